@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first; a layer imports only the ones above it in this list.
+//   C* system libraries (codecs)
+//   LakeqColumnar  columnar memory: buffers, bitmaps, typed columns, batches
+//   LakeqParquet   the Parquet format: thrift, metadata, encodings, compression, reader, writer
+//   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
+//   lakeq          the command-line tool
+let package = Package(
+    name: "lakeq",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lakeq", targets: ["lakeq"]),
+        .library(name: "LakeqParquet", targets: ["LakeqParquet"]),
+        .library(name: "LakeqColumnar", targets: ["LakeqColumnar"]),
+        .library(name: "LakeqQuery", targets: ["LakeqQuery"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+
+        .target(name: "LakeqColumnar"),
+        .target(
+            name: "LakeqParquet",
+            dependencies: ["LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli"]
+        ),
+        .target(name: "LakeqQuery", dependencies: ["LakeqParquet", "LakeqColumnar"]),
+        .executableTarget(
+            name: "lakeq",
+            dependencies: [
+                "LakeqQuery", "LakeqParquet", "LakeqColumnar",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "LakeqColumnarTests", dependencies: ["LakeqColumnar"]),
+        .testTarget(name: "LakeqParquetTests", dependencies: ["LakeqParquet", "LakeqColumnar"]),
+        .testTarget(name: "LakeqQueryTests", dependencies: ["LakeqQuery", "LakeqParquet", "LakeqColumnar"]),
+        .testTarget(name: "LakeqCLITests", dependencies: ["LakeqParquet"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,20 @@
+/// Errors reading or writing Parquet. Every malformed input ends in one of these, never a trap.
+public enum ParquetError: Error, CustomStringConvertible, Sendable {
+    /// The bytes do not form valid Parquet (bad magic, bad Thrift, sizes past the end, ...).
+    case corrupt(String)
+    /// Valid Parquet that lakeq does not handle (nested columns, an unknown encoding, ...).
+    case unsupported(String)
+    /// The file system refused (open, read, write, ...).
+    case io(String)
+    /// Bad arguments from the caller (a column name that does not exist, ...).
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let m): return "corrupt Parquet: \(m)"
+        case .unsupported(let m): return "unsupported: \(m)"
+        case .io(let m): return m
+        case .invalidArgument(let m): return m
+        }
+    }
+}
