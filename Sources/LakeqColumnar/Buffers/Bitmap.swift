@@ -68,3 +68,35 @@ public struct Bitmap: Hashable, Sendable {
         if rem != 0, !words.isEmpty { storage[storage.count - 1] &= (1 << UInt64(rem)) - 1 }
     }
 }
+
+extension Bitmap {
+    /// Appends one bit per level: set where `levels[i] == target`. Returns how many were set.
+    @discardableResult
+    public mutating func append(levels: UnsafeBufferPointer<UInt32>, equalTo target: UInt32) -> Int {
+        var set = 0
+        var i = 0
+        let n = levels.count
+        // Fill the current partial word bit by bit, then whole words 64 levels at a time.
+        while i < n && count & 63 != 0 {
+            let b = levels[i] == target
+            append(b)
+            set &+= b ? 1 : 0
+            i += 1
+        }
+        while n - i >= 64 {
+            var w: UInt64 = 0
+            for k in 0..<64 { w |= (levels[i + k] == target ? 1 : 0) << UInt64(k) }
+            storage.append(w)
+            count += 64
+            set &+= w.nonzeroBitCount
+            i += 64
+        }
+        while i < n {
+            let b = levels[i] == target
+            append(b)
+            set &+= b ? 1 : 0
+            i += 1
+        }
+        return set
+    }
+}

@@ -132,3 +132,18 @@ public struct RecordBatch: Sendable {
         self.rowCount = rowCount
     }
 }
+
+extension Array where Element: BitwiseCopyable & ExpressibleByIntegerLiteral {
+    /// Appends `count` elements copied from possibly unaligned little-endian bytes.
+    @inlinable public mutating func appendRaw(_ bytes: UnsafeRawBufferPointer, count n: Int) {
+        precondition(bytes.count >= n * MemoryLayout<Element>.stride)
+        guard n > 0 else { return }
+        let base = self.count
+        // Zero-fill (a vectorized memset) then copy over: Array has no uninitialized append.
+        append(contentsOf: repeatElement(0, count: n))
+        withUnsafeMutableBytes { dst in
+            UnsafeMutableRawBufferPointer(rebasing: dst[(base * MemoryLayout<Element>.stride)...])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<(n * MemoryLayout<Element>.stride)]))
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import LakeqColumnar
+
+/// Accumulates the decoded pages of one column chunk into a `Column`.
+///
+/// Values are appended densely (non-null values only), then spread in place to one slot per
+/// row once the page's definition levels are known. Dictionary-encoded pages append indices;
+/// byte-array columns stay dictionary-encoded, other types are gathered at the end.
+struct ColumnBuilder {
+    enum Mode { case undecided, dictionary, plain }
+
+    let descriptor: ColumnDescriptor
+    private(set) var mode = Mode.undecided
+    var dictionary: ColumnValues?
+    private var dictionaryCount = 0
+
+    // One of these holds the values, chosen by the physical type; the others stay empty.
+    // Separate stored arrays (rather than an enum payload) keep appends in place, without
+    // copy-on-write copies.
+    var bools: [Bool] = []
+    var int32s: [Int32] = []
+    var int64s: [Int64] = []
+    var floats: [Float] = []
+    var doubles: [Double] = []
+    var bytes = ByteArrays()
+    var fixed: FixedBytes
+    var indices: [Int32] = []
+
+    var validity: Bitmap?
+    private(set) var count = 0
+
+    init(descriptor: ColumnDescriptor, expectedRows: Int) {
+        self.descriptor = descriptor
+        fixed = FixedBytes(width: descriptor.physicalType == .int96 ? 12 : descriptor.typeLength)
+        if descriptor.maxDefinitionLevel > 0 { validity = Bitmap(count: 0, value: false) }
+        let n = max(0, expectedRows)
+        switch descriptor.physicalType {
+        case .boolean: bools.reserveCapacity(n)
+        case .int32: int32s.reserveCapacity(n)
+        case .int64: int64s.reserveCapacity(n)
+        case .float: floats.reserveCapacity(n)
+        case .double: doubles.reserveCapacity(n)
+        case .byteArray: bytes.offsets.reserveCapacity(n + 1)
+        case .int96, .fixedLenByteArray: fixed.data.reserveCapacity(n * fixed.width)
+        }
+    }
+
+    // MARK: dictionary
+
+    mutating func setDictionary(_ values: ColumnValues) throws {
+        guard mode == .undecided, dictionary == nil else {
+            throw ParquetError.corrupt("column \(descriptor.name): dictionary page after data pages")
+        }
+        dictionary = values
+        dictionaryCount = values.count
+    }
+
+    /// Appends `n` dictionary indices decoded from an RLE_DICTIONARY page body.
+    mutating func appendDictionaryIndices(_ data: UnsafeRawBufferPointer, count n: Int) throws {
+        guard let dictionary else {
+            throw ParquetError.corrupt("column \(descriptor.name): dictionary-encoded page without a dictionary page")
+        }
+        guard n > 0 else { return }
+        guard data.count >= 1 else { throw ParquetError.corrupt("column \(descriptor.name): empty dictionary-index page") }
+        let bitWidth = Int(data[0])
+        var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: data[1...]), bitWidth: bitWidth)
+        if mode == .undecided { mode = .dictionary }
+        if mode == .dictionary {
+            let base = indices.count
+            indices.append(contentsOf: repeatElement(0, count: n))
+            try indices.withUnsafeMutableBufferPointer { buf in
+                try decoder.decodeDictionaryIndices(into: buf.baseAddress! + base, count: n, dictionaryCount: dictionaryCount)
+            }
+        } else {
+            // The chunk already fell back to plain: expand these indices right away.
+            var tmp = [Int32](repeating: 0, count: n)
+            try tmp.withUnsafeMutableBufferPointer { buf in
+                try decoder.decodeDictionaryIndices(into: buf.baseAddress!, count: n, dictionaryCount: dictionaryCount)
+            }
+            appendPlain(dictionary.gather(tmp))
+        }
+    }
+
+    /// Switches a dictionary-mode chunk to plain values (a writer's mid-chunk fallback).
+    mutating func ensurePlainMode() {
+        if mode == .dictionary, let dictionary {
+            let expanded = dictionary.gather(indices)
+            indices = []
+            appendPlain(expanded)
+        }
+        mode = .plain
+    }
+
+    private mutating func appendPlain(_ values: ColumnValues) {
+        switch values {
+        case .boolean(let v): bools.append(contentsOf: v)
+        case .int32(let v): int32s.append(contentsOf: v)
+        case .int64(let v): int64s.append(contentsOf: v)
+        case .float32(let v): floats.append(contentsOf: v)
+        case .float64(let v): doubles.append(contentsOf: v)
+        case .bytes(let v): bytes.append(contentsOf: v)
+        case .fixed(let v): fixed.data.append(contentsOf: v.data)
+        case .dictionary: appendPlain(values.materialized())
+        }
+    }
+
+    /// Number of dense values currently held (before spreading nulls).
+    var storedCount: Int {
+        if mode == .dictionary { return indices.count }
+        switch descriptor.physicalType {
+        case .boolean: return bools.count
+        case .int32: return int32s.count
+        case .int64: return int64s.count
+        case .float: return floats.count
+        case .double: return doubles.count
+        case .byteArray: return bytes.count
+        case .int96, .fixedLenByteArray: return fixed.width == 0 ? count : fixed.data.count / fixed.width
+        }
+    }
+
+    // MARK: levels
+
+    /// Records a page of `levels.count` rows whose last `nonNull` dense values were just
+    /// appended: sets validity and spreads the values so nulls get (zeroed) slots.
+    mutating func finishPage(levels: UnsafeBufferPointer<UInt32>?, rows: Int, nonNull: Int) {
+        if var v = validity {
+            validity = nil  // keep the bitmap uniquely referenced while appending
+            if let levels {
+                v.append(levels: levels, equalTo: UInt32(descriptor.maxDefinitionLevel))
+            } else {
+                v.append(repeating: true, count: rows)
+            }
+            validity = v
+        }
+        if let levels, nonNull < rows {
+            spreadNulls(levels: levels, rows: rows, nonNull: nonNull)
+        }
+        count += rows
+    }
+
+    private mutating func spreadNulls(levels: UnsafeBufferPointer<UInt32>, rows: Int, nonNull: Int) {
+        let maxDef = UInt32(descriptor.maxDefinitionLevel)
+        let base = count
+        if mode == .dictionary {
+            Self.spread(&indices, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
+            return
+        }
+        switch descriptor.physicalType {
+        case .boolean: Self.spread(&bools, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
+        case .int32: Self.spread(&int32s, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
+        case .int64: Self.spread(&int64s, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
+        case .float: Self.spread(&floats, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
+        case .double: Self.spread(&doubles, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
+        case .byteArray:
+            // Offsets: null slots get zero length. Walk backwards so the dense offsets are
+            // read before being overwritten.
+            let off0 = bytes.offsets.count  // base + nonNull + 1
+            bytes.offsets.append(contentsOf: repeatElement(0, count: rows - nonNull))
+            bytes.offsets.withUnsafeMutableBufferPointer { off in
+                var k = off0 - 1
+                var j = base + rows
+                while j > base {
+                    off[j] = off[k]
+                    if levels[j - base - 1] == maxDef { k -= 1 }
+                    j -= 1
+                }
+            }
+        case .int96, .fixedLenByteArray:
+            let w = fixed.width
+            guard w > 0 else { return }
+            fixed.data.append(contentsOf: repeatElement(0, count: (rows - nonNull) * w))
+            fixed.data.withUnsafeMutableBufferPointer { d in
+                var k = base + nonNull
+                for j in stride(from: rows - 1, through: 0, by: -1) {
+                    let dst = (base + j) * w
+                    if levels[j] == maxDef {
+                        k -= 1
+                        let src = k * w
+                        if src != dst { for b in 0..<w { d[dst + b] = d[src + b] } }
+                    } else {
+                        for b in 0..<w { d[dst + b] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Spreads the last `nonNull` values of `a` (starting at `base`) to `rows` slots.
+    private static func spread<T: BitwiseCopyable & ExpressibleByIntegerLiteral>(
+        _ a: inout [T], base: Int, rows: Int, nonNull: Int, levels: UnsafeBufferPointer<UInt32>, maxDef: UInt32
+    ) {
+        a.append(contentsOf: repeatElement(0, count: rows - nonNull))
+        a.withUnsafeMutableBufferPointer { p in
+            var k = base + nonNull
+            for j in stride(from: rows - 1, through: 0, by: -1) {
+                if levels[j] == maxDef {
+                    k -= 1
+                    p[base + j] = p[k]
+                } else {
+                    p[base + j] = 0
+                }
+            }
+        }
+    }
+
+    private static func spread(
+        _ a: inout [Bool], base: Int, rows: Int, nonNull: Int, levels: UnsafeBufferPointer<UInt32>, maxDef: UInt32
+    ) {
+        a.append(contentsOf: repeatElement(false, count: rows - nonNull))
+        a.withUnsafeMutableBufferPointer { p in
+            var k = base + nonNull
+            for j in stride(from: rows - 1, through: 0, by: -1) {
+                if levels[j] == maxDef {
+                    k -= 1
+                    p[base + j] = p[k]
+                } else {
+                    p[base + j] = false
+                }
+            }
+        }
+    }
+
+    // MARK: result
+
+    /// The finished column.
+    mutating func finish() -> Column {
+        let type = descriptor.dataType
+        var values: ColumnValues
+        if mode == .dictionary, let dictionary {
+            if descriptor.physicalType == .byteArray && dictionaryCount > 0 {
+                values = .dictionary(dictionary: dictionary, indices: indices)
+            } else if dictionaryCount == 0 {
+                // Every row is null: nothing to gather from.
+                values = Self.zeroed(dictionary.emptyLike(), count: indices.count, width: fixed.width)
+            } else {
+                values = dictionary.gather(indices)
+            }
+        } else {
+            switch descriptor.physicalType {
+            case .boolean: values = .boolean(bools)
+            case .int32: values = .int32(int32s)
+            case .int64: values = .int64(int64s)
+            case .float: values = .float32(floats)
+            case .double: values = .float64(doubles)
+            case .byteArray: values = .bytes(bytes)
+            case .int96, .fixedLenByteArray: values = .fixed(fixed)
+            }
+        }
+        let validity = self.validity.flatMap { $0.setCount == $0.count ? nil : $0 }
+        return Column(type: type, values: values, validity: validity)
+    }
+
+    private static func zeroed(_ empty: ColumnValues, count: Int, width: Int) -> ColumnValues {
+        switch empty {
+        case .boolean: return .boolean(Array(repeating: false, count: count))
+        case .int32: return .int32(Array(repeating: 0, count: count))
+        case .int64: return .int64(Array(repeating: 0, count: count))
+        case .float32: return .float32(Array(repeating: 0, count: count))
+        case .float64: return .float64(Array(repeating: 0, count: count))
+        case .bytes: return .bytes(ByteArrays(offsets: Array(repeating: 0, count: count + 1), data: []))
+        case .fixed: return .fixed(FixedBytes(width: width, data: Array(repeating: 0, count: count * width)))
+        case .dictionary: return empty
+        }
+    }
+}

@@ -1,0 +1,318 @@
+import LakeqColumnar
+
+/// Decodes one column chunk, page by page, into a `Column`.
+///
+/// The chunk's bytes come straight from the file map; only compressed pages are copied,
+/// into a scratch buffer reused across pages.
+struct ColumnChunkReader {
+    let descriptor: ColumnDescriptor
+    let chunk: UnsafeRawBufferPointer
+    let codec: CompressionCodec
+    /// Total values (rows, for flat columns) the chunk's pages must hold.
+    let numValues: Int
+    /// Where this chunk is, for error messages.
+    let location: String
+
+    private let scratch = ScratchBuffer()
+    private var levelScratch: [UInt32] = []
+    var pagesRead = 0
+
+    init(descriptor: ColumnDescriptor, chunk: UnsafeRawBufferPointer, codec: CompressionCodec, numValues: Int, location: String) {
+        self.descriptor = descriptor
+        self.chunk = chunk
+        self.codec = codec
+        self.numValues = numValues
+        self.location = location
+    }
+
+    private func corrupt(_ message: String) -> ParquetError {
+        .corrupt("\(location): \(message)")
+    }
+
+    /// Reads every page and returns the column.
+    mutating func read(decompressor: Decompressor) throws -> Column {
+        guard descriptor.maxRepetitionLevel == 0 else {
+            throw ParquetError.unsupported("\(location): nested (repeated) columns are not supported yet")
+        }
+        var builder = ColumnBuilder(descriptor: descriptor, expectedRows: numValues)
+        var pos = 0
+        while builder.count < numValues {
+            guard pos < chunk.count else {
+                throw corrupt("column chunk ends after \(builder.count) of \(numValues) values")
+            }
+            let (header, headerSize) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
+            pos += headerSize
+            let compressedSize = Int(header.compressedPageSize)
+            let uncompressedSize = Int(header.uncompressedPageSize)
+            guard compressedSize >= 0, uncompressedSize >= 0, compressedSize <= chunk.count - pos else {
+                throw corrupt("page of \(compressedSize) bytes runs past the end of its column chunk")
+            }
+            let body = UnsafeRawBufferPointer(rebasing: chunk[pos..<(pos + compressedSize)])
+            pos += compressedSize
+            pagesRead += 1
+            switch header.type {
+            case .dictionaryPage:
+                guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
+                let data = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
+                try builder.setDictionary(try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding))
+            case .dataPage:
+                guard let h = header.dataPageHeader else { throw corrupt("data page without its header") }
+                let data = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
+                try readPageV1(h, data: data, builder: &builder)
+            case .dataPageV2:
+                guard let h = header.dataPageHeaderV2 else { throw corrupt("data page v2 without its header") }
+                try readPageV2(h, body: body, uncompressedSize: uncompressedSize, decompressor: decompressor, builder: &builder)
+            default:
+                continue  // index pages and unknown page types carry no values
+            }
+        }
+        return builder.finish()
+    }
+
+    // MARK: pages
+
+    private mutating func readPageV1(_ h: DataPageHeader, data: UnsafeRawBufferPointer, builder: inout ColumnBuilder) throws {
+        let rows = try pageRowCount(h.numValues, builder: builder)
+        var rest = data
+        var nonNull = rows
+        var haveLevels = false
+        if descriptor.maxDefinitionLevel > 0 {
+            let used: Int
+            (nonNull, used) = try decodeLevelsV1(rest, encoding: h.definitionLevelEncoding, rows: rows)
+            rest = UnsafeRawBufferPointer(rebasing: rest[used...])
+            haveLevels = true
+        }
+        try decodeValues(rest, encoding: h.encoding, count: nonNull, builder: &builder)
+        try finishPage(rows: rows, nonNull: nonNull, haveLevels: haveLevels, builder: &builder)
+    }
+
+    private mutating func readPageV2(
+        _ h: DataPageHeaderV2, body: UnsafeRawBufferPointer, uncompressedSize: Int,
+        decompressor: Decompressor, builder: inout ColumnBuilder
+    ) throws {
+        let rows = try pageRowCount(h.numValues, builder: builder)
+        let repLength = Int(h.repetitionLevelsByteLength)
+        let defLength = Int(h.definitionLevelsByteLength)
+        guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
+            throw corrupt("data page v2 level lengths exceed the page")
+        }
+        // Levels are never compressed in v2; only the values section is.
+        let defBytes = UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)])
+        let valuesCompressed = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
+        var nonNull = rows
+        var haveLevels = false
+        if descriptor.maxDefinitionLevel > 0 {
+            nonNull = try decodeHybridLevels(defBytes, rows: rows)
+            haveLevels = true
+        }
+        let valuesSize = uncompressedSize - repLength - defLength
+        guard valuesSize >= 0 else { throw corrupt("data page v2 uncompressed size smaller than its levels") }
+        let values: UnsafeRawBufferPointer
+        if h.isCompressed ?? true, codec != .uncompressed, valuesCompressed.count > 0 {
+            values = try decompressed(valuesCompressed, uncompressedSize: valuesSize, decompressor: decompressor)
+        } else {
+            values = valuesCompressed
+        }
+        try decodeValues(values, encoding: h.encoding, count: nonNull, builder: &builder)
+        try finishPage(rows: rows, nonNull: nonNull, haveLevels: haveLevels, builder: &builder)
+    }
+
+    private func pageRowCount(_ declared: Int32, builder: ColumnBuilder) throws -> Int {
+        let rows = Int(declared)
+        guard rows >= 0, rows <= numValues - builder.count else {
+            throw corrupt("page declares \(declared) values but the chunk has \(numValues - builder.count) left")
+        }
+        return rows
+    }
+
+    private mutating func finishPage(rows: Int, nonNull: Int, haveLevels: Bool, builder: inout ColumnBuilder) throws {
+        let stored = builder.storedCount
+        guard stored == builder.count + nonNull else {
+            throw corrupt("page decoded \(stored - builder.count) values, expected \(nonNull)")
+        }
+        if haveLevels {
+            levelScratch.withUnsafeBufferPointer { levels in
+                builder.finishPage(levels: UnsafeBufferPointer(rebasing: levels[0..<rows]), rows: rows, nonNull: nonNull)
+            }
+        } else {
+            builder.finishPage(levels: nil, rows: rows, nonNull: nonNull)
+        }
+    }
+
+    // MARK: levels
+
+    /// v1 definition levels: RLE with a 4-byte length prefix, or the deprecated BIT_PACKED.
+    /// Returns the non-null count and the bytes used.
+    private mutating func decodeLevelsV1(_ data: UnsafeRawBufferPointer, encoding: Encoding, rows: Int) throws -> (Int, Int) {
+        if encoding == .rle {
+            guard data.count >= 4 else { throw corrupt("definition levels truncated") }
+            let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
+            guard length <= data.count - 4 else { throw corrupt("definition levels length \(length) exceeds the page") }
+            let nonNull = try decodeHybridLevels(UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)]), rows: rows)
+            return (nonNull, 4 + length)
+        } else if encoding == .bitPacked {
+            let width = levelBitWidth
+            let used = (rows * width + 7) / 8
+            guard used <= data.count else { throw corrupt("bit-packed definition levels truncated") }
+            prepareLevelScratch(rows)
+            let maxDef = UInt32(descriptor.maxDefinitionLevel)
+            var nonNull = 0
+            // Deprecated BIT_PACKED levels are packed most significant bit first.
+            for i in 0..<rows {
+                var v: UInt32 = 0
+                for b in 0..<width {
+                    let bit = i * width + b
+                    v = (v << 1) | UInt32((data[bit >> 3] >> UInt8(7 - (bit & 7))) & 1)
+                }
+                guard v <= maxDef else { throw corrupt("definition level \(v) above the maximum \(maxDef)") }
+                levelScratch[i] = v
+                if v == maxDef { nonNull += 1 }
+            }
+            return (nonNull, used)
+        }
+        throw ParquetError.unsupported("\(location): definition level encoding \(encoding)")
+    }
+
+    private var levelBitWidth: Int { 64 - UInt64(descriptor.maxDefinitionLevel).leadingZeroBitCount }
+
+    private mutating func prepareLevelScratch(_ rows: Int) {
+        if levelScratch.count < rows { levelScratch = [UInt32](repeating: 0, count: rows) }
+    }
+
+    /// RLE/bit-packed hybrid levels into `levelScratch`; returns how many equal the maximum.
+    private mutating func decodeHybridLevels(_ data: UnsafeRawBufferPointer, rows: Int) throws -> Int {
+        prepareLevelScratch(rows)
+        var decoder = try RLEHybridDecoder(data, bitWidth: levelBitWidth)
+        let maxDef = UInt32(descriptor.maxDefinitionLevel)
+        return try levelScratch.withUnsafeMutableBufferPointer { buf in
+            guard rows > 0, let p = buf.baseAddress else { return 0 }
+            try decoder.decode(into: p, count: rows)
+            var nonNull = 0
+            var highest: UInt32 = 0
+            for i in 0..<rows {
+                let v = p[i]
+                highest = max(highest, v)
+                nonNull &+= v == maxDef ? 1 : 0
+            }
+            guard highest <= maxDef else { throw corrupt("definition level \(highest) above the maximum \(maxDef)") }
+            return nonNull
+        }
+    }
+
+    // MARK: values
+
+    private func decodeDictionary(_ data: UnsafeRawBufferPointer, count: Int, encoding: Encoding) throws -> ColumnValues {
+        guard encoding == .plain || encoding == .plainDictionary else {
+            throw ParquetError.unsupported("\(location): dictionary page encoding \(encoding)")
+        }
+        guard count >= 0, count <= max(data.count, 0) * 8 else {
+            throw corrupt("dictionary page declares \(count) values in \(data.count) bytes")
+        }
+        var b = ColumnBuilder(descriptor: descriptor, expectedRows: count)
+        b.ensurePlainMode()
+        try appendPlain(data, count: count, builder: &b)
+        guard b.storedCount == count else { throw corrupt("dictionary page decoded the wrong number of values") }
+        switch descriptor.physicalType {
+        case .boolean: return .boolean(b.bools)
+        case .int32: return .int32(b.int32s)
+        case .int64: return .int64(b.int64s)
+        case .float: return .float32(b.floats)
+        case .double: return .float64(b.doubles)
+        case .byteArray: return .bytes(b.bytes)
+        case .int96, .fixedLenByteArray: return .fixed(b.fixed)
+        }
+    }
+
+    private func decodeValues(_ data: UnsafeRawBufferPointer, encoding: Encoding, count n: Int, builder: inout ColumnBuilder) throws {
+        if encoding.isDictionary {
+            try builder.appendDictionaryIndices(data, count: n)
+            return
+        }
+        builder.ensurePlainMode()
+        let name = descriptor.name
+        switch encoding {
+        case .plain:
+            try appendPlain(data, count: n, builder: &builder)
+        case .rle where descriptor.physicalType == .boolean:
+            guard data.count >= 4 else { throw corrupt("RLE boolean page truncated") }
+            let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
+            guard length <= data.count - 4 else { throw corrupt("RLE boolean length exceeds the page") }
+            var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)]), bitWidth: 1)
+            var tmp = [UInt32](repeating: 0, count: n)
+            if n > 0 { try tmp.withUnsafeMutableBufferPointer { try decoder.decode(into: $0.baseAddress!, count: n) } }
+            builder.bools.append(contentsOf: tmp.lazy.map { $0 != 0 })
+        case .deltaBinaryPacked where descriptor.physicalType == .int32:
+            let (values, _) = try DeltaBinaryPacked.decode(data, maxValues: n, as: Int32.self)
+            guard values.count == n else { throw corrupt("DELTA_BINARY_PACKED page holds \(values.count) values, expected \(n)") }
+            builder.int32s.append(contentsOf: values)
+        case .deltaBinaryPacked where descriptor.physicalType == .int64:
+            let (values, _) = try DeltaBinaryPacked.decode(data, maxValues: n, as: Int64.self)
+            guard values.count == n else { throw corrupt("DELTA_BINARY_PACKED page holds \(values.count) values, expected \(n)") }
+            builder.int64s.append(contentsOf: values)
+        case .deltaLengthByteArray where descriptor.physicalType == .byteArray:
+            builder.bytes.append(contentsOf: try DeltaLengthByteArray.decode(data, count: n))
+        case .deltaByteArray where descriptor.physicalType == .byteArray:
+            builder.bytes.append(contentsOf: try DeltaByteArray.decode(data, count: n))
+        case .deltaByteArray where descriptor.physicalType == .fixedLenByteArray:
+            let values = try DeltaByteArray.decode(data, count: n)
+            let w = builder.fixed.width
+            for i in 0..<values.count {
+                guard values.range(i).count == w else { throw corrupt("DELTA_BYTE_ARRAY value of the wrong width for FIXED_LEN_BYTE_ARRAY(\(w))") }
+            }
+            builder.fixed.data.append(contentsOf: values.data)
+        case .byteStreamSplit:
+            try appendByteStreamSplit(data, count: n, builder: &builder)
+        default:
+            throw ParquetError.unsupported("\(location): encoding \(encoding) for \(descriptor.physicalType) column \(name)")
+        }
+    }
+
+    private func appendByteStreamSplit(_ data: UnsafeRawBufferPointer, count n: Int, builder: inout ColumnBuilder) throws {
+        let width: Int
+        switch descriptor.physicalType {
+        case .int32, .float: width = 4
+        case .int64, .double: width = 8
+        case .fixedLenByteArray: width = descriptor.typeLength
+        default: throw ParquetError.unsupported("\(location): BYTE_STREAM_SPLIT for \(descriptor.physicalType)")
+        }
+        let bytes = try ByteStreamSplit.decode(data, width: width, count: n)
+        try bytes.withUnsafeBytes { raw in
+            try appendPlain(raw, count: n, builder: &builder)
+        }
+    }
+
+    private func appendPlain(_ data: UnsafeRawBufferPointer, count n: Int, builder: inout ColumnBuilder) throws {
+        let name = descriptor.name
+        switch descriptor.physicalType {
+        case .boolean: try PlainDecoder.appendBooleans(data, count: n, to: &builder.bools, column: name)
+        case .int32: try PlainDecoder.appendFixedWidth(data, count: n, to: &builder.int32s, column: name)
+        case .int64: try PlainDecoder.appendFixedWidth(data, count: n, to: &builder.int64s, column: name)
+        case .float: try PlainDecoder.appendFixedWidth(data, count: n, to: &builder.floats, column: name)
+        case .double: try PlainDecoder.appendFixedWidth(data, count: n, to: &builder.doubles, column: name)
+        case .byteArray: try PlainDecoder.appendByteArrays(data, count: n, to: &builder.bytes, column: name)
+        case .int96, .fixedLenByteArray: try PlainDecoder.appendFixedBytes(data, count: n, to: &builder.fixed, column: name)
+        }
+    }
+
+    // MARK: decompression
+
+    /// Pages over this size are refused unless the compressed size makes them plausible,
+    /// so a hostile header cannot make the reader allocate gigabytes.
+    static let pageSizeCap = 256 << 20
+
+    private mutating func decompressed(
+        _ body: UnsafeRawBufferPointer, uncompressedSize: Int, decompressor: Decompressor
+    ) throws -> UnsafeRawBufferPointer {
+        if codec == .uncompressed { return body }
+        guard uncompressedSize <= max(Self.pageSizeCap, body.count.multipliedReportingOverflow(by: 8192).partialValue) else {
+            throw corrupt("page claims \(uncompressedSize) bytes uncompressed from \(body.count)")
+        }
+        let out = scratch.reserve(uncompressedSize)
+        do {
+            try decompressor.decompress(codec, body, into: out)
+        } catch let e as ParquetError {
+            throw ParquetError.corrupt("\(location): \(e.description)")
+        }
+        return UnsafeRawBufferPointer(out)
+    }
+}

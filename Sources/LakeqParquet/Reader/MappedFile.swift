@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A read-only memory map of a whole file. Readers slice it without copying; the map lives
+/// as long as this object.
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let size: Int
+    private let base: UnsafeMutableRawPointer?
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ParquetError.io("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ParquetError.io("\(path): cannot stat: \(String(cString: strerror(errno)))") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw ParquetError.io("\(path): not a regular file") }
+        size = Int(st.st_size)
+        if size == 0 {
+            base = nil
+            return
+        }
+        let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let p, p != MAP_FAILED else { throw ParquetError.io("\(path): cannot map: \(String(cString: strerror(errno)))") }
+        madvise(p, size, MADV_WILLNEED)
+        base = p
+    }
+
+    deinit {
+        if let base { munmap(base, size) }
+    }
+
+    /// The whole file.
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
+
+    /// Bytes `offset ..< offset + count`, or an error naming `what` if that range is not inside the file.
+    public func slice(_ offset: Int64, _ count: Int64, what: @autoclosure () -> String) throws -> UnsafeRawBufferPointer {
+        guard offset >= 0, count >= 0, offset <= Int64(size), count <= Int64(size) - offset else {
+            throw ParquetError.corrupt("\(what()) (offset \(offset), \(count) bytes) lies outside the file (\(size) bytes)")
+        }
+        return UnsafeRawBufferPointer(rebasing: bytes[Int(offset)..<Int(offset + count)])
+    }
+}

@@ -1,0 +1,136 @@
+import LakeqColumnar
+
+/// An open Parquet file: its footer, schema and memory-mapped bytes.
+///
+/// Thread-safe for reading: row groups may be decoded concurrently.
+public final class ParquetFile: @unchecked Sendable {
+    public let path: String
+    public let metadata: FileMetaData
+    public let schema: ParquetSchema
+    public let file: MappedFile
+
+    /// Opens and validates the footer of the file at `path`.
+    public convenience init(path: String) throws {
+        try self.init(file: try MappedFile(path: path))
+    }
+
+    public init(file: MappedFile) throws {
+        self.file = file
+        path = file.path
+        let bytes = file.bytes
+        let magic: [UInt8] = Array("PAR1".utf8)
+        guard bytes.count >= 12 else {
+            throw ParquetError.corrupt("\(file.path): \(bytes.count) bytes is too short for a Parquet file")
+        }
+        guard Array(bytes[(bytes.count - 4)...]) == magic else {
+            throw ParquetError.corrupt("\(file.path): no PAR1 magic at the end (not Parquet, truncated, or encrypted)")
+        }
+        guard Array(bytes[0..<4]) == magic else {
+            throw ParquetError.corrupt("\(file.path): no PAR1 magic at the start")
+        }
+        let footerLength = Int(bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self).littleEndian)
+        guard footerLength <= bytes.count - 12 else {
+            throw ParquetError.corrupt("\(file.path): footer length \(footerLength) exceeds the file size \(bytes.count)")
+        }
+        let footerStart = bytes.count - 8 - footerLength
+        do {
+            (metadata, _) = try FileMetaData.decode(UnsafeRawBufferPointer(rebasing: bytes[footerStart..<(bytes.count - 8)]))
+            schema = try ParquetSchema(elements: metadata.schema)
+        } catch let e as ParquetError {
+            throw ParquetError.corrupt("\(file.path): footer: \(e.description)")
+        }
+        try validate()
+    }
+
+    /// Checks the footer's numbers against the file before anything is allocated from them.
+    private func validate() throws {
+        guard metadata.numRows >= 0 else { throw ParquetError.corrupt("\(path): negative row count") }
+        for (g, rowGroup) in metadata.rowGroups.enumerated() {
+            guard rowGroup.numRows >= 0, rowGroup.numRows <= Int64(Int32.max),
+                  rowGroup.numRows <= Int64(max(file.size, 4096)) * 1024 else {
+                throw ParquetError.corrupt("\(path): row group \(g) claims \(rowGroup.numRows) rows")
+            }
+            guard rowGroup.columns.count == schema.columns.count else {
+                throw ParquetError.corrupt("\(path): row group \(g) has \(rowGroup.columns.count) column chunks for \(schema.columns.count) columns")
+            }
+        }
+    }
+
+    public var rowGroupCount: Int { metadata.rowGroups.count }
+    public var rowCount: Int { Int(metadata.numRows) }
+
+    /// The byte range of a column chunk's pages.
+    public func chunkRange(rowGroup: Int, column: Int) throws -> (offset: Int64, length: Int64) {
+        let chunk = metadata.rowGroups[rowGroup].columns[column]
+        guard let meta = chunk.metaData else {
+            throw ParquetError.unsupported("\(path): column chunk in another file (no inline metadata)")
+        }
+        var start = meta.dataPageOffset
+        // Some writers set dictionary_page_offset to 0 or omit it; only trust it when it
+        // points before the first data page.
+        if let d = meta.dictionaryPageOffset, d > 0, d < start { start = d }
+        return (start, meta.totalCompressedSize)
+    }
+
+    /// Decodes the given columns (all by default) of one row group.
+    public func readRowGroup(_ index: Int, columns wanted: [Int]? = nil, decompressor: Decompressor = Decompressor()) throws -> RecordBatch {
+        guard index >= 0, index < metadata.rowGroups.count else {
+            throw ParquetError.invalidArgument("\(path): no row group \(index)")
+        }
+        let rowGroup = metadata.rowGroups[index]
+        let columnIndices = wanted ?? Array(schema.columns.indices)
+        var columns: [Column] = []
+        columns.reserveCapacity(columnIndices.count)
+        for c in columnIndices {
+            columns.append(try readColumn(rowGroup: index, column: c, decompressor: decompressor))
+        }
+        let full = schema.arrowSchema
+        return RecordBatch(schema: Schema(columnIndices.map { full.fields[$0] }), columns: columns, rowCount: Int(rowGroup.numRows))
+    }
+
+    /// Decodes one column chunk.
+    public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> Column {
+        guard column >= 0, column < schema.columns.count else {
+            throw ParquetError.invalidArgument("\(path): no column \(column)")
+        }
+        let descriptor = schema.columns[column]
+        let location = "\(path): row group \(rowGroup), column \(descriptor.name)"
+        let chunk = metadata.rowGroups[rowGroup].columns[column]
+        guard let meta = chunk.metaData else {
+            throw ParquetError.unsupported("\(location): column chunk stored in another file")
+        }
+        let rows = Int(metadata.rowGroups[rowGroup].numRows)
+        guard meta.numValues >= 0 else { throw ParquetError.corrupt("\(location): negative value count") }
+        if descriptor.maxRepetitionLevel == 0, meta.numValues != Int64(rows) {
+            throw ParquetError.corrupt("\(location): \(meta.numValues) values for \(rows) rows")
+        }
+        let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
+        let bytes = try file.slice(offset, length, what: location)
+        var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
+        let col = try reader.read(decompressor: decompressor)
+        return col
+    }
+
+    /// The page index of a column chunk, if the file has one.
+    public func columnIndex(rowGroup: Int, column: Int) throws -> ColumnIndex? {
+        let chunk = metadata.rowGroups[rowGroup].columns[column]
+        guard let offset = chunk.columnIndexOffset, let length = chunk.columnIndexLength else { return nil }
+        let bytes = try file.slice(offset, Int64(length), what: "\(path): column index")
+        return try ColumnIndex.decode(bytes).value
+    }
+
+    /// The page locations of a column chunk, if the file has an offset index.
+    public func offsetIndex(rowGroup: Int, column: Int) throws -> OffsetIndex? {
+        let chunk = metadata.rowGroups[rowGroup].columns[column]
+        guard let offset = chunk.offsetIndexOffset, let length = chunk.offsetIndexLength else { return nil }
+        let bytes = try file.slice(offset, Int64(length), what: "\(path): offset index")
+        return try OffsetIndex.decode(bytes).value
+    }
+
+    /// Key-value metadata of the footer as a dictionary (later keys win).
+    public var keyValueMetadata: [String: String] {
+        var out: [String: String] = [:]
+        for kv in metadata.keyValueMetadata ?? [] { out[kv.key] = kv.value ?? "" }
+        return out
+    }
+}

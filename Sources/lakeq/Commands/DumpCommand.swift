@@ -1,0 +1,42 @@
+import ArgumentParser
+import LakeqColumnar
+import LakeqParquet
+
+/// `lakeq dump FILE`: every row as one JSON object per line, in the canonical form.
+struct DumpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump", abstract: "Print every row of a Parquet file as JSON lines.")
+
+    @Argument(help: "The Parquet file.") var file: String
+
+    func run() throws {
+        try runReportingErrors {
+            let pf = try ParquetFile(path: file)
+            guard pf.schema.isFlat else {
+                throw ParquetError.unsupported("\(file): nested columns are not supported yet")
+            }
+            let keys: [[UInt8]] = pf.schema.columns.map { c in
+                var o = OutputBuffer()
+                o.writeJSONString(utf8: c.name.utf8)
+                return o.bytes + [UInt8(ascii: ":")]
+            }
+            var out = OutputBuffer()
+            let decompressor = Decompressor()
+            for g in 0..<pf.rowGroupCount {
+                let batch = try pf.readRowGroup(g, decompressor: decompressor)
+                for row in 0..<batch.rowCount {
+                    out.write(byte: UInt8(ascii: "{"))
+                    for (c, column) in batch.columns.enumerated() {
+                        if c > 0 { out.write(byte: UInt8(ascii: ",")) }
+                        out.write(bytes: keys[c])
+                        CanonicalJSON.writeValue(column, row: row, into: &out)
+                    }
+                    out.write(byte: UInt8(ascii: "}"))
+                    out.write(byte: 10)
+                    out.flushIfFull()
+                }
+            }
+            out.flush()
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LakeqColumnar
+import LakeqParquet
+
+/// `lakeq scan PATH`: decodes every value of the chosen columns without printing them,
+/// then prints one summary line. It is the decode-speed probe.
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan", abstract: "Decode a Parquet file or directory tree and report the speed.")
+
+    @Argument(help: "A Parquet file or a directory tree of them (Hive-partitioned or not).") var path: String
+    @Option(help: "Comma-separated column names (default: all).") var columns: String?
+    @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+
+    func run() throws {
+        try runReportingErrors {
+            let start = DispatchTime.now()
+            let files = try ParquetFiles.list(path)
+            let opened = try files.map { try ParquetFile(path: $0) }
+            struct Unit { let file: Int; let rowGroup: Int; let columns: [Int] }
+            var units: [Unit] = []
+            for (f, pf) in opened.enumerated() {
+                let wanted: [Int]
+                if let columns {
+                    wanted = try columns.split(separator: ",").map { name in
+                        guard let i = pf.schema.columnIndex(named: String(name)) else {
+                            throw ParquetError.invalidArgument("\(pf.path): no column named \(name)")
+                        }
+                        return i
+                    }
+                } else {
+                    wanted = Array(pf.schema.columns.indices)
+                }
+                for g in 0..<pf.rowGroupCount { units.append(Unit(file: f, rowGroup: g, columns: wanted)) }
+            }
+            let workers = min(resolveThreads(threads), max(1, units.count))
+            let lock = NSLock()
+            var rows = 0
+            var bytes: Int64 = 0
+            var failure: Error?
+            var next = 0
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                let decompressor = Decompressor()
+                while true {
+                    lock.lock()
+                    let i = next
+                    next += 1
+                    let stop = failure != nil
+                    lock.unlock()
+                    if stop || i >= units.count { return }
+                    let u = units[i]
+                    let pf = opened[u.file]
+                    do {
+                        let batch = try pf.readRowGroup(u.rowGroup, columns: u.columns, decompressor: decompressor)
+                        var chunkBytes: Int64 = 0
+                        for c in u.columns { chunkBytes += (try? pf.chunkRange(rowGroup: u.rowGroup, column: c).length) ?? 0 }
+                        lock.lock()
+                        rows += batch.rowCount
+                        bytes += chunkBytes
+                        lock.unlock()
+                    } catch {
+                        lock.lock()
+                        if failure == nil { failure = error }
+                        lock.unlock()
+                    }
+                }
+            }
+            if let failure { throw failure }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            let rate = seconds > 0 ? Double(rows) / seconds : 0
+            print("files=\(files.count) row_groups=\(units.count) rows=\(rows) bytes=\(bytes) seconds=\(String(format: "%.3f", seconds)) rows_per_s=\(Int(rate)) threads=\(workers)")
+        }
+    }
+}
+
+/// Finding the Parquet files of a path.
+enum ParquetFiles {
+    /// `path` itself if it is a file; otherwise every `*.parquet` file below it, sorted, skipping
+    /// names that start with `_` or `.` (Hive and Spark bookkeeping).
+    static func list(_ path: String) throws -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw ParquetError.io("\(path): no such file or directory")
+        }
+        if !isDir.boolValue { return [path] }
+        var out: [String] = []
+        func walk(_ dir: String) throws {
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+            for name in names where !name.hasPrefix("_") && !name.hasPrefix(".") {
+                let full = dir + "/" + name
+                var sub: ObjCBool = false
+                FileManager.default.fileExists(atPath: full, isDirectory: &sub)
+                if sub.boolValue { try walk(full) } else if name.hasSuffix(".parquet") { out.append(full) }
+            }
+        }
+        try walk(path)
+        return out
+    }
+}
