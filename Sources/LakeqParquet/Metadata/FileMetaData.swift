@@ -1,0 +1,88 @@
+/// The sort order min/max statistics of a column follow (`ColumnOrder` union).
+public enum ColumnOrder: ThriftStruct, Equatable {
+    /// Order defined by the logical type, or the physical type when there is none.
+    case typeDefinedOrder
+    /// Any other order (IEEE 754 total order, INT96 order, or newer); statistics under an order
+    /// a reader does not know must be ignored. Written back as an empty union.
+    case unknown
+
+    public init(from r: inout ThriftCompactReader) throws {
+        self = .unknown
+        try r.structBegin()
+        while let f = try r.readFieldHeader() {
+            if f.id == 1 && f.type == .struct { self = .typeDefinedOrder }
+            try r.skip(f.type)
+        }
+        r.structEnd()
+    }
+
+    public func write(to w: inout ThriftCompactWriter) {
+        w.structBegin()
+        if self == .typeDefinedOrder { w.emptyStructField(1) }
+        w.structEnd()
+    }
+}
+
+/// The file footer. Encryption fields are not modelled and are skipped.
+public struct FileMetaData: ThriftStruct, Equatable {
+    public var version: Int32
+    /// Depth-first flattened schema; element 0 is the root.
+    public var schema: [SchemaElement]
+    public var numRows: Int64
+    public var rowGroups: [RowGroup]
+    public var keyValueMetadata: [KeyValue]?
+    public var createdBy: String?
+    /// One per leaf column, in schema order.
+    public var columnOrders: [ColumnOrder]?
+
+    public init(
+        version: Int32, schema: [SchemaElement], numRows: Int64, rowGroups: [RowGroup],
+        keyValueMetadata: [KeyValue]? = nil, createdBy: String? = nil, columnOrders: [ColumnOrder]? = nil
+    ) {
+        self.version = version
+        self.schema = schema
+        self.numRows = numRows
+        self.rowGroups = rowGroups
+        self.keyValueMetadata = keyValueMetadata
+        self.createdBy = createdBy
+        self.columnOrders = columnOrders
+    }
+
+    public init(from r: inout ThriftCompactReader) throws {
+        var version: Int32?, schema: [SchemaElement]?, numRows: Int64?, rowGroups: [RowGroup]?
+        var kv: [KeyValue]?, createdBy: String?, columnOrders: [ColumnOrder]?
+        try r.structBegin()
+        while let f = try r.readFieldHeader() {
+            switch (f.id, f.type) {
+            case (1, .i32): version = try r.readI32()
+            case (2, .list): schema = try r.readStructList()
+            case (3, .i64): numRows = try r.readI64()
+            case (4, .list): rowGroups = try r.readStructList()
+            case (5, .list): kv = try r.readStructList()
+            case (6, .binary): createdBy = try r.readString()
+            case (7, .list): columnOrders = try r.readStructList()
+            default: try r.skip(f.type)
+            }
+        }
+        r.structEnd()
+        guard let version else { throw missingField("FileMetaData.version") }
+        guard let schema else { throw missingField("FileMetaData.schema") }
+        guard let numRows else { throw missingField("FileMetaData.num_rows") }
+        guard let rowGroups else { throw missingField("FileMetaData.row_groups") }
+        self.init(
+            version: version, schema: schema, numRows: numRows, rowGroups: rowGroups,
+            keyValueMetadata: kv, createdBy: createdBy, columnOrders: columnOrders)
+    }
+
+    public func write(to w: inout ThriftCompactWriter) {
+        w.structBegin()
+        w.field(1, version)
+        w.field(2, schema)
+        w.field(3, numRows)
+        w.field(4, rowGroups)
+        w.field(5, keyValueMetadata)
+        w.field(6, createdBy)
+        w.field(7, columnOrders)
+        w.structEnd()
+    }
+}
