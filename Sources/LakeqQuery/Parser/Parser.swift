@@ -465,7 +465,9 @@ struct Parser {
     /// keeps exact text); otherwise builds a negation.
     private func negate(_ e: Expr, at location: SourceLocation) -> Expr {
         switch e.kind {
-        case .literal(.integer(let v)):
+        // Only fold a literal written as a bare number: folding an already negated one would
+        // overflow for Int64.min (`- -9223372036854775808`).
+        case .literal(.integer(let v)) where v >= 0:
             return Expr(.literal(.integer(-v)), location: location)
         case .literal(.decimal(let text, let value)) where !text.hasPrefix("-"):
             if text == "9223372036854775808" { return Expr(.literal(.integer(.min)), location: location) }
@@ -507,7 +509,8 @@ struct Parser {
     }
 
     private mutating func parseCase(at location: SourceLocation) throws -> Expr {
-        let operand: Expr? = isKeyword(.when) ? nil : try parseExpr()
+        // `CASE END` should complain about the missing WHEN, not a missing operand.
+        let operand: Expr? = isKeyword(.when) || isKeyword(.end) ? nil : try parseExpr()
         var branches: [WhenBranch] = []
         while consume(.when) {
             let condition = try parseExpr()
