@@ -186,6 +186,15 @@ func mixedValues(width: Int, count: Int, rng: inout SplitMix64) -> [UInt32] {
                 #expect(throwsCorrupt { _ = try decodeIndices(bad, bitWidth: w, count: count, dictionaryCount: dictCount, chunks: chunk) })
             }
         }
+        // Width 32: indices >= 2^31 are never valid Int32 indices, whatever the dictionary size.
+        var wide = [UInt32](repeating: 3, count: 64)
+        #expect(try decodeIndices(rleEncode(wide.enumerated().map { UInt32($0.offset) }, bitWidth: 32), bitWidth: 32, count: 64, dictionaryCount: 64) == (0..<64).map { Int32($0) })
+        wide[17] = 0x8000_0000
+        #expect(throwsCorrupt { _ = try decodeIndices(rleEncode(wide, bitWidth: 32), bitWidth: 32, count: 64, dictionaryCount: Int.max) })
+        wide[17] = 0x7FFF_FFFF
+        #expect(throwsCorrupt { _ = try decodeIndices(rleEncode(wide, bitWidth: 32), bitWidth: 32, count: 64, dictionaryCount: Int.max) })
+        wide[17] = 0x7FFF_FFFE
+        #expect(try decodeIndices(rleEncode(wide, bitWidth: 32), bitWidth: 32, count: 64, dictionaryCount: Int.max)[17] == 0x7FFF_FFFE)
         // RLE run of an out-of-range index; an empty dictionary rejects any index.
         #expect(throwsCorrupt { _ = try decodeIndices([0x10, 0x05], bitWidth: 3, count: 8, dictionaryCount: 5) })
         #expect(try decodeIndices([0x10, 0x04], bitWidth: 3, count: 8, dictionaryCount: 5) == Array(repeating: 4, count: 8))
