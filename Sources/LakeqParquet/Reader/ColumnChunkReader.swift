@@ -69,6 +69,20 @@ struct ColumnChunkReader {
         return builder.finish()
     }
 
+    /// The chunk's dictionary, if its first page is a dictionary page (nil otherwise).
+    mutating func readDictionaryPage(decompressor: Decompressor) throws -> ColumnValues? {
+        guard chunk.count > 0 else { return nil }
+        let (header, headerSize) = try PageHeader.decode(chunk)
+        guard header.type == .dictionaryPage, let dict = header.dictionaryPageHeader else { return nil }
+        let compressedSize = Int(header.compressedPageSize)
+        guard compressedSize >= 0, header.uncompressedPageSize >= 0, compressedSize <= chunk.count - headerSize else {
+            throw corrupt("dictionary page runs past the end of its column chunk")
+        }
+        let body = UnsafeRawBufferPointer(rebasing: chunk[headerSize..<(headerSize + compressedSize)])
+        let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
+        return try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding)
+    }
+
     // MARK: pages
 
     private mutating func readPageV1(_ h: DataPageHeader, data: UnsafeRawBufferPointer, builder: inout ColumnBuilder) throws {
