@@ -129,6 +129,8 @@ struct Accumulator {
     /// Folds group `from` of `other` into group `into` of this accumulator.
     mutating func merge(_ other: Accumulator, from: Int, into: Int) throws {
         grow(to: into + 1)
+        // A worker that saw no rows never grew its state: nothing to add.
+        guard from < other.counts.count else { return }
         counts[into] &+= other.counts[from]
         if !other.intSets.isEmpty {
             if intSets.count <= into { intSets.append(contentsOf: repeatElement([], count: into + 1 - intSets.count)) }
