@@ -184,6 +184,7 @@ struct ColumnChunkReader {
         prepareLevelScratch(rows)
         var decoder = try RLEHybridDecoder(data, bitWidth: levelBitWidth)
         let maxDef = UInt32(descriptor.maxDefinitionLevel)
+        let location = self.location
         return try levelScratch.withUnsafeMutableBufferPointer { buf in
             guard rows > 0, let p = buf.baseAddress else { return 0 }
             try decoder.decode(into: p, count: rows)
@@ -194,7 +195,9 @@ struct ColumnChunkReader {
                 highest = max(highest, v)
                 nonNull &+= v == maxDef ? 1 : 0
             }
-            guard highest <= maxDef else { throw corrupt("definition level \(highest) above the maximum \(maxDef)") }
+            guard highest <= maxDef else {
+                throw ParquetError.corrupt("\(location): definition level \(highest) above the maximum \(maxDef)")
+            }
             return nonNull
         }
     }
@@ -275,7 +278,7 @@ struct ColumnChunkReader {
         case .fixedLenByteArray: width = descriptor.typeLength
         default: throw ParquetError.unsupported("\(location): BYTE_STREAM_SPLIT for \(descriptor.physicalType)")
         }
-        let bytes = try ByteStreamSplit.decode(data, width: width, count: n)
+        let bytes = try ByteStreamSplit.decode(data, count: n, width: width)
         try bytes.withUnsafeBytes { raw in
             try appendPlain(raw, count: n, builder: &builder)
         }

@@ -39,8 +39,12 @@ public final class ParquetFile: @unchecked Sendable {
         } catch let e as ParquetError {
             throw ParquetError.corrupt("\(file.path): footer: \(e.description)")
         }
+        dataEnd = footerStart
         try validate()
     }
+
+    /// Where the footer starts: no page may extend past it.
+    let dataEnd: Int
 
     /// Checks the footer's numbers against the file before anything is allocated from them.
     private func validate() throws {
@@ -105,7 +109,11 @@ public final class ParquetFile: @unchecked Sendable {
             throw ParquetError.corrupt("\(location): \(meta.numValues) values for \(rows) rows")
         }
         let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
-        let bytes = try file.slice(offset, length, what: location)
+        _ = try file.slice(offset, length, what: location)
+        // Old parquet-mr files under-count total_compressed_size when the dictionary page sits
+        // at data_page_offset, so pages may run past the declared length: allow them up to
+        // the footer, and stop once the chunk's values are read.
+        let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
         let col = try reader.read(decompressor: decompressor)
         return col

@@ -40,11 +40,12 @@ enum CanonicalJSON {
                 writeDouble(Double(HalfFloat.toFloat(bits)), into: &out)
             case .int96:
                 let b = Array(bytes)
+                // Nanoseconds of day are read signed: overflowed Spark values store negatives.
                 var nanos: UInt64 = 0
                 for i in 0..<8 { nanos |= UInt64(b[i]) << UInt64(8 * i) }
                 var day: UInt32 = 0
                 for i in 0..<4 { day |= UInt32(b[8 + i]) << UInt32(8 * i) }
-                let ns = (Int128(Int32(bitPattern: day)) - 2_440_588) * 86_400_000_000_000 + Int128(nanos)
+                let ns = (Int128(Int32(bitPattern: day)) - 2_440_588) * 86_400_000_000_000 + Int128(Int64(bitPattern: nanos))
                 out.write("{\"timestamp\":\(ns),\"unit\":\"ns\"}")
             default: writeHex(bytes, into: &out)
             }

@@ -1,0 +1,183 @@
+import Foundation
+import LakeqColumnar
+import LakeqParquet
+
+/// One Parquet file of a table with its raw Hive partition values.
+public struct DataFile: Sendable {
+    public let path: String
+    /// Raw `key=value` values, aligned with `Table.partitionColumns`; nil where absent.
+    public let partitionValues: [String?]
+}
+
+/// A queryable table: Parquet files (Hive-partitioned or flat) read together under one schema.
+///
+/// The schema is the union by name of the files' columns (a column missing from a file reads
+/// as NULL there) followed by the partition columns.
+public final class Table: @unchecked Sendable {
+    public let name: String
+    public let files: [DataFile]
+    public let partitionColumns: [Field]
+    /// File columns (union) then partition columns, in engine types.
+    public let schema: Schema
+    /// Number of leading `schema` fields stored inside files.
+    public let fileColumnCount: Int
+    /// Open files, aligned with `files` (footers parsed once).
+    public let parquet: [ParquetFile]
+
+    /// Opens every file under `paths` (files or directories) and unifies their schemas.
+    public init(name: String, paths: [String], hivePartitioning: Bool = true) throws {
+        self.name = name
+        var found: [(path: String, parts: [(String, String)])] = []
+        for p in paths {
+            for f in try Self.listFiles(p) {
+                found.append((f.path, hivePartitioning ? f.parts : []))
+            }
+        }
+        guard !found.isEmpty else { throw QueryError.catalog("table \(name): no Parquet files under \(paths.joined(separator: ", "))") }
+        var keys: [String] = []
+        for f in found { for (k, _) in f.parts where !keys.contains(k) { keys.append(k) } }
+        var files: [DataFile] = []
+        for f in found {
+            let map = Dictionary(f.parts, uniquingKeysWith: { _, last in last })
+            files.append(DataFile(path: f.path, partitionValues: keys.map { map[$0] }))
+        }
+        self.files = files
+        partitionColumns = keys.enumerated().map { i, k in
+            Field(name: k, type: PartitionTyping.type(of: files.compactMap { $0.partitionValues[i] }), nullable: true)
+        }
+        parquet = try Self.openAll(files.map(\.path))
+        var fields: [Field] = []
+        var origin: [String: String] = [:]
+        for pf in parquet {
+            for d in pf.schema.columns {
+                let name = d.path.joined(separator: ".")
+                let type = SQLType.normalize(d.dataType)
+                if let i = fields.firstIndex(where: { $0.name == name }) {
+                    if fields[i].type != type {
+                        throw QueryError.catalog(
+                            "column \(name) is \(SQLType.name(fields[i].type)) in \(origin[name] ?? "?") but \(SQLType.name(type)) in \(pf.path)")
+                    }
+                    fields[i].nullable = fields[i].nullable || d.isNullable
+                } else {
+                    fields.append(Field(name: name, type: type, nullable: d.isNullable))
+                    origin[name] = pf.path
+                }
+            }
+        }
+        // Columns missing from some file read as NULL there.
+        for i in fields.indices where parquet.contains(where: { $0.schema.columnIndex(named: fields[i].name) == nil }) {
+            fields[i].nullable = true
+        }
+        fileColumnCount = fields.count
+        let partitionNames = Set(partitionColumns.map(\.name))
+        schema = Schema(fields.filter { !partitionNames.contains($0.name) } + partitionColumns)
+    }
+
+    private static func openAll(_ paths: [String]) throws -> [ParquetFile] {
+        var out = [ParquetFile?](repeating: nil, count: paths.count)
+        var failure: Error?
+        let lock = NSLock()
+        // Footers are read in parallel: wide globs are dominated by this.
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            do {
+                let f = try ParquetFile(path: paths[i])
+                lock.lock(); out[i] = f; lock.unlock()
+            } catch {
+                lock.lock(); if failure == nil { failure = error }; lock.unlock()
+            }
+        }
+        if let failure { throw failure }
+        return out.compactMap { $0 }
+    }
+
+    /// Parquet files under `path` (a file, a directory tree, or a glob with `*`/`?`), with the
+    /// `key=value` folders between the root and each file.
+    static func listFiles(_ path: String) throws -> [(path: String, parts: [(String, String)])] {
+        if path.contains("*") || path.contains("?") {
+            return try Glob.expand(path).map { ($0, Glob.hiveParts(of: $0)) }
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw QueryError.catalog("\(path): no such file or directory")
+        }
+        if !isDir.boolValue { return [(path, [])] }
+        var out: [(String, [(String, String)])] = []
+        func walk(_ dir: String, _ parts: [(String, String)], depth: Int) throws {
+            guard depth < 64 else { return }
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+            for name in names where !name.hasPrefix("_") && !name.hasPrefix(".") {
+                let full = dir + "/" + name
+                var sub: ObjCBool = false
+                FileManager.default.fileExists(atPath: full, isDirectory: &sub)
+                if sub.boolValue {
+                    var p = parts
+                    if let eq = name.firstIndex(of: "=") {
+                        let key = String(name[..<eq])
+                        let value = String(name[name.index(after: eq)...]).removingPercentEncoding ?? String(name[name.index(after: eq)...])
+                        p.append((key, value))
+                    }
+                    try walk(full, p, depth: depth + 1)
+                } else if name.hasSuffix(".parquet") || name.hasSuffix(".parq") {
+                    out.append((full, parts))
+                }
+            }
+        }
+        try walk(path, [], depth: 0)
+        return out
+    }
+}
+
+/// Minimal glob expansion: `*` and `?` within path segments, `**` for any depth.
+enum Glob {
+    static func expand(_ pattern: String) throws -> [String] {
+        let absolute = pattern.hasPrefix("/")
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var results: [String] = []
+        func go(_ base: String, _ i: Int) {
+            if i == segments.count {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: base, isDirectory: &isDir), !isDir.boolValue { results.append(base) }
+                return
+            }
+            let seg = segments[i]
+            let dir = base.isEmpty ? (absolute ? "/" : ".") : base
+            func join(_ name: String) -> String { base.isEmpty ? (absolute ? "/" + name : name) : base + "/" + name }
+            if seg == "**" {
+                go(base, i + 1)
+                for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where !name.hasPrefix(".") && !name.hasPrefix("_") {
+                    var isDir: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: join(name), isDirectory: &isDir), isDir.boolValue { go(join(name), i) }
+                }
+            } else if seg.contains("*") || seg.contains("?") {
+                for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+                where !name.hasPrefix(".") && !name.hasPrefix("_") && matches(Array(name.utf8), Array(seg.utf8)) {
+                    go(join(name), i + 1)
+                }
+            } else {
+                go(join(seg), i + 1)
+            }
+        }
+        go("", 0)
+        guard !results.isEmpty else { throw QueryError.catalog("no files match \(pattern)") }
+        return results
+    }
+
+    static func matches(_ s: [UInt8], _ p: [UInt8]) -> Bool {
+        var si = 0, pi = 0, star = -1, mark = 0
+        while si < s.count {
+            if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == s[si]) { si += 1; pi += 1 }
+            else if pi < p.count && p[pi] == UInt8(ascii: "*") { star = pi; mark = si; pi += 1 }
+            else if star >= 0 { pi = star + 1; mark += 1; si = mark }
+            else { return false }
+        }
+        while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.count
+    }
+
+    static func hiveParts(of path: String) -> [(String, String)] {
+        path.split(separator: "/").dropLast().compactMap { seg in
+            guard let eq = seg.firstIndex(of: "=") else { return nil }
+            return (String(seg[..<eq]), String(seg[seg.index(after: eq)...]))
+        }
+    }
+}

@@ -1,0 +1,584 @@
+/// Entry points of the SQL front end. See `spec/sql.md` for the dialect.
+public enum SQLParser {
+    /// Deepest expression nesting accepted. Recursive descent uses the call stack, so an
+    /// adversarial `((((…))))` must be refused before it overflows a (possibly small) thread stack.
+    public static let maxNestingDepth = 256
+
+    /// Parses one statement (`SELECT …` or `EXPLAIN SELECT …`), optionally ending in `;`.
+    /// - Throws: `SQLSyntaxError` for any lexical or grammatical error; never traps.
+    public static func parse(_ sql: String) throws -> Statement {
+        var parser = Parser(sql)
+        return try parser.parseStatementToEnd()
+    }
+
+    /// Parses a lone expression, e.g. `a + 1 > b`. For tests, tools and default-value text.
+    public static func parseExpression(_ sql: String) throws -> Expr {
+        var parser = Parser(sql)
+        let e = try parser.parseExpr()
+        try parser.expectEnd()
+        return e
+    }
+}
+
+/// Binding strength of operators, weakest first. An operator's right operand is parsed at its
+/// own level, which makes every binary operator left-associative.
+private enum Precedence {
+    static let lowest = 0
+    static let or = 1
+    static let and = 2
+    static let not = 3
+    static let comparison = 4 // = <> < <= > >= IS IN BETWEEN LIKE ILIKE
+    static let concat = 5
+    static let additive = 6
+    static let multiplicative = 7
+    static let unary = 8
+    static let cast = 9
+}
+
+/// Recursive descent for statements, Pratt parsing for expressions.
+struct Parser {
+    private let tokens: [Token]
+    private var position = 0
+    private var depth = 0
+
+    init(_ sql: String) { tokens = Lexer.tokenize(sql) }
+
+    // MARK: Token access
+
+    private var current: Token { tokens[position] }
+
+    /// Token `n` places ahead; the final (end or invalid) token repeats past the end.
+    private func peek(_ n: Int) -> Token { tokens[min(position + n, tokens.count - 1)] }
+
+    private mutating func advance() {
+        if position < tokens.count - 1 { position += 1 }
+    }
+
+    private func isKeyword(_ k: Keyword) -> Bool { current.kind == .keyword(k) }
+    private func isSymbol(_ s: Symbol) -> Bool { current.kind == .symbol(s) }
+
+    private mutating func consume(_ k: Keyword) -> Bool {
+        guard isKeyword(k) else { return false }
+        advance()
+        return true
+    }
+
+    private mutating func consume(_ s: Symbol) -> Bool {
+        guard isSymbol(s) else { return false }
+        advance()
+        return true
+    }
+
+    private mutating func expect(_ k: Keyword) throws {
+        guard consume(k) else { throw unexpected(k.sql) }
+    }
+
+    private mutating func expect(_ s: Symbol, _ what: String? = nil) throws {
+        guard consume(s) else { throw unexpected(what ?? "'\(s.rawValue)'") }
+    }
+
+    /// "expected X, found Y" at the current token. If the current token is a lexical error,
+    /// that error is what the user needs to see instead.
+    private func unexpected(_ expected: String) -> SQLSyntaxError {
+        if case .invalid(let message) = current.kind {
+            return SQLSyntaxError(message: message, at: current.location)
+        }
+        return SQLSyntaxError(message: "expected \(expected), found \(current.displayForMessage)", at: current.location)
+    }
+
+    private func error(_ message: String, at location: SourceLocation) -> SQLSyntaxError {
+        SQLSyntaxError(message: message, at: location)
+    }
+
+    mutating func expectEnd() throws {
+        guard current.kind == .endOfInput else { throw unexpected("end of input") }
+    }
+
+    private mutating func identifier(_ what: String) throws -> Identifier {
+        guard let name = current.identifierName else { throw unexpected(what) }
+        let id = Identifier(name, location: current.location)
+        advance()
+        return id
+    }
+
+    // MARK: Statements
+
+    mutating func parseStatementToEnd() throws -> Statement {
+        let statement: Statement
+        if consume(.explain) {
+            statement = .explain(try parseSelect())
+        } else if isKeyword(.select) {
+            statement = .select(try parseSelect())
+        } else {
+            throw unexpected("SELECT or EXPLAIN")
+        }
+        _ = consume(.semicolon)
+        try expectEnd()
+        return statement
+    }
+
+    private mutating func parseSelect() throws -> SelectStatement {
+        let location = current.location
+        try expect(.select)
+        var s = SelectStatement(items: [], location: location)
+        s.distinct = consume(.distinct)
+        repeat {
+            s.items.append(try parseSelectItem())
+        } while consume(.comma)
+
+        if consume(.from) { s.from = try parseTableRef() }
+        if consume(.where) { s.whereClause = try parseExpr() }
+        if consume(.group) {
+            try expect(.by)
+            repeat { s.groupBy.append(try parseExpr()) } while consume(.comma)
+        }
+        if consume(.having) { s.having = try parseExpr() }
+        if consume(.order) {
+            try expect(.by)
+            repeat { s.orderBy.append(try parseOrderItem()) } while consume(.comma)
+        }
+        // Either order, each at most once (PostgreSQL accepts both).
+        for _ in 0..<2 {
+            if s.limit == nil, consume(.limit) {
+                s.limit = try parseCount("LIMIT")
+            } else if s.offset == nil, consume(.offset) {
+                s.offset = try parseCount("OFFSET")
+            }
+        }
+        return s
+    }
+
+    private mutating func parseCount(_ clause: String) throws -> Int64 {
+        guard case .integer(let text) = current.kind else {
+            throw unexpected("a non-negative integer after \(clause)")
+        }
+        guard let value = Int64(text) else {
+            throw error("\(clause) value \(text) is too large", at: current.location)
+        }
+        advance()
+        return value
+    }
+
+    private mutating func parseSelectItem() throws -> SelectItem {
+        let location = current.location
+        if consume(.star) { return SelectItem(.wildcard(qualifier: nil), location: location) }
+        if let name = current.identifierName, peek(1).kind == .symbol(.dot), peek(2).kind == .symbol(.star) {
+            let qualifier = Identifier(name, location: location)
+            advance(); advance(); advance()
+            return SelectItem(.wildcard(qualifier: qualifier), location: location)
+        }
+        let e = try parseExpr()
+        return SelectItem(.expression(e, alias: try parseAlias(excluding: [])), location: location)
+    }
+
+    /// Words that are not reserved but must not be taken as an alias written without AS,
+    /// because they start a clause that may follow a table (joins, later: WINDOW, QUALIFY).
+    private static let notImplicitTableAlias: Set<String> = ["left", "right", "full", "window", "qualify"]
+
+    /// `[AS] name`. Without AS only a non-reserved word or quoted name qualifies, so
+    /// `select a from t` never reads FROM as an alias.
+    private mutating func parseAlias(excluding excluded: Set<String>) throws -> Identifier? {
+        if consume(.as) { return try identifier("an alias after AS") }
+        switch current.kind {
+        case .quotedIdentifier:
+            return try identifier("an alias")
+        case .identifier(let word) where !excluded.contains(word):
+            return try identifier("an alias")
+        default:
+            return nil
+        }
+    }
+
+    private mutating func parseOrderItem() throws -> OrderItem {
+        let location = current.location
+        var item = OrderItem(try parseExpr(), location: location)
+        if consume(.desc) {
+            item.descending = true
+        } else {
+            _ = consume(.asc)
+        }
+        if consume(.nulls) {
+            if current.isWord("first") {
+                item.nullsFirst = true
+            } else if current.isWord("last") {
+                item.nullsFirst = false
+            } else {
+                throw unexpected("FIRST or LAST after NULLS")
+            }
+            advance()
+        }
+        return item
+    }
+
+    private mutating func parseTableRef() throws -> TableRef {
+        let location = current.location
+        var ref: TableRef
+        if case .string(let path) = current.kind {
+            advance()
+            ref = TableRef(.path(path, version: try parseVersion()), location: location)
+        } else if current.identifierName != nil {
+            let name = try identifier("a table name")
+            if isSymbol(.leftParen) {
+                ref = TableRef(.function(name: name, arguments: try parseTableFunctionArguments()), location: location)
+            } else {
+                ref = TableRef(.table(name: name, version: try parseVersion()), location: location)
+            }
+        } else {
+            throw unexpected("a table name, a quoted file path or a table function")
+        }
+        ref.alias = try parseAlias(excluding: Parser.notImplicitTableAlias)
+        return ref
+    }
+
+    /// `VERSION AS OF n` (time travel). Checked with lookahead so a table alias named
+    /// `version` still works.
+    private mutating func parseVersion() throws -> Int64? {
+        guard current.isWord("version"), peek(1).kind == .keyword(.as), peek(2).isWord("of") else { return nil }
+        advance(); advance(); advance()
+        return try parseCount("VERSION AS OF")
+    }
+
+    private mutating func parseTableFunctionArguments() throws -> [FunctionArgument] {
+        try expect(.leftParen)
+        var args: [FunctionArgument] = []
+        if consume(.rightParen) { return args }
+        repeat {
+            if let name = current.identifierName, peek(1).kind == .symbol(.equal) {
+                let id = Identifier(name, location: current.location)
+                advance(); advance()
+                args.append(FunctionArgument(name: id, value: try parseExpr()))
+            } else {
+                args.append(FunctionArgument(value: try parseExpr()))
+            }
+        } while consume(.comma)
+        try expect(.rightParen, "',' or ')'")
+        return args
+    }
+
+    // MARK: Expressions
+
+    /// Pratt loop: a prefix form, then infix/postfix operators binding tighter than `minPrecedence`.
+    mutating func parseExpr(_ minPrecedence: Int = Precedence.lowest) throws -> Expr {
+        let savedDepth = depth
+        defer { depth = savedDepth }
+        try descend()
+        var lhs = try parsePrefix()
+        while let precedence = infixPrecedence(), precedence > minPrecedence {
+            // A long left-associative chain builds a deep tree without recursing here; count
+            // it too, so every tree we return can be walked recursively (printing, ==, deinit).
+            try descend()
+            lhs = try parseInfix(lhs, precedence)
+        }
+        return lhs
+    }
+
+    private mutating func descend() throws {
+        depth += 1
+        if depth > SQLParser.maxNestingDepth {
+            throw error("expression is nested too deeply (limit \(SQLParser.maxNestingDepth))", at: current.location)
+        }
+    }
+
+    private func infixPrecedence() -> Int? {
+        switch current.kind {
+        case .keyword(.or): return Precedence.or
+        case .keyword(.and): return Precedence.and
+        case .keyword(.is), .keyword(.in), .keyword(.between), .keyword(.like), .keyword(.ilike):
+            return Precedence.comparison
+        case .keyword(.not):
+            switch peek(1).kind {
+            case .keyword(.in), .keyword(.between), .keyword(.like), .keyword(.ilike): return Precedence.comparison
+            default: return nil
+            }
+        case .symbol(let s):
+            switch s {
+            case .equal, .notEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual: return Precedence.comparison
+            case .concat: return Precedence.concat
+            case .plus, .minus: return Precedence.additive
+            case .star, .slash, .percent: return Precedence.multiplicative
+            case .doubleColon: return Precedence.cast
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    private func binaryOperator(_ kind: TokenKind) -> BinaryOperator? {
+        switch kind {
+        case .keyword(.or): return .or
+        case .keyword(.and): return .and
+        case .symbol(.equal): return .equal
+        case .symbol(.notEqual), .symbol(.bangEqual): return .notEqual
+        case .symbol(.less): return .less
+        case .symbol(.lessEqual): return .lessOrEqual
+        case .symbol(.greater): return .greater
+        case .symbol(.greaterEqual): return .greaterOrEqual
+        case .symbol(.concat): return .concat
+        case .symbol(.plus): return .add
+        case .symbol(.minus): return .subtract
+        case .symbol(.star): return .multiply
+        case .symbol(.slash): return .divide
+        case .symbol(.percent): return .modulo
+        default: return nil
+        }
+    }
+
+    private mutating func parseInfix(_ lhs: Expr, _ precedence: Int) throws -> Expr {
+        let op = current
+        if let binary = binaryOperator(op.kind) {
+            advance()
+            let rhs = try parseExpr(precedence)
+            return Expr(.binary(binary, lhs, rhs), location: op.location)
+        }
+        advance()
+        switch op.kind {
+        case .symbol(.doubleColon):
+            return Expr(.cast(lhs, try parseType()), location: op.location)
+        case .keyword(.is):
+            let negated = consume(.not)
+            let kind: ExprKind
+            if consume(.null) {
+                kind = .isNull(lhs, negated: negated)
+            } else if consume(.true) {
+                kind = .isBoolean(lhs, value: true, negated: negated)
+            } else if consume(.false) {
+                kind = .isBoolean(lhs, value: false, negated: negated)
+            } else {
+                throw unexpected(negated ? "NULL, TRUE or FALSE after IS NOT" : "NULL, TRUE, FALSE or NOT after IS")
+            }
+            return Expr(kind, location: op.location)
+        case .keyword(.not):
+            // infixPrecedence only admits NOT when IN/BETWEEN/LIKE/ILIKE follows.
+            let inner = current
+            advance()
+            return try parseNegatable(lhs, inner, negated: true, location: op.location)
+        default:
+            return try parseNegatable(lhs, op, negated: false, location: op.location)
+        }
+    }
+
+    /// The operators that can be preceded by NOT: IN, BETWEEN, LIKE, ILIKE (already consumed).
+    private mutating func parseNegatable(_ lhs: Expr, _ op: Token, negated: Bool, location: SourceLocation) throws -> Expr {
+        switch op.kind {
+        case .keyword(.in):
+            try expect(.leftParen, "'(' after IN")
+            var list: [Expr] = []
+            repeat { list.append(try parseExpr()) } while consume(.comma)
+            try expect(.rightParen, "',' or ')'")
+            return Expr(.inList(lhs, list, negated: negated), location: location)
+        case .keyword(.between):
+            // Bounds bind tighter than AND, so `x BETWEEN 1 AND 2 AND y` splits at the second AND.
+            let low = try parseExpr(Precedence.comparison)
+            try expect(.and)
+            let high = try parseExpr(Precedence.comparison)
+            return Expr(.between(lhs, low: low, high: high, negated: negated), location: location)
+        case .keyword(.like), .keyword(.ilike):
+            let pattern = try parseExpr(Precedence.comparison)
+            let ci = op.kind == .keyword(.ilike)
+            return Expr(.like(lhs, pattern: pattern, caseInsensitive: ci, negated: negated), location: location)
+        default:
+            throw error("internal parser error: unexpected operator \(op.displayForMessage)", at: op.location)
+        }
+    }
+
+    private mutating func parsePrefix() throws -> Expr {
+        let token = current
+        let location = token.location
+        switch token.kind {
+        case .integer(let text):
+            advance()
+            if let v = Int64(text) { return Expr(.literal(.integer(v)), location: location) }
+            return Expr(.literal(try decimal(text, at: location)), location: location)
+        case .decimal(let text):
+            advance()
+            return Expr(.literal(try decimal(text, at: location)), location: location)
+        case .string(let s):
+            advance()
+            return Expr(.literal(.string(s)), location: location)
+        case .keyword(.true):
+            advance()
+            return Expr(.literal(.boolean(true)), location: location)
+        case .keyword(.false):
+            advance()
+            return Expr(.literal(.boolean(false)), location: location)
+        case .keyword(.null):
+            advance()
+            return Expr(.literal(.null), location: location)
+        case .keyword(.not):
+            advance()
+            return Expr(.unary(.not, try parseExpr(Precedence.not)), location: location)
+        case .symbol(.minus):
+            advance()
+            return negate(try parseExpr(Precedence.unary), at: location)
+        case .symbol(.plus):
+            advance()
+            return try parseExpr(Precedence.unary)
+        case .symbol(.leftParen):
+            advance()
+            let e = try parseExpr()
+            try expect(.rightParen, "')'")
+            return e
+        case .keyword(.case):
+            advance()
+            return try parseCase(at: location)
+        case .keyword(.cast):
+            advance()
+            try expect(.leftParen, "'(' after CAST")
+            let e = try parseExpr()
+            try expect(.as)
+            let type = try parseType()
+            try expect(.rightParen, "')'")
+            return Expr(.cast(e, type), location: location)
+        case .identifier(let word) where (word == "date" || word == "timestamp") && peek(1).kind.isString:
+            // `DATE '…'` / `TIMESTAMP '…'`: only a typed literal when a string follows, so a
+            // column called `date` keeps working everywhere else.
+            advance()
+            guard case .string(let text) = current.kind else { throw unexpected("a string") }
+            advance()
+            return Expr(.literal(word == "date" ? .date(text) : .timestamp(text)), location: location)
+        case .identifier(let name), .quotedIdentifier(let name):
+            advance()
+            if isSymbol(.leftParen) {
+                return try parseFunctionCall(name, quoted: token.kind == .quotedIdentifier(name), at: location)
+            }
+            if consume(.dot) {
+                guard let column = current.identifierName else {
+                    throw unexpected("a column name after '.'")
+                }
+                advance()
+                return Expr(.column(ColumnRef(qualifier: name, column)), location: location)
+            }
+            return Expr(.column(ColumnRef(name)), location: location)
+        default:
+            throw unexpected("an expression")
+        }
+    }
+
+    private func decimal(_ text: String, at location: SourceLocation) throws -> Literal {
+        guard let value = Double(text), value.isFinite else {
+            throw error("numeric literal \(text) is out of range", at: location)
+        }
+        return .decimal(text: text, value: value)
+    }
+
+    /// Folds `-` into a numeric literal (so `-9223372036854775808` is an Int64 and `-1.5`
+    /// keeps exact text); otherwise builds a negation.
+    private func negate(_ e: Expr, at location: SourceLocation) -> Expr {
+        switch e.kind {
+        // Only fold a literal written as a bare number: folding an already negated one would
+        // overflow for Int64.min (`- -9223372036854775808`).
+        case .literal(.integer(let v)) where v >= 0:
+            return Expr(.literal(.integer(-v)), location: location)
+        case .literal(.decimal(let text, let value)) where !text.hasPrefix("-"):
+            if text == "9223372036854775808" { return Expr(.literal(.integer(.min)), location: location) }
+            return Expr(.literal(.decimal(text: "-" + text, value: -value)), location: location)
+        default:
+            return Expr(.unary(.negate, e), location: location)
+        }
+    }
+
+    private mutating func parseFunctionCall(_ name: String, quoted: Bool, at location: SourceLocation) throws -> Expr {
+        try expect(.leftParen)
+        if name == "count", isSymbol(.star), peek(1).kind == .symbol(.rightParen) {
+            advance(); advance()
+            return Expr(.function(FunctionCall("count_star")), location: location)
+        }
+        if name == "extract", !quoted, peek(1).kind == .keyword(.from) {
+            let field: String
+            switch current.kind {
+            case .identifier(let f), .quotedIdentifier(let f): field = f.lowercased()
+            case .string(let f): field = f.lowercased()
+            default: throw unexpected("a date part such as year")
+            }
+            advance(); advance()
+            let source = try parseExpr()
+            try expect(.rightParen, "')'")
+            return Expr(.extract(field: field, from: source), location: location)
+        }
+        var call = FunctionCall(name)
+        if consume(.rightParen) { return Expr(.function(call), location: location) }
+        call.distinct = consume(.distinct)
+        repeat {
+            if isSymbol(.star) {
+                throw error("'*' is only allowed as count(*)", at: current.location)
+            }
+            call.arguments.append(try parseExpr())
+        } while consume(.comma)
+        try expect(.rightParen, "',' or ')'")
+        return Expr(.function(call), location: location)
+    }
+
+    private mutating func parseCase(at location: SourceLocation) throws -> Expr {
+        // `CASE END` should complain about the missing WHEN, not a missing operand.
+        let operand: Expr? = isKeyword(.when) || isKeyword(.end) ? nil : try parseExpr()
+        var branches: [WhenBranch] = []
+        while consume(.when) {
+            let condition = try parseExpr()
+            try expect(.then)
+            branches.append(WhenBranch(condition: condition, result: try parseExpr()))
+        }
+        if branches.isEmpty { throw unexpected("WHEN") }
+        let elseResult: Expr? = consume(.else) ? try parseExpr() : nil
+        guard consume(.end) else { throw unexpected(elseResult == nil ? "WHEN, ELSE or END" : "END") }
+        return Expr(.caseWhen(operand: operand, branches: branches, elseResult: elseResult), location: location)
+    }
+
+    // MARK: Types
+
+    private mutating func parseType() throws -> TypeName {
+        guard let raw = current.identifierName else { throw unexpected("a type name") }
+        let name = raw.lowercased()
+        let location = current.location
+        advance()
+        switch name {
+        case "boolean", "bool": return .boolean
+        case "tinyint", "int1": return .tinyint
+        case "smallint", "int2": return .smallint
+        case "integer", "int", "int4": return .integer
+        case "bigint", "int8": return .bigint
+        case "double":
+            if current.isWord("precision") { advance() }
+            return .double
+        case "float8", "float", "real", "float4": return .double
+        case "varchar", "text", "string":
+            if consume(.leftParen) {
+                _ = try parseTypeParameter("a length")
+                try expect(.rightParen, "')'")
+            }
+            return .varchar
+        case "date": return .date
+        case "timestamp": return .timestamp
+        case "decimal", "numeric":
+            guard consume(.leftParen) else { return .decimal(precision: nil, scale: nil) }
+            let pLocation = current.location
+            let p = try parseTypeParameter("a precision")
+            var s: Int?
+            if consume(.comma) { s = try parseTypeParameter("a scale") }
+            try expect(.rightParen, s == nil ? "',' or ')'" : "')'")
+            guard (1...38).contains(p) else {
+                throw error("decimal precision must be between 1 and 38, got \(p)", at: pLocation)
+            }
+            if let s, s > p {
+                throw error("decimal scale \(s) is larger than precision \(p)", at: pLocation)
+            }
+            return .decimal(precision: p, scale: s)
+        default:
+            throw error("unknown type '\(raw)'", at: location)
+        }
+    }
+
+    private mutating func parseTypeParameter(_ what: String) throws -> Int {
+        guard case .integer(let text) = current.kind, let v = Int(text), v <= Int(Int32.max) else {
+            throw unexpected(what)
+        }
+        advance()
+        return v
+    }
+}
+
+private extension TokenKind {
+    var isString: Bool {
+        if case .string = self { return true }
+        return false
+    }
+}
