@@ -184,7 +184,7 @@ public struct QueryEngine: Sendable {
         for p in partials {
             guard let g = p.groups else { continue }
             for local in 0..<g.count {
-                let global = Int(target.id(forKey: g.key(local)))
+                let global = Int(target.id(forGroup: local, of: g))
                 for a in accumulators.indices where local < Int.max {
                     try accumulators[a].merge(p.accumulators[a], from: local, into: global)
                 }

@@ -134,6 +134,16 @@ final class GroupTable {
         }
     }
 
+    /// Id in this table of group `g` of `other` (same key types), adding it if new.
+    func id(forGroup g: Int, of other: GroupTable) -> Int32 {
+        if other.nullKeyGroups.contains(Int32(g)) { return kind == .general || kind == .none ? id(forKey: other.key(g)) : nullId() }
+        switch kind {
+        case .integer: return intId(other.intKeys[g])
+        case .string: return stringId(other.stringKeys[g])
+        default: return id(forKey: other.key(g))
+        }
+    }
+
     /// Id of the group with this key, adding it if new (used when merging tables).
     func id(forKey k: [Scalar]) -> Int32 {
         switch kind {

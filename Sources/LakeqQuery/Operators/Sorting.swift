@@ -7,6 +7,9 @@ enum Sorting {
     static func sortedIndices(_ batch: RecordBatch, keyColumns: [Int], keys: [SortKey], limit: Int?) -> [Int32] {
         let n = batch.rowCount
         let columns = keyColumns.map { batch.columns[$0] }
+        if let limit, limit * 8 < n {
+            return topN(columns, keys: keys, limit: limit, rows: n)
+        }
         // Typed fast path: one non-null double or integer key.
         if columns.count == 1, columns[0].validity == nil, let d = Vectors.doubles(columns[0]), columns[0].type == .float64 {
             let desc = keys[0].descending
@@ -33,5 +36,56 @@ enum Sorting {
             return a < b
         }
         return limit.map { Array(idx.prefix($0)) } ?? idx
+    }
+
+    /// Typed row comparators, one per key: no per-row allocation for numbers.
+    static func comparators(_ columns: [Column], keys: [SortKey]) -> (Int, Int) -> Int {
+        let parts: [(Int, Int) -> Int] = zip(columns, keys).map { c, key in
+            let nullsFirst = key.nullsFirst
+            let desc = key.descending
+            let base: (Int, Int) -> Int
+            if case .float64(let d) = c.values {
+                base = { a, b in d[a] < d[b] ? -1 : (d[a] > d[b] ? 1 : 0) }
+            } else if case .int64(let v) = c.values {
+                base = { a, b in v[a] < v[b] ? -1 : (v[a] > v[b] ? 1 : 0) }
+            } else if case .int32(let v) = c.values {
+                base = { a, b in v[a] < v[b] ? -1 : (v[a] > v[b] ? 1 : 0) }
+            } else {
+                base = { a, b in Scalar.compare(Scalar.from(c, row: a), Scalar.from(c, row: b)) }
+            }
+            return { a, b in
+                let na = c.isNull(a), nb = c.isNull(b)
+                if na || nb {
+                    if na && nb { return 0 }
+                    return na == nullsFirst ? -1 : 1
+                }
+                let r = base(a, b)
+                return desc ? -r : r
+            }
+        }
+        return { a, b in
+            for p in parts { let r = p(a, b); if r != 0 { return r } }
+            return a < b ? -1 : (a > b ? 1 : 0)
+        }
+    }
+
+    /// The first `limit` rows in order, keeping a small sorted buffer instead of sorting all.
+    static func topN(_ columns: [Column], keys: [SortKey], limit: Int, rows n: Int) -> [Int32] {
+        guard limit > 0 else { return [] }
+        let cmp = comparators(columns, keys: keys)
+        var best: [Int] = []
+        best.reserveCapacity(limit + 1)
+        for i in 0..<n {
+            if best.count == limit, cmp(i, best[limit - 1]) >= 0 { continue }
+            // Binary search for the insertion point.
+            var lo = 0, hi = best.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cmp(best[mid], i) <= 0 { lo = mid + 1 } else { hi = mid }
+            }
+            best.insert(i, at: lo)
+            if best.count > limit { best.removeLast() }
+        }
+        return best.map { Int32($0) }
     }
 }
