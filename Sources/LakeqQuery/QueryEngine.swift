@@ -65,6 +65,13 @@ public struct QueryEngine: Sendable {
             for g in 0..<groups { units.append(Unit(file: f, rowGroup: g, residual: residual)) }
         }
 
+        // Top-N pruning: for ORDER BY column LIMIT n, visit row groups in the order of that
+        // column's statistics and skip those that cannot beat the n-th best row seen so far.
+        let topN = TopNPruner(plan: plan, scan: scan)
+        if let topN {
+            units.sort { a, b in topN.visitBefore(topN.bounds(file: a.file, rowGroup: a.rowGroup), topN.bounds(file: b.file, rowGroup: b.rowGroup)) }
+        }
+
         let workers = min(threads, max(1, units.count))
         let partials = (0..<workers).map { _ in Partial() }
         let lock = NSLock()
@@ -86,6 +93,10 @@ public struct QueryEngine: Sendable {
                 if stop || i >= units.count { return }
                 let u = units[i]
                 do {
+                    if let topN, topN.canSkip(file: u.file, rowGroup: u.rowGroup) {
+                        partial.stats.rowGroupsSkippedByTopN += 1
+                        continue
+                    }
                     switch try scan.rowGroupVerdict(file: u.file, rowGroup: u.rowGroup, residual: u.residual, decompressor: decompressor) {
                     case .skippedByStatistics: partial.stats.rowGroupsSkippedByStatistics += 1; continue
                     case .skippedByDictionary: partial.stats.rowGroupsSkippedByDictionary += 1; continue
@@ -98,6 +109,7 @@ public struct QueryEngine: Sendable {
                         try aggregate(batch, plan: plan, into: partial)
                     } else {
                         try project(batch, plan: plan, into: partial)
+                        if let topN, let last = partial.batches.last { topN.offer(last, keyColumn: plan.outputs.count) }
                     }
                 } catch {
                     lock.lock()
@@ -168,6 +180,13 @@ public struct QueryEngine: Sendable {
 
     private func aggregate(_ batch: RecordBatch, plan: QueryPlan, into partial: Partial) throws {
         guard let groups = partial.groups else { return }
+        if plan.groupKeys.isEmpty {
+            for a in partial.accumulators.indices {
+                let arg = try plan.aggregates[a].argument.map { try Evaluator.evaluate($0, batch) }
+                try partial.accumulators[a].updateSingleGroup(rows: batch.rowCount, arg: arg)
+            }
+            return
+        }
         let keys = try plan.groupKeys.map { try Evaluator.evaluate($0, batch) }
         let ids = groups.groupIds(keys, rowCount: batch.rowCount)
         for a in partial.accumulators.indices {

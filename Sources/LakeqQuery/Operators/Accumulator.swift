@@ -49,6 +49,66 @@ struct Accumulator {
         }
     }
 
+    /// Adds every row of a batch to the single group of an aggregate without GROUP BY, with
+    /// plain loops instead of per-row group ids.
+    mutating func updateSingleGroup(rows n: Int, arg: Column?) throws {
+        grow(to: 1)
+        guard let arg else { counts[0] &+= Int64(n); return }
+        let validity = arg.validity
+        if !isDistinct, spec.function == .min || spec.function == .max, validity == nil {
+            let wantLess = spec.function == .min
+            switch arg.values {
+            case .float64(let v) where n > 0:
+                var best = v[0]
+                // NaN never wins a comparison here; SQL engines order NaN last anyway.
+                if wantLess { for x in v where x < best || best.isNaN { best = x } } else { for x in v where x > best || best.isNaN { best = x } }
+                fold(0, .double(best), wantLess: wantLess)
+                return
+            case .int64(let v) where n > 0:
+                let best = (wantLess ? v.min() : v.max()) ?? 0
+                fold(0, Scalar.from(Column(type: arg.type, values: .int64([best])), row: 0), wantLess: wantLess)
+                return
+            case .int32(let v) where n > 0:
+                let best = (wantLess ? v.min() : v.max()) ?? 0
+                fold(0, Scalar.from(Column(type: arg.type, values: .int32([best])), row: 0), wantLess: wantLess)
+                return
+            default: break
+            }
+        }
+        if isDistinct || spec.function == .min || spec.function == .max {
+            return try update(groups: [Int32](repeating: 0, count: n), arg: arg, groupCount: 1)
+        }
+        let valid = validity.map { $0.setCount } ?? n
+        switch spec.function {
+        case .count, .countStar:
+            counts[0] &+= Int64(valid)
+        case .sum where usesIntSum:
+            guard let v = Vectors.int64s(arg) else { return }
+            var total = intSums[0]
+            var overflow = false
+            for i in 0..<n where validity?[i] ?? true {
+                let (r, o) = total.addingReportingOverflow(v[i])
+                total = r
+                overflow = overflow || o
+            }
+            if overflow { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+            intSums[0] = total
+            counts[0] &+= Int64(valid)
+        case .sum, .avg:
+            guard let v = Vectors.doubles(arg) else { return }
+            var total = doubleSums[0]
+            if let validity {
+                for i in 0..<n where validity[i] { total += v[i] }
+            } else {
+                v.withUnsafeBufferPointer { p in for x in p { total += x } }
+            }
+            doubleSums[0] = total
+            counts[0] &+= Int64(valid)
+        default:
+            break
+        }
+    }
+
     /// Adds the rows of one batch; `arg` is the evaluated argument (nil for count(*)).
     mutating func update(groups: [Int32], arg: Column?, groupCount: Int) throws {
         grow(to: groupCount)

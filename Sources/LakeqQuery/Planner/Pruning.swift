@@ -9,6 +9,7 @@ public struct ScanStatistics: Sendable {
     public var rowGroupsSkippedByStatistics = 0
     public var rowGroupsSkippedByDictionary = 0
     public var rowGroupsAnsweredFromMetadata = 0
+    public var rowGroupsSkippedByTopN = 0
     public var pagesTotal = 0
     public var pagesSkippedByPageIndex = 0
     public var rowsScanned = 0
@@ -22,6 +23,7 @@ public struct ScanStatistics: Sendable {
         rowGroupsSkippedByStatistics += o.rowGroupsSkippedByStatistics
         rowGroupsSkippedByDictionary += o.rowGroupsSkippedByDictionary
         rowGroupsAnsweredFromMetadata += o.rowGroupsAnsweredFromMetadata
+        rowGroupsSkippedByTopN += o.rowGroupsSkippedByTopN
         pagesTotal += o.pagesTotal
         pagesSkippedByPageIndex += o.pagesSkippedByPageIndex
         rowsScanned += o.rowsScanned
