@@ -391,7 +391,24 @@ public enum Vectors {
 /// Building engine columns from scalars and constants.
 public enum ColumnFactory {
     public static func constant(_ s: Scalar, type: DataType, count n: Int) -> Column {
-        fromScalars([Scalar](repeating: s, count: n), type: type)
+        if s.isNull {
+            let one = fromScalars([.null], type: type)
+            return Column(type: type, values: one.values.gather([Int32](repeating: 0, count: n)), validity: Bitmap(count: n, value: false))
+        }
+        switch (s, type) {
+        case (.date(let d), .date32): return Column(type: type, values: .int32([Int32](repeating: d, count: n)))
+        case (.int(let v), .int32): return Column(type: type, values: .int32([Int32](repeating: Int32(truncatingIfNeeded: v), count: n)))
+        case (.int(let v), .int64), (.timestamp(let v), .timestamp), (.decimal(let v, _), .decimal):
+            return Column(type: type, values: .int64([Int64](repeating: v, count: n)))
+        case (.bool(let b), .boolean): return Column(type: type, values: .boolean([Bool](repeating: b, count: n)))
+        case (.string, .string):
+            // One dictionary entry referenced by every row.
+            let one = fromScalars([s], type: type)
+            return Column(type: type, values: .dictionary(dictionary: one.values, indices: [Int32](repeating: 0, count: n)))
+        default:
+            if let d = s.asDouble, type == .float64 { return Column(type: type, values: .float64([Double](repeating: d, count: n))) }
+            return fromScalars([Scalar](repeating: s, count: n), type: type)
+        }
     }
 
     public static func fromScalars(_ values: [Scalar], type: DataType) -> Column {

@@ -112,13 +112,32 @@ struct TableScan {
             default: continue
             }
             guard let dict = try pf.dictionaryIfFullyEncoded(rowGroup: g, column: c, decompressor: decompressor) else { continue }
-            let column = SQLType.normalize(Column(type: pf.schema.columns[c].dataType, values: dict))
-            let wanted = Set(values)
-            var found = false
-            for i in 0..<column.count where wanted.contains(Scalar.from(column, row: i)) { found = true; break }
-            if !found { return .skippedByDictionary }
+            if !Self.dictionary(dict, type: pf.schema.columns[c].dataType, containsAnyOf: values) { return .skippedByDictionary }
         }
         return .keep
+    }
+
+    /// Whether any dictionary entry equals one of `values` (compared in engine types).
+    static func dictionary(_ dict: ColumnValues, type: DataType, containsAnyOf values: [Scalar]) -> Bool {
+        let column = SQLType.normalize(Column(type: type, values: dict))
+        switch column.values {
+        case .int64(let v) where column.type == .int64:
+            let wanted = values.compactMap { if case .int(let x) = $0 { return x } else { return nil } }
+            if wanted.count == 1 { let w = wanted[0]; return v.contains(w) }
+            let set = Set(wanted)
+            return v.contains { set.contains($0) }
+        case .int32(let v) where column.type == .int32:
+            let set = Set(values.compactMap { if case .int(let x) = $0 { return Int32(exactly: x) } else { return nil } })
+            return v.contains { set.contains($0) }
+        case .bytes(let b):
+            let wanted = values.compactMap { if case .string(let s) = $0 { return Array(s.utf8) } else { return nil } }
+            for i in 0..<b.count { let entry = b[i]; if wanted.contains(where: { entry.elementsEqual($0) }) { return true } }
+            return false
+        default:
+            let wanted = Set(values)
+            for i in 0..<column.count where wanted.contains(Scalar.from(column, row: i)) { return true }
+            return false
+        }
     }
 
     /// Reads scan column `k` of a row group.
