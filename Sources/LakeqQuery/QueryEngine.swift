@@ -197,28 +197,32 @@ public struct QueryEngine: Sendable {
 
     private func finishAggregate(_ plan: QueryPlan, _ partials: [Partial]) throws -> RecordBatch {
         let keyTypes = plan.groupKeys.map(\.type)
-        // Merge every worker's groups into the first.
-        let target = GroupTable(keyTypes: keyTypes)
-        var accumulators = plan.aggregates.map { Accumulator($0) }
-        for p in partials {
-            guard let g = p.groups else { continue }
-            for local in 0..<g.count {
-                let global = Int(target.id(forGroup: local, of: g))
-                for a in accumulators.indices where local < Int.max {
-                    try accumulators[a].merge(p.accumulators[a], from: local, into: global)
+        // Merge every worker's groups into the first that has any (no copy when only one did).
+        let busy = partials.filter { $0.groups != nil }
+        let target: GroupTable
+        var accumulators: [Accumulator]
+        if let first = busy.first, let firstGroups = first.groups {
+            target = firstGroups
+            accumulators = first.accumulators
+            for p in busy.dropFirst() {
+                guard let g = p.groups else { continue }
+                for local in 0..<g.count {
+                    let global = Int(target.id(forGroup: local, of: g))
+                    for a in accumulators.indices {
+                        try accumulators[a].merge(p.accumulators[a], from: local, into: global)
+                    }
                 }
             }
+        } else {
+            target = GroupTable(keyTypes: keyTypes)
+            accumulators = plan.aggregates.map { Accumulator($0) }
         }
         // A global aggregate over no rows still yields one row.
         let groupCount = keyTypes.isEmpty ? 1 : target.count
         for a in accumulators.indices { accumulators[a].grow(to: groupCount) }
         var columns: [Column] = []
-        for k in keyTypes.indices {
-            columns.append(ColumnFactory.fromScalars((0..<groupCount).map { target.key($0)[k] }, type: keyTypes[k]))
-        }
-        for (a, acc) in accumulators.enumerated() {
-            columns.append(ColumnFactory.fromScalars((0..<groupCount).map { acc.result($0) }, type: plan.aggregates[a].type))
-        }
+        for k in keyTypes.indices { columns.append(target.keyColumn(k)) }
+        for acc in accumulators { columns.append(acc.resultColumn(groups: groupCount)) }
         var batch = RecordBatch(schema: Schema([]), columns: columns, rowCount: groupCount)
         if let having = plan.having {
             let keep = try Evaluator.select(having, batch)

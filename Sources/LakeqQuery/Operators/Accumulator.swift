@@ -209,6 +209,27 @@ struct Accumulator {
         if !other.extremes.isEmpty, !other.extremes[from].isNull { fold(into, other.extremes[from], wantLess: spec.function == .min) }
     }
 
+    /// Final values of groups `0..<n` as a column, without boxing for the common aggregates.
+    func resultColumn(groups n: Int) -> Column {
+        if !isDistinct {
+            switch spec.function {
+            case .countStar, .count:
+                return Column(type: .int64, values: .int64(Array(counts.prefix(n))))
+            case .sum where !usesIntSum, .avg where !usesIntSum:
+                var valid = Bitmap(count: n, value: true)
+                var anyEmpty = false
+                var out = [Double](repeating: 0, count: n)
+                for g in 0..<n {
+                    if counts[g] == 0 { valid[g] = false; anyEmpty = true; continue }
+                    out[g] = spec.function == .avg ? doubleSums[g] / Double(counts[g]) : doubleSums[g]
+                }
+                return Column(type: .float64, values: .float64(out), validity: anyEmpty ? valid : nil)
+            default: break
+            }
+        }
+        return ColumnFactory.fromScalars((0..<n).map { result($0) }, type: spec.type)
+    }
+
     /// The final value of group `g`.
     func result(_ g: Int) -> Scalar {
         let count = g < counts.count ? counts[g] : 0

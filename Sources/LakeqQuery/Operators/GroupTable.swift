@@ -12,7 +12,7 @@ final class GroupTable {
     let keyTypes: [DataType]
     private(set) var count = 0
 
-    private var intMap: [Int64: Int32] = [:]
+    private var intMap = Int64HashMap()
     private var intKeys: [Int64] = []
     private var stringMap: [String: Int32] = [:]
     private var stringKeys: [String] = []
@@ -48,17 +48,27 @@ final class GroupTable {
             let values: [Int64]
             if case .boolean(let b) = c.values { values = b.map { $0 ? 1 : 0 } } else { values = Vectors.int64s(c) ?? [] }
             var out = [Int32](repeating: 0, count: n)
+            // Work on locals: class properties in a hot loop pay dynamic exclusivity checks.
+            var map = intMap
+            intMap = Int64HashMap(capacity: 0)
+            var keysOut = intKeys
+            intKeys = []
+            var groups = count
             for i in 0..<n {
-                if c.isNull(i) { out[i] = nullId(); continue }
-                let k = values[i]
-                if let g = intMap[k] { out[i] = g } else {
-                    let g = Int32(count)
-                    intMap[k] = g
-                    intKeys.append(k)
-                    count += 1
-                    out[i] = g
+                if let v = c.validity, !v[i] {
+                    count = groups; intKeys = keysOut
+                    out[i] = nullId()
+                    groups = count; keysOut = intKeys
+                    continue
                 }
+                let k = values[i]
+                let (g, inserted) = map.findOrInsert(k, newId: Int32(groups))
+                if inserted { keysOut.append(k); groups += 1 }
+                out[i] = g
             }
+            intMap = map
+            intKeys = keysOut
+            count = groups
             return out
         case .string:
             let c = keys[0]
@@ -134,6 +144,31 @@ final class GroupTable {
         }
     }
 
+    /// Key column `k` of every group, built without boxing for the single-key kinds.
+    func keyColumn(_ k: Int) -> Column {
+        let type = keyTypes[k]
+        var validity: Bitmap?
+        if !nullKeyGroups.isEmpty {
+            var v = Bitmap(count: count, value: true)
+            for g in nullKeyGroups { v[Int(g)] = false }
+            validity = v
+        }
+        switch kind {
+        case .integer:
+            switch type {
+            case .int32, .date32: return Column(type: type, values: .int32(intKeys.map { Int32(truncatingIfNeeded: $0) }), validity: validity)
+            case .boolean: return Column(type: type, values: .boolean(intKeys.map { $0 != 0 }), validity: validity)
+            default: return Column(type: type, values: .int64(intKeys), validity: validity)
+            }
+        case .string:
+            var b = ByteArrays()
+            for s in stringKeys { b.append(Array(s.utf8)) }
+            return Column(type: type, values: .bytes(b), validity: validity)
+        default:
+            return ColumnFactory.fromScalars((0..<count).map { key($0)[k] }, type: type)
+        }
+    }
+
     /// Id in this table of group `g` of `other` (same key types), adding it if new.
     func id(forGroup g: Int, of other: GroupTable) -> Int32 {
         if other.nullKeyGroups.contains(Int32(g)) { return kind == .general || kind == .none ? id(forKey: other.key(g)) : nullId() }
@@ -164,11 +199,11 @@ final class GroupTable {
     }
 
     private func intId(_ v: Int64) -> Int32 {
-        if let g = intMap[v] { return g }
-        let g = Int32(count)
-        intMap[v] = g
-        intKeys.append(v)
-        count += 1
+        let (g, inserted) = intMap.findOrInsert(v, newId: Int32(count))
+        if inserted {
+            intKeys.append(v)
+            count += 1
+        }
         return g
     }
 }
