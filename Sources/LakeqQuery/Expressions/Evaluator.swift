@@ -78,17 +78,34 @@ public enum Evaluator {
     }
 
     public static func selection(of c: Column) -> [Int32] {
-        guard case .boolean(let v) = c.values else { return [] }
-        var out: [Int32] = []
-        out.reserveCapacity(v.count / 4)
+        guard case .boolean(var v) = c.values else { return [] }
+        let n = v.count
         if let valid = c.validity {
-            for i in 0..<v.count where v[i] && valid[i] { out.append(Int32(i)) }
-        } else {
-            v.withUnsafeBufferPointer { p in
-                for i in 0..<p.count where p[i] { out.append(Int32(i)) }
-            }
+            for i in 0..<n where !valid[i] { v[i] = false }
         }
-        return out
+        // Branch-free compaction: write every index, advance only past selected ones.
+        return [Int32](unsafeUninitializedCapacity: n + 1) { out, count in
+            var k = 0
+            v.withUnsafeBufferPointer { p in
+                for i in 0..<n {
+                    out[k] = Int32(truncatingIfNeeded: i)
+                    k &+= p[i] ? 1 : 0
+                }
+            }
+            count = k
+        }
+    }
+
+    /// Maps per-dictionary-entry results onto rows.
+    static func gatherFlags(_ perEntry: [Bool], _ idx: [Int32]) -> [Bool] {
+        [Bool](unsafeUninitializedCapacity: idx.count) { out, count in
+            perEntry.withUnsafeBufferPointer { e in
+                idx.withUnsafeBufferPointer { ix in
+                    for i in 0..<ix.count { out[i] = e[Int(ix[i])] }
+                }
+            }
+            count = idx.count
+        }
     }
 
     private static func rowWise(_ e: BoundExpr, _ inputs: [Column], _ n: Int, _ f: (Int) throws -> Scalar) throws -> Column {
@@ -229,7 +246,7 @@ public enum Evaluator {
             let target = Array(s.utf8)
             var perEntry = [Bool](repeating: false, count: dict.count)
             for k in 0..<dict.count { perEntry[k] = test(op, compareBytes(dict[k], target)) }
-            return Column(type: .boolean, values: .boolean(idx.map { perEntry[Int($0)] }), validity: a.validity)
+            return Column(type: .boolean, values: .boolean(gatherFlags(perEntry, idx)), validity: a.validity)
         case (.bytes(let b), _, .string(let s)):
             let target = Array(s.utf8)
             let out = (0..<b.count).map { test(op, compareBytes(b[$0], target)) }
@@ -286,14 +303,15 @@ public enum Evaluator {
 
     static func like(_ a: Column, _ pattern: LikePattern, negated: Bool) -> Column {
         let n = a.count
-        var out = [Bool](repeating: false, count: n)
+        var out = [Bool](repeating: false, count: 0)
         switch a.values {
         case .dictionary(.bytes(let dict), let idx):
             let perEntry = (0..<dict.count).map { pattern.matches(dict[$0]) != negated }
-            for i in 0..<n { out[i] = perEntry[Int(idx[i])] }
+            out = gatherFlags(perEntry, idx)
         case .bytes(let b):
-            for i in 0..<n { out[i] = pattern.matches(b[i]) != negated }
+            out = (0..<n).map { pattern.matches(b[$0]) != negated }
         default:
+            out = [Bool](repeating: false, count: n)
             for i in 0..<n {
                 if case .string(let s) = Scalar.from(a, row: i) { out[i] = pattern.matches(Array(s.utf8)) != negated }
             }
