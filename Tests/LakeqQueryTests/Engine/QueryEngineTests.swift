@@ -123,6 +123,12 @@ final class Lake {
         #expect(throws: QueryError.self) { try lake.csv("select sum(id * 9223372036854775807) from t") }
     }
 
+    @Test func emptyResultsKeepTheirColumns() throws {
+        #expect(try lake.csv("select id, show from t where id > 100 order by id") == "id,show\n")
+        #expect(try lake.csv("select show, count(*) from t where id > 100 group by show") == "show,count_star()\n")
+        #expect(try lake.csv("select count(*), sum(watch) from t where id > 100") == "count_star(),sum(watch)\n0,\n")
+    }
+
     @Test func oneThreadAndTwoThreadsAgree() throws {
         let q = "select show, sum(watch), count(*) from t group by show order by show"
         #expect(try lake.csv(q, threads: 1) == lake.csv(q, threads: 2))
