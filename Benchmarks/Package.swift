@@ -3,6 +3,10 @@ import PackageDescription
 
 // Decode benchmarks for lakeq, kept in their own package so the main package never depends on
 // package-benchmark. Run from this directory: `swift package benchmark` (see README.md).
+// SwiftPM names a path dependency after its directory (the checkout or worktree folder, not
+// "lakeq"), so the product references use that name.
+let root = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "lakeq").lowercased()
+
 let package = Package(
     name: "lakeq-benchmarks",
     platforms: [.macOS(.v13)],
@@ -16,8 +20,8 @@ let package = Package(
             name: "ParquetDecoding",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "LakeqParquet", package: "lakeq"),
-                .product(name: "LakeqColumnar", package: "lakeq"),
+                .product(name: "LakeqParquet", package: root),
+                .product(name: "LakeqColumnar", package: root),
             ],
             path: "ParquetDecoding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
