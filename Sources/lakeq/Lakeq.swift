@@ -16,10 +16,6 @@ struct Lakeq: ParsableCommand {
         defaultSubcommand: QueryCommand.self
     )
 
-    static func main() {
-        configureAllocator()
-        main(nil)
-    }
 
     /// Column buffers are megabytes each and freed after every row group. glibc serves such
     /// blocks with mmap and unmaps them on free, so every row group page-faults its buffers in
@@ -41,6 +37,7 @@ struct Lakeq: ParsableCommand {
 extension Lakeq {
     /// Usage errors exit with status 2 (as documented in spec/cli.md), not ArgumentParser's 64.
     static func main() {
+        configureAllocator()
         do {
             var command = try parseAsRoot()
             try command.run()
