@@ -97,13 +97,20 @@ public struct QueryEngine: Sendable {
                         partial.stats.rowGroupsSkippedByTopN += 1
                         continue
                     }
+                    var wanted: RowRanges?
                     switch try scan.rowGroupVerdict(file: u.file, rowGroup: u.rowGroup, residual: u.residual, decompressor: decompressor) {
                     case .skippedByStatistics: partial.stats.rowGroupsSkippedByStatistics += 1; continue
                     case .skippedByDictionary: partial.stats.rowGroupsSkippedByDictionary += 1; continue
-                    case .keep: break
+                    case .skippedByPageIndex(let pages):
+                        partial.stats.rowGroupsSkippedByPageIndex += 1
+                        partial.stats.pagesSkippedByPageIndex += pages
+                        continue
+                    case .keep(let rows, let pagesSkipped):
+                        wanted = rows
+                        partial.stats.pagesSkippedByPageIndex += pagesSkipped
                     }
                     if plan.scanColumns.isEmpty { partial.stats.rowGroupsAnsweredFromMetadata += 1 }
-                    guard let batch = try scan.scan(file: u.file, rowGroup: u.rowGroup, residual: u.residual,
+                    guard let batch = try scan.scan(file: u.file, rowGroup: u.rowGroup, residual: u.residual, rows: wanted,
                                                     decompressor: decompressor, stats: &partial.stats) else { continue }
                     if plan.isAggregate {
                         try aggregate(batch, plan: plan, into: partial)

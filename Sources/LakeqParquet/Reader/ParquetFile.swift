@@ -97,8 +97,8 @@ public final class ParquetFile: @unchecked Sendable {
         return RecordBatch(schema: Schema(columnIndices.map { full.fields[$0] }), columns: columns, rowCount: Int(rowGroup.numRows))
     }
 
-    /// Decodes one column chunk.
-    public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> Column {
+    /// Decodes one column chunk; with `rows`, only those rows, skipping pages that hold none.
+    public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor(), rows wanted: RowRanges? = nil) throws -> Column {
         guard column >= 0, column < schema.columns.count else {
             throw ParquetError.invalidArgument("\(path): no column \(column)")
         }
@@ -120,7 +120,7 @@ public final class ParquetFile: @unchecked Sendable {
         // the footer, and stop once the chunk's values are read.
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
-        let col = try reader.read(decompressor: decompressor)
+        let col = try reader.read(decompressor: decompressor, wanted: wanted)
         return col
     }
 

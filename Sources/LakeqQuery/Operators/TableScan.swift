@@ -78,11 +78,17 @@ struct TableScan {
         return e
     }
 
-    enum RowGroupVerdict { case keep, skippedByStatistics, skippedByDictionary }
+    enum RowGroupVerdict {
+        /// Read the row group: all rows, or only the page-index candidate rows.
+        case keep(RowRanges?, pagesSkipped: Int)
+        case skippedByStatistics
+        case skippedByDictionary
+        case skippedByPageIndex(pages: Int)
+    }
 
     /// Statistics and dictionary pruning of one row group.
     func rowGroupVerdict(file: Int, rowGroup g: Int, residual: BoundExpr?, decompressor: Decompressor) throws -> RowGroupVerdict {
-        guard let residual else { return .keep }
+        guard let residual else { return .keep(nil, pagesSkipped: 0) }
         let pf = plan.table.parquet[file]
         let src = sources(for: file)
         let rows = pf.metadata.rowGroups[g].numRows
@@ -114,7 +120,28 @@ struct TableScan {
             guard let dict = try pf.dictionaryIfFullyEncoded(rowGroup: g, column: c, decompressor: decompressor) else { continue }
             if !Self.dictionary(dict, type: pf.schema.columns[c].dataType, containsAnyOf: values) { return .skippedByDictionary }
         }
-        return .keep
+        // Page index: keep only the rows of pages whose bounds may satisfy every predicate.
+        var candidate = RowRanges.all(Int(rows))
+        var pagesSkipped = 0
+        for p in predicates {
+            guard case .file(let c) = src[p.column], let pages = try pf.pageStatistics(rowGroup: g, column: c) else { continue }
+            let type = plan.table.schema.fields[plan.scanColumns[p.column]].type
+            let parquetType = pf.schema.columns[c].dataType
+            var matching: [Range<Int>] = []
+            for page in pages {
+                let lo = page.min.flatMap { Pruning.scalar($0, type: type, parquetType: parquetType) }
+                let hi = page.max.flatMap { Pruning.scalar($0, type: type, parquetType: parquetType) }
+                let nulls: Int64? = page.allNull ? Int64(page.rows.count) : page.nullCount
+                if Pruning.mayMatch(p, min: lo, max: hi, nullCount: nulls, rows: Int64(page.rows.count)) {
+                    matching.append(page.rows)
+                } else {
+                    pagesSkipped += 1
+                }
+            }
+            candidate = candidate.intersection(RowRanges(matching))
+        }
+        if candidate.isEmpty { return .skippedByPageIndex(pages: pagesSkipped) }
+        return .keep(candidate.count == Int(rows) ? nil : candidate, pagesSkipped: pagesSkipped)
     }
 
     /// Whether any dictionary entry equals one of `values` (compared in engine types).
@@ -141,10 +168,10 @@ struct TableScan {
     }
 
     /// Reads scan column `k` of a row group.
-    func readColumn(_ k: Int, source: Source, file: Int, rowGroup g: Int, rows: Int, decompressor: Decompressor) throws -> Column {
+    func readColumn(_ k: Int, source: Source, file: Int, rowGroup g: Int, rows: Int, wanted: RowRanges?, decompressor: Decompressor) throws -> Column {
         switch source {
         case .file(let c):
-            let raw = try plan.table.parquet[file].readColumn(rowGroup: g, column: c, decompressor: decompressor)
+            let raw = try plan.table.parquet[file].readColumn(rowGroup: g, column: c, decompressor: decompressor, rows: wanted)
             return SQLType.normalize(raw)
         case .partition(let p):
             return partitionColumn(p, file: file, rows: rows)
@@ -154,9 +181,10 @@ struct TableScan {
     }
 
     /// The filtered batch of a row group (nil when no row survives), updating `stats`.
-    func scan(file: Int, rowGroup g: Int, residual: BoundExpr?, decompressor: Decompressor, stats: inout ScanStatistics) throws -> RecordBatch? {
+    func scan(file: Int, rowGroup g: Int, residual: BoundExpr?, rows wanted: RowRanges?, decompressor: Decompressor,
+              stats: inout ScanStatistics) throws -> RecordBatch? {
         let pf = plan.table.parquet[file]
-        let rows = Int(pf.metadata.rowGroups[g].numRows)
+        let rows = wanted?.count ?? Int(pf.metadata.rowGroups[g].numRows)
         let src = sources(for: file)
         stats.rowsScanned += rows
         var columns = [Column?](repeating: nil, count: plan.scanColumns.count)
@@ -164,7 +192,7 @@ struct TableScan {
         if let residual {
             // Filter columns first.
             for k in residual.columnsUsed.sorted() {
-                columns[k] = try readColumn(k, source: src[k], file: file, rowGroup: g, rows: rows, decompressor: decompressor)
+                columns[k] = try readColumn(k, source: src[k], file: file, rowGroup: g, rows: rows, wanted: wanted, decompressor: decompressor)
             }
             let placeholder = Column(type: .boolean, values: .boolean([]))
             let filterBatch = RecordBatch(schema: Schema([]), columns: columns.map { $0 ?? placeholder }, rowCount: rows)
@@ -177,7 +205,7 @@ struct TableScan {
         }
         // Then the rest, only for row groups with survivors.
         for k in 0..<columns.count where columns[k] == nil {
-            columns[k] = try readColumn(k, source: src[k], file: file, rowGroup: g, rows: rows, decompressor: decompressor)
+            columns[k] = try readColumn(k, source: src[k], file: file, rowGroup: g, rows: rows, wanted: wanted, decompressor: decompressor)
         }
         var out = columns.compactMap { $0 }
         if let selection { out = out.map { $0.gather(selection) } }

@@ -27,9 +27,9 @@ enum Explain {
         let keptFiles = s.filesTotal - s.filesSkippedByPartition
         lines.append("  partitions (files): \(keptFiles) of \(s.filesTotal) kept, \(s.filesSkippedByPartition) skipped by partition values")
         let candidate = s.rowGroupsTotal - rowGroupsInSkippedFiles(plan, s)
-        let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN
-        lines.append("  row groups: \(kept) of \(s.rowGroupsTotal) kept; \(s.rowGroupsTotal - candidate) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByTopN) skipped by top-N bound")
-        lines.append("  pages: \(s.pagesTotal) in the page index, \(s.pagesSkippedByPageIndex) skipped (page-level skipping not yet implemented)")
+        let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN - s.rowGroupsSkippedByPageIndex
+        lines.append("  row groups: \(kept) of \(s.rowGroupsTotal) kept; \(s.rowGroupsTotal - candidate) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByTopN) skipped by top-N bound, \(s.rowGroupsSkippedByPageIndex) skipped by the page index")
+        lines.append("  pages: \(s.pagesTotal) in the page index, \(s.pagesSkippedByPageIndex) skipped by page statistics (their rows are not decoded)")
         if s.rowGroupsAnsweredFromMetadata > 0 {
             lines.append("  \(s.rowGroupsAnsweredFromMetadata) row groups answered from metadata (no column decoded)")
         }

@@ -10,6 +10,7 @@ public struct ScanStatistics: Sendable {
     public var rowGroupsSkippedByDictionary = 0
     public var rowGroupsAnsweredFromMetadata = 0
     public var rowGroupsSkippedByTopN = 0
+    public var rowGroupsSkippedByPageIndex = 0
     public var pagesTotal = 0
     public var pagesSkippedByPageIndex = 0
     public var rowsScanned = 0
@@ -24,6 +25,7 @@ public struct ScanStatistics: Sendable {
         rowGroupsSkippedByDictionary += o.rowGroupsSkippedByDictionary
         rowGroupsAnsweredFromMetadata += o.rowGroupsAnsweredFromMetadata
         rowGroupsSkippedByTopN += o.rowGroupsSkippedByTopN
+        rowGroupsSkippedByPageIndex += o.rowGroupsSkippedByPageIndex
         pagesTotal += o.pagesTotal
         pagesSkippedByPageIndex += o.pagesSkippedByPageIndex
         rowsScanned += o.rowsScanned

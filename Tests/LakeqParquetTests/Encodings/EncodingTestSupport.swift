@@ -71,3 +71,8 @@ func throwsCorrupt(_ body: () throws -> Void) -> Bool {
     } catch { return false }
     return false
 }
+
+extension SplitMix64 {
+    /// A value in `0 ..< n`.
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}

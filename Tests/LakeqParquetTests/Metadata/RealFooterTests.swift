@@ -52,10 +52,7 @@ private func survives<T: ThriftStruct>(_: T.Type, _ bytes: [UInt8]) -> Bool {
     }
 }
 
-// SplitMix64 comes from Encodings/EncodingTestSupport.swift (same algorithm).
-extension SplitMix64 {
-    fileprivate mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
+// SplitMix64 and `below` come from Encodings/EncodingTestSupport.swift.
 
 @Suite(.enabled(if: FileManager.default.fileExists(atPath: corpus.path)))
 struct RealFooterTests {

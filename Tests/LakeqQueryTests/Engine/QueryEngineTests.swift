@@ -177,6 +177,32 @@ final class Lake {
         #expect(ResultFormatter.render(ts, as: .csv) == "t,d\n2026-01-03T17:04:11.5Z,2026-01-03\n")
     }
 
+    @Test func pageIndexSkipsPages() throws {
+        // 1000 rows in pages of 10: ids ascending, so id ranges select a few pages.
+        let folder = lake.dir + "/paged"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let schema = Schema([Field(name: "id", type: .int64, nullable: false), Field(name: "k", type: .int64, nullable: false),
+                             Field(name: "s", type: .string, nullable: true)])
+        var options = WriterOptions()
+        options.pageRows = 10
+        options.dictionary = false
+        let w = try ParquetWriter(path: folder + "/part-0.parquet", schema: schema, options: options)
+        var validity = Bitmap(count: 0, value: false)
+        for i in 0..<1000 { validity.append(i % 7 != 0) }
+        try w.write(RecordBatch(schema: schema, columns: [
+            Column(type: .int64, values: .int64((0..<1000).map { Int64($0) })),
+            Column(type: .int64, values: .int64((0..<1000).map { Int64($0 % 13) })),
+            Column(type: .string, values: .bytes(ByteArrays(strings: (0..<1000).map { "v\($0)" })), validity: validity),
+        ], rowCount: 1000))
+        _ = try w.close()
+        let explain = try lake.csv("explain select sum(k), count(s) from paged where id between 35 and 54")
+        #expect(explain.contains("97 skipped by page statistics"), "\(explain)")
+        #expect(explain.contains("rows: 30 scanned, 20 after filter"), "\(explain)")
+        #expect(try lake.csv("select sum(k), count(s), min(s) from paged where id between 35 and 54") == "sum(k),count(s),min(s)\n123,17,v36\n")
+        #expect(try lake.csv("select count(*) from paged where id > 2000") == "count_star()\n0\n")
+        #expect(try lake.csv("select id, s from paged where id in (5, 7, 999) order by id") == "id,s\n5,v5\n7,\n999,v999\n")
+    }
+
     @Test func oneThreadAndTwoThreadsAgree() throws {
         let q = "select show, sum(watch), count(*) from t group by show order by show"
         #expect(try lake.csv(q, threads: 1) == lake.csv(q, threads: 2))
