@@ -127,7 +127,10 @@ public struct QueryEngine: Sendable {
             result = try finishAggregate(plan, partials)
         } else {
             let all = partials.flatMap(\.batches)
-            result = concatenate(all, columnCount: plan.outputs.count + plan.orderBy.count)
+            let types = plan.outputs.map(\.type) + plan.orderBy.map(\.expr.type)
+            result = all.isEmpty
+                ? RecordBatch(schema: Schema([]), columns: types.map { ColumnFactory.fromScalars([], type: $0) }, rowCount: 0)
+                : concatenate(all, columnCount: types.count)
         }
         // Sort (keys follow the visible outputs), then OFFSET/LIMIT, then drop the keys.
         let visible = plan.outputs.count

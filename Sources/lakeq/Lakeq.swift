@@ -17,6 +17,23 @@ struct Lakeq: ParsableCommand {
     )
 }
 
+extension Lakeq {
+    /// Usage errors exit with status 2 (as documented in spec/cli.md), not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Glibc.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
 /// Runs a command body, turning thrown errors into a one-line message and exit status 1.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {

@@ -21,7 +21,8 @@ public enum ResultFormatter {
             return rows.map { row in "{" + zip(r.names, row).map { "\(jsonString($0)):\(json($1))" }.joined(separator: ",") + "}\n" }.joined()
         case .table:
             let cells = rows.map { $0.map { $0.isNull ? "NULL" : Casts.text($0) } }
-            var widths = r.names.map(\.count)
+            let typeNames = r.columns.map { SQLType.name($0.type) }
+            var widths = zip(r.names, typeNames).map { max($0.count, $1.count) }
             for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
             let numeric = r.columns.map { SQLType.isNumeric($0.type) }
             func line(_ values: [String]) -> String {
@@ -32,7 +33,7 @@ public enum ResultFormatter {
             }
             let bar = { (l: String, m: String, r: String) in l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + "\n" }
             var out = bar("┌", "┬", "┐") + line(r.names)
-            out += line(r.columns.map { SQLType.name($0.type) }) + bar("├", "┼", "┤")
+            out += line(typeNames) + bar("├", "┼", "┤")
             for row in cells { out += line(row) }
             out += bar("└", "┴", "┘")
             out += "\(r.rowCount) row\(r.rowCount == 1 ? "" : "s")\n"

@@ -123,6 +123,60 @@ final class Lake {
         #expect(throws: QueryError.self) { try lake.csv("select sum(id * 9223372036854775807) from t") }
     }
 
+    @Test func emptyResultsKeepTheirColumns() throws {
+        #expect(try lake.csv("select id, show from t where id > 100 order by id") == "id,show\n")
+        #expect(try lake.csv("select show, count(*) from t where id > 100 group by show") == "show,count_star()\n")
+        #expect(try lake.csv("select count(*), sum(watch) from t where id > 100") == "count_star(),sum(watch)\n0,\n")
+    }
+
+    @Test func pathsGlobsAndReadParquet() throws {
+        let glob = lake.dir + "/t/*/*.parquet"
+        #expect(try lake.csv("select count(*) from '\(glob)'") == "count_star()\n5\n")
+        #expect(try lake.csv("select count(*) from read_parquet('\(glob)', hive_partitioning = true) where date = DATE '2026-01-01'") ==
+            "count_star()\n3\n")
+        #expect(throws: QueryError.self) { try lake.csv("select count(*) from '\(lake.dir)/nothing/*.parquet'") }
+    }
+
+    @Test func schemaEvolutionAddsNullColumnsAndRejectsTypeChanges() throws {
+        // A third partition whose files add a column and drop `rating`.
+        let folder = lake.dir + "/t/date=2026-01-03"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let schema = Schema([Field(name: "id", type: .int64, nullable: false), Field(name: "show", type: .string, nullable: false),
+                             Field(name: "watch", type: .float64, nullable: false), Field(name: "extra", type: .string, nullable: false)])
+        let w = try ParquetWriter(path: folder + "/part-0.parquet", schema: schema)
+        try w.write(RecordBatch(schema: schema, columns: [
+            Column(type: .int64, values: .int64([6])), Column(type: .string, values: .bytes(ByteArrays(strings: ["Gamma"]))),
+            Column(type: .float64, values: .float64([60])), Column(type: .string, values: .bytes(ByteArrays(strings: ["x"]))),
+        ], rowCount: 1))
+        _ = try w.close()
+        #expect(try lake.csv("select id, rating, extra from t where id >= 5 order by id") == "id,rating,extra\n5,4,\n6,,x\n")
+        #expect(try lake.csv("select count(extra), count(rating) from t") == "count(extra),count(rating)\n1,3\n")
+
+        let bad = lake.dir + "/t/date=2026-01-04"
+        try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
+        let badSchema = Schema([Field(name: "id", type: .string, nullable: false)])
+        let b = try ParquetWriter(path: bad + "/part-0.parquet", schema: badSchema)
+        try b.write(RecordBatch(schema: badSchema, columns: [Column(type: .string, values: .bytes(ByteArrays(strings: ["seven"])))], rowCount: 1))
+        _ = try b.close()
+        do {
+            _ = try lake.csv("select count(*) from t")
+            Issue.record("a type change across files must be an error")
+        } catch let e as QueryError {
+            #expect(e.description.contains("column id is BIGINT in") && e.description.contains("VARCHAR in") && e.description.contains("2026-01-04"))
+        }
+    }
+
+    @Test func outputFormats() throws {
+        let r = try QueryEngine(lake: lake.dir, threads: 1).run("select show, watch, rating, date from t where id in (1, 2) order by id")
+        #expect(ResultFormatter.render(r, as: .jsonl) ==
+            "{\"show\":\"Alpha\",\"watch\":10.0,\"rating\":5,\"date\":\"2026-01-01\"}\n{\"show\":\"Beta\",\"watch\":20.0,\"rating\":null,\"date\":\"2026-01-01\"}\n")
+        #expect(ResultFormatter.render(r, as: .json).hasPrefix("[{\"show\":\"Alpha\""))
+        let table = ResultFormatter.render(r, as: .table)
+        #expect(table.contains("│ Alpha   │") && table.contains("│ VARCHAR │") && table.contains("NULL") && table.hasSuffix("2 rows\n"))
+        let ts = try QueryEngine(lake: lake.dir, threads: 1).run("select TIMESTAMP '2026-01-03 17:04:11.5' as t, DATE '2026-01-03' as d from t limit 1")
+        #expect(ResultFormatter.render(ts, as: .csv) == "t,d\n2026-01-03T17:04:11.5Z,2026-01-03\n")
+    }
+
     @Test func oneThreadAndTwoThreadsAgree() throws {
         let q = "select show, sum(watch), count(*) from t group by show order by show"
         #expect(try lake.csv(q, threads: 1) == lake.csv(q, threads: 2))
