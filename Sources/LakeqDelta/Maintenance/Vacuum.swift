@@ -29,7 +29,7 @@ extension DeltaTable {
         guard retentionHours >= 0 else { throw DeltaError.invalidArgument("retention must not be negative") }
         if retentionHours < Self.defaultRetentionHours && !allowShortRetention {
             throw DeltaError.invalidArgument(
-                "retention of \(retentionHours) hours is below the safe default of \(Int(Self.defaultRetentionHours)) hours: older versions become unreadable and in-flight writes may be deleted (pass the short-retention override to proceed)")
+                "retention of \(retentionHours) hours is below the safe default of \(Int(Self.defaultRetentionHours)) hours: older versions become unreadable and in-flight writes may be deleted (set allowShortRetention, or --allow-short-retention on the command line, to proceed)")
         }
         let snapshot = try snapshot()
         try snapshot.protocolAction.checkWritable()
