@@ -14,6 +14,11 @@ public final class ParquetFile: @unchecked Sendable {
         try self.init(file: try MappedFile(path: path))
     }
 
+    /// Opens Parquet bytes held in memory (copied).
+    public convenience init(bytes: some Collection<UInt8>, name: String = "<memory>") throws {
+        try self.init(file: MappedFile(bytes: bytes, name: name))
+    }
+
     public init(file: MappedFile) throws {
         self.file = file
         path = file.path
