@@ -48,7 +48,7 @@ let package = Package(
 
         .testTarget(name: "LakeqColumnarTests", dependencies: ["LakeqColumnar"]),
         .testTarget(name: "LakeqParquetTests", dependencies: ["LakeqParquet", "LakeqColumnar"]),
-        .testTarget(name: "LakeqQueryTests", dependencies: ["LakeqQuery", "LakeqParquet", "LakeqColumnar"]),
+        .testTarget(name: "LakeqQueryTests", dependencies: ["LakeqQuery", "LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .testTarget(name: "LakeqDeltaTests", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .testTarget(name: "LakeqIngestTests", dependencies: ["LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .testTarget(name: "LakeqCLITests", dependencies: ["LakeqParquet"]),

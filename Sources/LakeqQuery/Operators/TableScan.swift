@@ -35,16 +35,7 @@ struct TableScan {
         let table = plan.table
         let field = table.partitionColumns[p]
         let raw = table.files[file].partitionValues[p]
-        let value: Scalar
-        if let raw, !PartitionTyping.isNull(raw) {
-            switch field.type {
-            case .date32: value = PartitionTyping.parseDate(raw).map { .date($0) } ?? .null
-            case .int64: value = PartitionTyping.parseInteger(raw).map { .int($0) } ?? .null
-            default: value = .string(raw)
-            }
-        } else {
-            value = .null
-        }
+        let value = PartitionTyping.scalar(raw, type: field.type)
         if case .string(let s) = value {
             // A one-entry dictionary: constant strings cost nothing per row.
             var dict = ByteArrays()

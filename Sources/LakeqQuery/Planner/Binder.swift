@@ -1,13 +1,18 @@
 import Foundation
 import LakeqColumnar
+import LakeqDelta
 
-/// Resolves tables by name: `NAME` is the directory `lake/NAME`.
+/// Resolves tables by name: `NAME` is the directory `lake/NAME`. A directory holding a
+/// `_delta_log/` is a Delta table and is read from its log; any other is plain Parquet.
 public struct Catalog: Sendable {
     public var lake: String
+    /// The Delta version to read tables at when the query does not say (`VERSION AS OF`);
+    /// nil reads the latest. Set by `lakeq query --version N`.
+    public var version: Int? = nil
 
     public init(lake: String) { self.lake = lake }
 
-    public func table(named name: String) throws -> Table {
+    public func table(named name: String, version explicit: Int64? = nil) throws -> Table {
         let path = lake + "/" + name
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
@@ -18,7 +23,22 @@ public struct Catalog: Sendable {
             else if !names.isEmpty { message += " (tables: \(names.joined(separator: ", ")))" }
             throw QueryError.catalog(message)
         }
-        return try Table(name: name, paths: [path])
+        return try Self.open(name: name, path: path, version: explicit.map { Int($0) } ?? version)
+    }
+
+    /// The table at `path`: from its Delta log when it has one (at `version`, default the
+    /// latest), else its Parquet files. A version for a plain Parquet directory is an error.
+    static func open(name: String, path: String, version: Int?) throws -> Table {
+        guard DeltaTable.isDeltaTable(path) else {
+            if let version { throw QueryError.unsupported("VERSION AS OF \(version): \(name) is not a Delta table (no _delta_log)") }
+            return try Table(name: name, paths: [path])
+        }
+        do {
+            let snapshot = try DeltaTable(path: path).snapshot(version: version)
+            return try Table(name: name, snapshot: snapshot)
+        } catch let e as DeltaError {
+            throw QueryError.catalog("table \(name): \(e.description)")
+        }
     }
 }
 
@@ -127,9 +147,13 @@ public final class Binder {
     private func resolve(_ ref: TableRef) throws -> Table {
         switch ref.kind {
         case .table(let name, let version):
-            if version != nil { throw QueryError.unsupported("VERSION AS OF needs a Delta table (not supported yet)") }
-            return try catalog.table(named: name.name)
-        case .path(let path, _):
+            return try catalog.table(named: name.name, version: version)
+        case .path(let path, let version):
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                return try Catalog.open(name: path, path: path, version: version.map { Int($0) })
+            }
+            if version != nil { throw QueryError.unsupported("VERSION AS OF needs a Delta table directory, not \(path)") }
             return try Table(name: path, paths: [path])
         case .function(let name, let args):
             guard name.name.lowercased() == "read_parquet" else {

@@ -10,6 +10,8 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake); a table NAME is DIR/NAME.") var lake: String?
     @Option(help: "Output format: table, csv, json or jsonl (default: table on a terminal, else csv).") var format: String?
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+    @Option(name: .customLong("version"), help: "Read Delta tables at this version (time travel; like VERSION AS OF N on the table).")
+    var tableVersion: Int?
     @Argument(help: "The SQL statement.") var sql: String
 
     func run() throws {
@@ -22,7 +24,8 @@ struct QueryCommand: ParsableCommand {
         } else {
             chosen = isatty(1) != 0 ? .table : .csv
         }
-        try runQuery(sql, lake: lake, threads: threads, format: chosen)
+        if let tableVersion, tableVersion < 0 { throw ValidationError("--version must be 0 or more") }
+        try runQuery(sql, lake: lake, threads: threads, format: chosen, version: tableVersion)
     }
 }
 
@@ -39,9 +42,10 @@ struct ExplainCommand: ParsableCommand {
     }
 }
 
-func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat) throws {
+func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat, version: Int? = nil) throws {
     let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
-    let engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
+    var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
+    engine.catalog.version = version
     do {
         let result = try engine.run(sql)
         var out = OutputBuffer()
