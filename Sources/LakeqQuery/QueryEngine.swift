@@ -59,9 +59,15 @@ public struct QueryEngine: Sendable {
             for g in 0..<groups { stats.pagesTotal += table.parquet[f].pageCountEstimate(rowGroup: g) }
             if try scan.filePruned(f) {
                 stats.filesSkippedByPartition += 1
+                stats.rowGroupsInSkippedFiles += groups
                 continue
             }
             let residual = scan.residualFilter(file: f)
+            if scan.fileSkippedByLogStatistics(f, residual: residual) {
+                stats.filesSkippedByStatistics += 1
+                stats.rowGroupsInSkippedFiles += groups
+                continue
+            }
             for g in 0..<groups { units.append(Unit(file: f, rowGroup: g, residual: residual)) }
         }
 

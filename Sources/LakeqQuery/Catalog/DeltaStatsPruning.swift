@@ -30,26 +30,17 @@ public enum DeltaStatsPruning {
         }
     }
 
-    /// Comparison of a column with a literal.
-    public enum Comparison: Sendable { case eq, lt, le, gt, ge }
-
-    /// False only when no row of the file can satisfy `column <op> value` (so the file may
-    /// be skipped); a file whose column is entirely NULL never matches a comparison.
-    public static func fileMayMatch(_ file: DataFile, column: Field, _ op: Comparison, _ value: Scalar) -> Bool {
-        guard let stats = file.stats, !value.isNull else { return true }
-        if let nulls = stats.nullCount[column.name], nulls == stats.numRecords { return false }
-        guard let (lo, hiRaw) = bounds(stats, column: column) else { return true }
-        var hi = hiRaw
-        // Other writers record timestamp bounds at millisecond precision and may truncate the
-        // max: widen it to the end of its millisecond so no value in it is pruned.
-        if case .timestamp(let t) = hiRaw { hi = .timestamp(t + 999) }
-        let cmpLo = Scalar.compare(value, lo), cmpHi = Scalar.compare(value, hi)
-        switch op {
-        case .eq: return cmpLo >= 0 && cmpHi <= 0
-        case .lt: return Scalar.compare(lo, value) < 0
-        case .le: return Scalar.compare(lo, value) <= 0
-        case .gt: return Scalar.compare(hi, value) > 0
-        case .ge: return Scalar.compare(hi, value) >= 0
+    /// False only when the file's stats prove no row satisfies the predicate (the file may
+    /// be skipped). Missing stats or bounds answer true.
+    static func fileMayMatch(_ file: DataFile, column: Field, _ predicate: Pruning.ColumnPredicate) -> Bool {
+        guard let stats = file.stats else { return true }
+        var lo: Scalar?, hi: Scalar?
+        if let (a, b) = bounds(stats, column: column) {
+            lo = a
+            // Other writers record timestamp bounds at millisecond precision and may truncate
+            // the max: widen it to the end of its millisecond so no value in it is pruned.
+            if case .timestamp(let t) = b { hi = .timestamp(t &+ 999) } else { hi = b }
         }
+        return Pruning.mayMatch(predicate, min: lo, max: hi, nullCount: stats.nullCount[column.name], rows: stats.numRecords)
     }
 }

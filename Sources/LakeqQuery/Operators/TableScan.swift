@@ -69,6 +69,18 @@ struct TableScan {
         return e
     }
 
+    /// True when a Delta table's per-file statistics (from the log) rule the file out.
+    func fileSkippedByLogStatistics(_ file: Int, residual: BoundExpr?) -> Bool {
+        guard let residual, plan.table.files[file].stats != nil else { return false }
+        let src = sources(for: file)
+        for p in residual.conjuncts.compactMap(Pruning.columnPredicate) {
+            guard case .file = src[p.column] else { continue }
+            let field = plan.table.schema.fields[plan.scanColumns[p.column]]
+            if !DeltaStatsPruning.fileMayMatch(plan.table.files[file], column: field, p) { return true }
+        }
+        return false
+    }
+
     enum RowGroupVerdict {
         /// Read the row group: all rows, or only the page-index candidate rows.
         case keep(RowRanges?, pagesSkipped: Int)

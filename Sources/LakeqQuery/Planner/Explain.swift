@@ -24,9 +24,10 @@ enum Explain {
         line("Scan \(plan.table.name) columns=[\(plan.scanColumnNames.joined(separator: ", "))]")
         lines.append("")
         lines.append("Pruning:")
-        let keptFiles = s.filesTotal - s.filesSkippedByPartition
-        lines.append("  partitions (files): \(keptFiles) of \(s.filesTotal) kept, \(s.filesSkippedByPartition) skipped by partition values")
-        let candidate = s.rowGroupsTotal - rowGroupsInSkippedFiles(plan, s)
+        let keptFiles = s.filesTotal - s.filesSkippedByPartition - s.filesSkippedByStatistics
+        lines.append("  partitions (files): \(keptFiles) of \(s.filesTotal) kept, \(s.filesSkippedByPartition) skipped by partition values"
+            + (s.filesSkippedByStatistics > 0 ? ", \(s.filesSkippedByStatistics) skipped by Delta file statistics" : ""))
+        let candidate = s.rowGroupsTotal - s.rowGroupsInSkippedFiles
         let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN - s.rowGroupsSkippedByPageIndex
         lines.append("  row groups: \(kept) of \(s.rowGroupsTotal) kept; \(s.rowGroupsTotal - candidate) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByTopN) skipped by top-N bound, \(s.rowGroupsSkippedByPageIndex) skipped by the page index")
         lines.append("  pages: \(s.pagesTotal) in the page index, \(s.pagesSkippedByPageIndex) skipped by page statistics (their rows are not decoded)")
@@ -40,13 +41,5 @@ enum Explain {
             lines.append("  late materialization: [\(wide.joined(separator: ", "))] decoded only for row groups with surviving rows (\(s.rowsAfterFilter) rows)")
         }
         return lines
-    }
-
-    private static func rowGroupsInSkippedFiles(_ plan: QueryPlan, _ s: ScanStatistics) -> Int {
-        guard s.filesSkippedByPartition > 0 else { return 0 }
-        let scan = TableScan(plan: plan)
-        var n = 0
-        for f in 0..<plan.table.files.count where (try? scan.filePruned(f)) == true { n += plan.table.parquet[f].rowGroupCount }
-        return n
     }
 }

@@ -5,7 +5,9 @@ import LakeqParquet
 public struct ScanStatistics: Sendable {
     public var filesTotal = 0
     public var filesSkippedByPartition = 0
+    public var filesSkippedByStatistics = 0
     public var rowGroupsTotal = 0
+    public var rowGroupsInSkippedFiles = 0
     public var rowGroupsSkippedByStatistics = 0
     public var rowGroupsSkippedByDictionary = 0
     public var rowGroupsAnsweredFromMetadata = 0
@@ -20,7 +22,9 @@ public struct ScanStatistics: Sendable {
     mutating func add(_ o: ScanStatistics) {
         filesTotal += o.filesTotal
         filesSkippedByPartition += o.filesSkippedByPartition
+        filesSkippedByStatistics += o.filesSkippedByStatistics
         rowGroupsTotal += o.rowGroupsTotal
+        rowGroupsInSkippedFiles += o.rowGroupsInSkippedFiles
         rowGroupsSkippedByStatistics += o.rowGroupsSkippedByStatistics
         rowGroupsSkippedByDictionary += o.rowGroupsSkippedByDictionary
         rowGroupsAnsweredFromMetadata += o.rowGroupsAnsweredFromMetadata
