@@ -12,7 +12,7 @@ struct Lakeq: ParsableCommand {
         commandName: "lakeq",
         abstract: "A columnar storage and query engine for a Parquet lake of viewing events.",
         version: version,
-        subcommands: [DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self]
+        subcommands: [DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self, GenCommand.self, ConvertCommand.self]
     )
 }
 
