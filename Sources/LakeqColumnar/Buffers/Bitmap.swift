@@ -100,3 +100,73 @@ extension Bitmap {
         return set
     }
 }
+
+extension Bitmap {
+    /// A bitmap over existing words (bits past `count` must be zero).
+    public init(words: [UInt64], count: Int) {
+        precondition(words.count == (count + 63) >> 6)
+        storage = words
+        self.count = count
+    }
+
+    /// Bitwise AND of two validity bitmaps (nil = all valid).
+    public static func and(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return Bitmap(words: zip(a.storage, b.storage).map { $0 & $1 }, count: a.count)
+    }
+
+    /// Bits as booleans.
+    public var bools: [Bool] { (0..<count).map { self[$0] } }
+
+    /// Appends `n` bits packed LSB first at `bits` (the layout of Parquet's bit-packed runs and
+    /// of this bitmap's words), reading `(n + 7) / 8` bytes. Returns how many were set.
+    ///
+    /// Whole 64-bit words are merged at once: a bit-packed run of 1-bit levels becomes
+    /// validity without unpacking each level.
+    @discardableResult
+    public mutating func append(packedBits bits: UnsafeRawPointer, count n: Int) -> Int {
+        guard n > 0 else { return 0 }
+        let shift = count & 63
+        let newCount = count + n
+        storage.reserveCapacity((newCount + 63) >> 6)
+        var set = 0
+        var done = 0
+        while done < n {
+            let take = min(64, n - done)
+            var w: UInt64 = 0
+            if take == 64 {
+                w = UInt64(littleEndian: bits.loadUnaligned(fromByteOffset: done >> 3, as: UInt64.self))
+            } else {
+                // The last partial word: only (take + 7) / 8 bytes are readable.
+                for b in 0..<((take + 7) >> 3) {
+                    w |= UInt64(bits.load(fromByteOffset: (done >> 3) + b, as: UInt8.self)) << UInt64(8 * b)
+                }
+                w &= (1 << UInt64(take)) - 1
+            }
+            set &+= w.nonzeroBitCount
+            if shift == 0 {
+                storage.append(w)
+            } else {
+                storage[storage.count - 1] |= w << UInt64(shift)
+                // The high bits spill into a new word only if there are any left to hold.
+                if shift + take > 64 { storage.append(w >> UInt64(64 - shift)) }
+            }
+            count += take
+            done += take
+        }
+        return set
+    }
+
+    /// Number of set bits in `start ..< start + n`.
+    public func setCount(in start: Int, count n: Int) -> Int {
+        var total = 0
+        var i = start
+        let end = start + n
+        while i < end && i & 63 != 0 { total &+= self[i] ? 1 : 0; i += 1 }
+        while end - i >= 64 { total &+= storage[i >> 6].nonzeroBitCount; i += 64 }
+        while i < end { total &+= self[i] ? 1 : 0; i += 1 }
+        return total
+    }
+}
+

@@ -2,7 +2,7 @@ import LakeqColumnar
 
 /// PLAIN decoding: fixed-width little-endian values back to back, booleans bit-packed LSB
 /// first, byte arrays as a 4-byte length then the bytes.
-enum PlainDecoder {
+public enum PlainDecoder {
     /// Appends `n` fixed-width values; the bytes are copied in one go.
     static func appendFixedWidth<T: BitwiseCopyable & ExpressibleByIntegerLiteral>(
         _ data: UnsafeRawBufferPointer, count n: Int, to out: inout [T], column: String
@@ -24,7 +24,7 @@ enum PlainDecoder {
 
     /// Appends `n` length-prefixed byte arrays; returns the bytes consumed.
     @discardableResult
-    static func appendByteArrays(_ data: UnsafeRawBufferPointer, count n: Int, to out: inout ByteArrays, column: String) throws -> Int {
+    public static func appendByteArrays(_ data: UnsafeRawBufferPointer, count n: Int, to out: inout ByteArrays, column: String) throws -> Int {
         guard n >= 0, n <= data.count / 4 else {
             throw ParquetError.corrupt("column \(column): page too short for \(n) PLAIN byte arrays")
         }

@@ -1,3 +1,5 @@
+import LakeqColumnar
+
 // Decoder for the Parquet RLE/bit-packed hybrid (Encodings.md, "RLE = 3"):
 //   run := bit-packed-run | rle-run
 //   bit-packed-run := varint(groups << 1 | 1) then groups * bitWidth bytes (8 values per group)
@@ -84,6 +86,57 @@ public struct RLEHybridDecoder {
                 done &+= n
             }
         }
+    }
+
+    /// Decodes exactly `count` 1-bit values straight into `bitmap` (definition levels of a
+    /// flat optional column become its validity); returns how many are 1.
+    ///
+    /// RLE runs append runs of bits and bit-packed runs are appended as packed bytes, so no
+    /// per-value level buffer is written or scanned.
+    public mutating func decodeBits(into bitmap: inout Bitmap, count: Int) throws -> Int {
+        precondition(bitWidth == 1, "decodeBits needs bit width 1")
+        var done = 0
+        var set = 0
+        while done < count {
+            let need = count &- done
+            if pendingCount > 0 {
+                let n = min(need, pendingCount)
+                withUnsafePointer(to: &pending) { pp in
+                    let src = UnsafeRawPointer(pp).assumingMemoryBound(to: UInt32.self) + pendingPos
+                    for i in 0..<n {
+                        bitmap.append(src[i] != 0)
+                        set &+= Int(src[i])
+                    }
+                }
+                pendingPos &+= n
+                pendingCount &-= n
+                done &+= n
+            } else if rleLeft > 0 {
+                let n = min(need, rleLeft)
+                bitmap.append(repeating: rleValue != 0, count: n)
+                if rleValue != 0 { set &+= n }
+                rleLeft &-= n
+                done &+= n
+            } else if packedGroups > 0 {
+                if need >= 8, let b = base {
+                    // With width 1 a group of 8 values is one byte.
+                    let g = min(packedGroups, need &>> 3)
+                    set &+= bitmap.append(packedBits: b + pos, count: g &<< 3)
+                    pos &+= g
+                    packedGroups &-= g
+                    done &+= g &<< 3
+                } else {
+                    unpackPending(bytes: bitWidth, valid: 8)
+                    packedGroups &-= 1
+                }
+            } else if packedPartial > 0 {
+                unpackPending(bytes: end &- pos, valid: packedPartial)
+                packedPartial = 0
+            } else {
+                try nextRun()
+            }
+        }
+        return set
     }
 
     // MARK: core

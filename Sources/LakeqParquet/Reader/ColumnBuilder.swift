@@ -119,37 +119,46 @@ struct ColumnBuilder {
 
     // MARK: levels
 
-    /// Records a page of `levels.count` rows whose last `nonNull` dense values were just
-    /// appended: sets validity and spreads the values so nulls get (zeroed) slots.
-    mutating func finishPage(levels: UnsafeBufferPointer<UInt32>?, rows: Int, nonNull: Int) {
-        if var v = validity {
-            validity = nil  // keep the bitmap uniquely referenced while appending
-            if let levels {
-                v.append(levels: levels, equalTo: UInt32(descriptor.maxDefinitionLevel))
-            } else {
-                v.append(repeating: true, count: rows)
+    /// Appends one validity bit per level (set where the level is the maximum).
+    mutating func appendValidity(levels: UnsafeBufferPointer<UInt32>) {
+        guard var v = validity else { return }
+        validity = nil  // keep the bitmap uniquely referenced while appending
+        v.append(levels: levels, equalTo: UInt32(descriptor.maxDefinitionLevel))
+        validity = v
+    }
+
+    /// Decodes `rows` 1-bit definition levels straight into validity; returns the non-null count.
+    mutating func appendValidity(decoding decoder: inout RLEHybridDecoder, rows: Int) throws -> Int {
+        guard var v = validity else { return rows }
+        validity = nil
+        defer { validity = v }
+        return try decoder.decodeBits(into: &v, count: rows)
+    }
+
+    /// Records a page of `rows` rows whose last `nonNull` dense values were just appended and
+    /// whose validity bits are already in `validity`: spreads the values so nulls get (zeroed)
+    /// slots.
+    mutating func finishPage(rows: Int, nonNull: Int) {
+        if nonNull < rows, let validity {
+            validity.words.withUnsafeBufferPointer { words in
+                spreadNulls(words: words, rows: rows, nonNull: nonNull)
             }
-            validity = v
-        }
-        if let levels, nonNull < rows {
-            spreadNulls(levels: levels, rows: rows, nonNull: nonNull)
         }
         count += rows
     }
 
-    private mutating func spreadNulls(levels: UnsafeBufferPointer<UInt32>, rows: Int, nonNull: Int) {
-        let maxDef = UInt32(descriptor.maxDefinitionLevel)
+    private mutating func spreadNulls(words: UnsafeBufferPointer<UInt64>, rows: Int, nonNull: Int) {
         let base = count
         if mode == .dictionary {
-            Self.spread(&indices, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
+            Self.spread(&indices, base: base, rows: rows, nonNull: nonNull, words: words, zero: 0)
             return
         }
         switch descriptor.physicalType {
-        case .boolean: Self.spread(&bools, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
-        case .int32: Self.spread(&int32s, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
-        case .int64: Self.spread(&int64s, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
-        case .float: Self.spread(&floats, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
-        case .double: Self.spread(&doubles, base: base, rows: rows, nonNull: nonNull, levels: levels, maxDef: maxDef)
+        case .boolean: Self.spread(&bools, base: base, rows: rows, nonNull: nonNull, words: words, zero: false)
+        case .int32: Self.spread(&int32s, base: base, rows: rows, nonNull: nonNull, words: words, zero: 0)
+        case .int64: Self.spread(&int64s, base: base, rows: rows, nonNull: nonNull, words: words, zero: 0)
+        case .float: Self.spread(&floats, base: base, rows: rows, nonNull: nonNull, words: words, zero: 0)
+        case .double: Self.spread(&doubles, base: base, rows: rows, nonNull: nonNull, words: words, zero: 0)
         case .byteArray:
             // Offsets: null slots get zero length. Walk backwards so the dense offsets are
             // read before being overwritten.
@@ -160,7 +169,7 @@ struct ColumnBuilder {
                 var j = base + rows
                 while j > base {
                     off[j] = off[k]
-                    if levels[j - base - 1] == maxDef { k -= 1 }
+                    if Self.bit(words, j - 1) { k -= 1 }
                     j -= 1
                 }
             }
@@ -172,7 +181,7 @@ struct ColumnBuilder {
                 var k = base + nonNull
                 for j in stride(from: rows - 1, through: 0, by: -1) {
                     let dst = (base + j) * w
-                    if levels[j] == maxDef {
+                    if Self.bit(words, base + j) {
                         k -= 1
                         let src = k * w
                         if src != dst { for b in 0..<w { d[dst + b] = d[src + b] } }
@@ -184,37 +193,49 @@ struct ColumnBuilder {
         }
     }
 
-    /// Spreads the last `nonNull` values of `a` (starting at `base`) to `rows` slots.
-    private static func spread<T: BitwiseCopyable & ExpressibleByIntegerLiteral>(
-        _ a: inout [T], base: Int, rows: Int, nonNull: Int, levels: UnsafeBufferPointer<UInt32>, maxDef: UInt32
-    ) {
-        a.append(contentsOf: repeatElement(0, count: rows - nonNull))
-        a.withUnsafeMutableBufferPointer { p in
-            var k = base + nonNull
-            for j in stride(from: rows - 1, through: 0, by: -1) {
-                if levels[j] == maxDef {
-                    k -= 1
-                    p[base + j] = p[k]
-                } else {
-                    p[base + j] = 0
-                }
-            }
-        }
+    @inline(__always)
+    private static func bit(_ words: UnsafeBufferPointer<UInt64>, _ i: Int) -> Bool {
+        (words[i >> 6] >> UInt64(i & 63)) & 1 != 0
     }
 
-    private static func spread(
-        _ a: inout [Bool], base: Int, rows: Int, nonNull: Int, levels: UnsafeBufferPointer<UInt32>, maxDef: UInt32
+    /// Spreads the last `nonNull` values of `a` (starting at `base`) to `rows` slots, placing
+    /// values where validity bits are set and `zero` elsewhere.
+    ///
+    /// Works backwards (a destination is never before its source) a validity word at a time:
+    /// an all-valid word moves 64 values with one memmove, an all-null word is filled, and it
+    /// stops as soon as the remaining values are already in place.
+    private static func spread<T: BitwiseCopyable>(
+        _ a: inout [T], base: Int, rows: Int, nonNull: Int, words: UnsafeBufferPointer<UInt64>, zero: T
     ) {
-        a.append(contentsOf: repeatElement(false, count: rows - nonNull))
-        a.withUnsafeMutableBufferPointer { p in
-            var k = base + nonNull
-            for j in stride(from: rows - 1, through: 0, by: -1) {
-                if levels[j] == maxDef {
-                    k -= 1
-                    p[base + j] = p[k]
-                } else {
-                    p[base + j] = false
+        a.append(contentsOf: repeatElement(zero, count: rows - nonNull))
+        a.withUnsafeMutableBufferPointer { buf in
+            guard let p = buf.baseAddress else { return }
+            var k = base + nonNull  // one past the last dense value not yet placed
+            var j = base + rows     // one past the last slot not yet written
+            while j > k {
+                let last = j - 1
+                if last & 63 == 63, j - 64 >= base {
+                    let w = words[last >> 6]
+                    if w == ~0 {
+                        // Overlapping ranges: raw copyMemory is a memmove.
+                        UnsafeMutableRawPointer(p + (j - 64)).copyMemory(from: p + (k - 64), byteCount: 64 * MemoryLayout<T>.stride)
+                        j -= 64
+                        k -= 64
+                        continue
+                    }
+                    if w == 0 {
+                        (p + (j - 64)).update(repeating: zero, count: 64)
+                        j -= 64
+                        continue
+                    }
                 }
+                if (words[last >> 6] >> UInt64(last & 63)) & 1 != 0 {
+                    k -= 1
+                    p[last] = p[k]
+                } else {
+                    p[last] = zero
+                }
+                j -= 1
             }
         }
     }

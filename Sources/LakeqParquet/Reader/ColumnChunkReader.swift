@@ -69,21 +69,33 @@ struct ColumnChunkReader {
         return builder.finish()
     }
 
+    /// The chunk's dictionary, if its first page is a dictionary page (nil otherwise).
+    mutating func readDictionaryPage(decompressor: Decompressor) throws -> ColumnValues? {
+        guard chunk.count > 0 else { return nil }
+        let (header, headerSize) = try PageHeader.decode(chunk)
+        guard header.type == .dictionaryPage, let dict = header.dictionaryPageHeader else { return nil }
+        let compressedSize = Int(header.compressedPageSize)
+        guard compressedSize >= 0, header.uncompressedPageSize >= 0, compressedSize <= chunk.count - headerSize else {
+            throw corrupt("dictionary page runs past the end of its column chunk")
+        }
+        let body = UnsafeRawBufferPointer(rebasing: chunk[headerSize..<(headerSize + compressedSize)])
+        let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
+        return try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding)
+    }
+
     // MARK: pages
 
     private mutating func readPageV1(_ h: DataPageHeader, data: UnsafeRawBufferPointer, builder: inout ColumnBuilder) throws {
         let rows = try pageRowCount(h.numValues, builder: builder)
         var rest = data
         var nonNull = rows
-        var haveLevels = false
         if descriptor.maxDefinitionLevel > 0 {
             let used: Int
-            (nonNull, used) = try decodeLevelsV1(rest, encoding: h.definitionLevelEncoding, rows: rows)
+            (nonNull, used) = try decodeLevelsV1(rest, encoding: h.definitionLevelEncoding, rows: rows, builder: &builder)
             rest = UnsafeRawBufferPointer(rebasing: rest[used...])
-            haveLevels = true
         }
         try decodeValues(rest, encoding: h.encoding, count: nonNull, builder: &builder)
-        try finishPage(rows: rows, nonNull: nonNull, haveLevels: haveLevels, builder: &builder)
+        try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
     }
 
     private mutating func readPageV2(
@@ -100,10 +112,8 @@ struct ColumnChunkReader {
         let defBytes = UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)])
         let valuesCompressed = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
         var nonNull = rows
-        var haveLevels = false
         if descriptor.maxDefinitionLevel > 0 {
-            nonNull = try decodeHybridLevels(defBytes, rows: rows)
-            haveLevels = true
+            nonNull = try decodeHybridLevels(defBytes, rows: rows, builder: &builder)
         }
         let valuesSize = uncompressedSize - repLength - defLength
         guard valuesSize >= 0 else { throw corrupt("data page v2 uncompressed size smaller than its levels") }
@@ -114,7 +124,7 @@ struct ColumnChunkReader {
             values = valuesCompressed
         }
         try decodeValues(values, encoding: h.encoding, count: nonNull, builder: &builder)
-        try finishPage(rows: rows, nonNull: nonNull, haveLevels: haveLevels, builder: &builder)
+        try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
     }
 
     private func pageRowCount(_ declared: Int32, builder: ColumnBuilder) throws -> Int {
@@ -125,30 +135,28 @@ struct ColumnChunkReader {
         return rows
     }
 
-    private mutating func finishPage(rows: Int, nonNull: Int, haveLevels: Bool, builder: inout ColumnBuilder) throws {
+    /// The page's validity bits (if the column has levels) were appended while decoding its
+    /// levels; this checks the value count and spreads the dense values over the rows.
+    private mutating func finishPage(rows: Int, nonNull: Int, builder: inout ColumnBuilder) throws {
         let stored = builder.storedCount
         guard stored == builder.count + nonNull else {
             throw corrupt("page decoded \(stored - builder.count) values, expected \(nonNull)")
         }
-        if haveLevels {
-            levelScratch.withUnsafeBufferPointer { levels in
-                builder.finishPage(levels: UnsafeBufferPointer(rebasing: levels[0..<rows]), rows: rows, nonNull: nonNull)
-            }
-        } else {
-            builder.finishPage(levels: nil, rows: rows, nonNull: nonNull)
-        }
+        builder.finishPage(rows: rows, nonNull: nonNull)
     }
 
     // MARK: levels
 
     /// v1 definition levels: RLE with a 4-byte length prefix, or the deprecated BIT_PACKED.
     /// Returns the non-null count and the bytes used.
-    private mutating func decodeLevelsV1(_ data: UnsafeRawBufferPointer, encoding: Encoding, rows: Int) throws -> (Int, Int) {
+    private mutating func decodeLevelsV1(
+        _ data: UnsafeRawBufferPointer, encoding: Encoding, rows: Int, builder: inout ColumnBuilder
+    ) throws -> (Int, Int) {
         if encoding == .rle {
             guard data.count >= 4 else { throw corrupt("definition levels truncated") }
             let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
             guard length <= data.count - 4 else { throw corrupt("definition levels length \(length) exceeds the page") }
-            let nonNull = try decodeHybridLevels(UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)]), rows: rows)
+            let nonNull = try decodeHybridLevels(UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)]), rows: rows, builder: &builder)
             return (nonNull, 4 + length)
         } else if encoding == .bitPacked {
             let width = levelBitWidth
@@ -168,6 +176,7 @@ struct ColumnChunkReader {
                 levelScratch[i] = v
                 if v == maxDef { nonNull += 1 }
             }
+            levelScratch.withUnsafeBufferPointer { builder.appendValidity(levels: UnsafeBufferPointer(rebasing: $0[0..<rows])) }
             return (nonNull, used)
         }
         throw ParquetError.unsupported("\(location): definition level encoding \(encoding)")
@@ -179,10 +188,15 @@ struct ColumnChunkReader {
         if levelScratch.count < rows { levelScratch = [UInt32](repeating: 0, count: rows) }
     }
 
-    /// RLE/bit-packed hybrid levels into `levelScratch`; returns how many equal the maximum.
-    private mutating func decodeHybridLevels(_ data: UnsafeRawBufferPointer, rows: Int) throws -> Int {
-        prepareLevelScratch(rows)
+    /// RLE/bit-packed hybrid definition levels into the builder's validity; returns how many
+    /// equal the maximum (the page's non-null values).
+    private mutating func decodeHybridLevels(_ data: UnsafeRawBufferPointer, rows: Int, builder: inout ColumnBuilder) throws -> Int {
         var decoder = try RLEHybridDecoder(data, bitWidth: levelBitWidth)
+        if descriptor.maxDefinitionLevel == 1 {
+            // Flat optional columns (the common case): 1-bit levels are the validity bits.
+            return try builder.appendValidity(decoding: &decoder, rows: rows)
+        }
+        prepareLevelScratch(rows)
         let maxDef = UInt32(descriptor.maxDefinitionLevel)
         let location = self.location
         return try levelScratch.withUnsafeMutableBufferPointer { buf in
@@ -198,6 +212,7 @@ struct ColumnChunkReader {
             guard highest <= maxDef else {
                 throw ParquetError.corrupt("\(location): definition level \(highest) above the maximum \(maxDef)")
             }
+            builder.appendValidity(levels: UnsafeBufferPointer(rebasing: buf[0..<rows]))
             return nonNull
         }
     }

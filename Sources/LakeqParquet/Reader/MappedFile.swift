@@ -10,9 +10,12 @@ public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let size: Int
     private let base: UnsafeMutableRawPointer?
+    /// True when `base` was allocated by `init(bytes:name:)` rather than mapped.
+    private let owned: Bool
 
     public init(path: String) throws {
         self.path = path
+        owned = false
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ParquetError.io("\(path): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -30,8 +33,25 @@ public final class MappedFile: @unchecked Sendable {
         base = p
     }
 
+    /// An in-memory copy of `bytes` posing as a file named `name` (tests, fuzzing, bytes
+    /// that arrived over the network).
+    public init(bytes: some Collection<UInt8>, name: String = "<memory>") {
+        path = name
+        owned = true
+        size = bytes.count
+        if size == 0 {
+            base = nil
+            return
+        }
+        let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        let buffer = UnsafeMutableRawBufferPointer(start: p, count: size)
+        _ = buffer.copyBytes(from: bytes)
+        base = p
+    }
+
     deinit {
-        if let base { munmap(base, size) }
+        guard let base else { return }
+        if owned { base.deallocate() } else { munmap(base, size) }
     }
 
     /// The whole file.

@@ -14,6 +14,11 @@ public final class ParquetFile: @unchecked Sendable {
         try self.init(file: try MappedFile(path: path))
     }
 
+    /// Opens Parquet bytes held in memory (copied).
+    public convenience init(bytes: some Collection<UInt8>, name: String = "<memory>") throws {
+        try self.init(file: MappedFile(bytes: bytes, name: name))
+    }
+
     public init(file: MappedFile) throws {
         self.file = file
         path = file.path
@@ -117,6 +122,28 @@ public final class ParquetFile: @unchecked Sendable {
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
         let col = try reader.read(decompressor: decompressor)
         return col
+    }
+
+    /// The dictionary of a column chunk when every data page is dictionary-encoded, so that a
+    /// value absent from it is absent from the chunk; nil when that cannot be known.
+    public func dictionaryIfFullyEncoded(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> ColumnValues? {
+        guard let meta = metadata.rowGroups[rowGroup].columns[column].metaData else { return nil }
+        if let stats = meta.encodingStats {
+            let dataPages = stats.filter { $0.pageType == .dataPage || $0.pageType == .dataPageV2 }
+            guard !dataPages.isEmpty, dataPages.allSatisfy({ $0.encoding.isDictionary || $0.count == 0 }) else { return nil }
+        } else {
+            // Without encoding stats a PLAIN entry may be a fallback data page: trust only
+            // chunks that list no PLAIN at all (old writers' PLAIN_DICTIONARY-only chunks).
+            let valueEncodings = Set(meta.encodings).subtracting([.rle, .bitPacked])
+            guard valueEncodings.contains(where: \.isDictionary), !valueEncodings.contains(.plain),
+                  valueEncodings.isSubset(of: [.plainDictionary, .rleDictionary]) else { return nil }
+        }
+        let descriptor = schema.columns[column]
+        let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
+        let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: "\(path): column \(descriptor.name)")
+        var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues),
+                                       location: "\(path): row group \(rowGroup), column \(descriptor.name)")
+        return try reader.readDictionaryPage(decompressor: decompressor)
     }
 
     /// The page index of a column chunk, if the file has one.

@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import LakeqParquet
 
-private let corpus = URL(fileURLWithPath: "/work/shared/parquet-testing")
+/// The parquet-testing corpus in `../shared` beside the package root.
+private let corpus = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("shared/parquet-testing")
 
 private struct ManifestEntry {
     var file: String

@@ -1,0 +1,169 @@
+import Benchmark
+import Foundation
+import LakeqColumnar
+import LakeqParquet
+
+// Decode kernels (rows/s = values decoded per second) and whole-dataset decoding of the 10M-row
+// viewing-events data. Kernel inputs are built once, outside the measured loop.
+
+/// Values per kernel iteration. The kernels use `scalingFactor: .mega` and decode exactly one
+/// million values per iteration, so package-benchmark's time is per value and its throughput
+/// (shown in M) is millions of rows per second.
+private let kernelCount = 1_000_000
+private let dataDir = ProcessInfo.processInfo.environment["LAKEBENCH_DATA"] ?? "/tmp/lakebench/d10m"
+
+/// Deterministic pseudo-random values.
+private struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
+
+/// `count` random values of `bitWidth` bits, bit-packed LSB first (plus 8 bytes of slack).
+private func packed(bitWidth: Int, count: Int) -> [UInt8] {
+    var rng = SplitMix64(state: UInt64(bitWidth))
+    var out = [UInt8](repeating: 0, count: count * bitWidth / 8 + 8)
+    let mask: UInt64 = bitWidth == 64 ? ~0 : (1 << UInt64(bitWidth)) - 1
+    var bit = 0
+    for _ in 0..<count {
+        let v = rng.next() & mask
+        for b in 0..<bitWidth where (v >> UInt64(b)) & 1 == 1 {
+            out[(bit + b) >> 3] |= 1 << UInt8((bit + b) & 7)
+        }
+        bit += bitWidth
+    }
+    return out
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let kernelConfig = Benchmark.Configuration(
+        metrics: [.throughput, .wallClock, .mallocCountTotal],
+        timeUnits: .microseconds,
+        scalingFactor: .mega,
+        maxDuration: .seconds(2),
+        maxIterations: 200
+    )
+
+    // MARK: bit unpacking, one benchmark per width
+
+    for width in Array(1...20) + [32] {
+        let src = packed(bitWidth: width, count: kernelCount)
+        let dst = UnsafeMutablePointer<UInt32>.allocate(capacity: kernelCount)
+        Benchmark("unpack32 width \(width)", configuration: kernelConfig) { benchmark in
+            src.withUnsafeBytes { raw in
+                BitUnpacking.unpack32(raw.baseAddress!, bitWidth: width, count: kernelCount, into: dst)
+                blackHole(dst[kernelCount - 1])
+            }
+        }
+    }
+
+    // MARK: RLE/bit-packed dictionary indices (a 2,000-entry dictionary, Zipf-like runs)
+
+    do {
+        var rng = SplitMix64(state: 42)
+        var indices = [UInt32](repeating: 0, count: kernelCount)
+        var i = 0
+        while i < kernelCount {
+            // Mostly short bit-packed stretches with occasional repeats, like real show titles.
+            let run = rng.next() % 8 == 0 ? Int(rng.next() % 40) + 8 : 1
+            let v = UInt32(rng.next() % 2000)
+            for k in i..<min(kernelCount, i + run) { indices[k] = v }
+            i += run
+        }
+        let encoded = indices.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 11) }
+        let out = UnsafeMutablePointer<Int32>.allocate(capacity: kernelCount)
+        Benchmark("RLE dictionary indices (width 11)", configuration: kernelConfig) { benchmark in
+            encoded.withUnsafeBytes { raw in
+                do {
+                    var decoder = try RLEHybridDecoder(raw, bitWidth: 11)
+                    try decoder.decodeDictionaryIndices(into: out, count: kernelCount, dictionaryCount: 2000)
+                    blackHole(out[kernelCount - 1])
+                } catch {
+                    benchmark.error("RLE decode failed: \(error)")
+                }
+            }
+        }
+    }
+
+    // MARK: DELTA_BINARY_PACKED (ascending ids with jitter, and timestamps)
+
+    do {
+        var rng = SplitMix64(state: 7)
+        var values = [Int64](repeating: 0, count: kernelCount)
+        var v: Int64 = 1_767_225_600_000_000
+        for k in 0..<kernelCount {
+            v += Int64(rng.next() % 5_000_000)
+            values[k] = v
+        }
+        var encoded: [UInt8] = []
+        values.withUnsafeBufferPointer { DeltaBinaryPacked.encode($0, into: &encoded) }
+        Benchmark("DELTA_BINARY_PACKED int64", configuration: kernelConfig) { benchmark in
+            try encoded.withUnsafeBytes { raw in
+                let (decoded, _) = try DeltaBinaryPacked.decode(raw, maxValues: kernelCount, as: Int64.self)
+                blackHole(decoded.count)
+            }
+        }
+    }
+
+    // MARK: PLAIN byte arrays (short strings, 4..24 bytes)
+
+    do {
+        var rng = SplitMix64(state: 9)
+        var page: [UInt8] = []
+        for _ in 0..<kernelCount {
+            let len = 4 + Int(rng.next() % 21)
+            withUnsafeBytes(of: UInt32(len).littleEndian) { page.append(contentsOf: $0) }
+            for _ in 0..<len { page.append(UInt8(97 + rng.next() % 26)) }
+        }
+        Benchmark("PLAIN byte arrays", configuration: kernelConfig) { benchmark in
+            try page.withUnsafeBytes { raw in
+                var out = ByteArrays()
+                try PlainDecoder.appendByteArrays(raw, count: kernelCount, to: &out, column: "s")
+                blackHole(out.count)
+            }
+        }
+    }
+
+    // MARK: the 10M-row dataset, whole files (one thread, every column)
+
+    // One iteration decodes all 10M rows: rows/s = 10M / wall clock.
+    let datasetConfig = Benchmark.Configuration(
+        metrics: [.wallClock, .cpuTotal, .peakMemoryResident],
+        timeUnits: .milliseconds,
+        scalingFactor: .one,
+        maxDuration: .seconds(20),
+        maxIterations: 5
+    )
+    let single = "\(dataDir)/events.parquet"
+    let lake = "\(dataDir)/lake/events"
+    guard FileManager.default.fileExists(atPath: single) else {
+        print("ParquetDecoding: skipping the dataset benchmarks, \(single) is missing; make it with")
+        print("  python3 /work/shared/bench/gen_events.py --rows 10000000 --seed 1 --out \(dataDir) --formats lake,single")
+        return
+    }
+
+    Benchmark("decode 10M events.parquet (ZSTD, 1 thread)", configuration: datasetConfig) { _ in
+        let file = try ParquetFile(path: single)
+        let decompressor = Decompressor()
+        var rows = 0
+        for g in 0..<file.rowGroupCount { rows += try file.readRowGroup(g, decompressor: decompressor).rowCount }
+        blackHole(rows)
+    }
+
+    let lakeFiles = (FileManager.default.enumerator(atPath: lake)?.allObjects as? [String] ?? [])
+        .filter { $0.hasSuffix(".parquet") }.sorted().map { "\(lake)/\($0)" }
+    Benchmark("decode 10M lake (SNAPPY, \(lakeFiles.count) files, 1 thread)", configuration: datasetConfig) { _ in
+        let decompressor = Decompressor()
+        var rows = 0
+        for path in lakeFiles {
+            let file = try ParquetFile(path: path)
+            for g in 0..<file.rowGroupCount { rows += try file.readRowGroup(g, decompressor: decompressor).rowCount }
+        }
+        blackHole(rows)
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import LakeqParquet
+import LakeqColumnar
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Robustness of the whole read path against damaged files: every mutant of a real file must
+// either decode or throw `ParquetError` — never trap, hang, or allocate without bound. A trap
+// kills the test process, so a failure shows up as a crash whose backtrace names the culprit;
+// `LAKEQ_FUZZ_TRACE=1` prints each mutant before it is read to find which one it was.
+
+private let dataDir = "/work/shared/parquet-testing/data"
+
+// SplitMix64 comes from Encodings/EncodingTestSupport.swift (same algorithm).
+extension SplitMix64 {
+    fileprivate mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+/// Bytes likely to be read as huge sizes, negative counts, odd types or field ids.
+private let interesting: [UInt8] = [0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe, 0xf9, 0xfc, 0x1c, 0x0c, 0x15, 0x40]
+
+private let trace = ProcessInfo.processInfo.environment["LAKEQ_FUZZ_TRACE"] != nil
+
+private enum Outcome { case decoded, threw }
+
+/// Opens `bytes` and decodes every column of every row group, plus the page indexes and
+/// statistics. Any error other than `ParquetError` is recorded as a test failure.
+private func readEverything(_ bytes: [UInt8], _ what: @autoclosure () -> String) -> Outcome {
+    if trace { FileHandle.standardError.write(Data("fuzz: \(what())\n".utf8)) }
+    let start = DispatchTime.now().uptimeNanoseconds
+    defer {
+        let ms = (DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+        // Far above a normal read of these small files (a few ms even in debug): a mutant that
+        // takes this long is looping or allocating per bogus count.
+        #expect(ms < 5_000, "\(what()) took \(ms) ms")
+    }
+    let file: ParquetFile
+    do {
+        file = try ParquetFile(bytes: bytes, name: "mutant")
+    } catch is ParquetError {
+        return .threw
+    } catch {
+        Issue.record("\(what()): non-Parquet error \(type(of: error)): \(error)")
+        return .threw
+    }
+    // Column by column, so files with an unsupported (nested) column still exercise the rest.
+    var outcome = Outcome.decoded
+    for g in 0..<file.rowGroupCount {
+        for c in 0..<file.schema.columns.count {
+            do {
+                let column = try file.readColumn(rowGroup: g, column: c)
+                #expect(column.count == Int(file.metadata.rowGroups[g].numRows), "\(what())")
+                _ = column.nullCount
+            } catch is ParquetError {
+                outcome = .threw
+            } catch {
+                Issue.record("\(what()): non-Parquet error \(type(of: error)): \(error)")
+                outcome = .threw
+            }
+            _ = try? file.columnIndex(rowGroup: g, column: c)
+            _ = try? file.offsetIndex(rowGroup: g, column: c)
+        }
+    }
+    return outcome
+}
+
+private func peakRSSBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) * 1024
+}
+
+/// Offsets to mutate: every byte of small files; for bigger ones a stride through the data
+/// plus every byte of the last `tail` bytes (the footer, where one byte changes the most).
+private func offsets(count n: Int, budget: Int, tail: Int) -> [Int] {
+    if n <= budget { return Array(0..<n) }
+    let footerStart = max(0, n - tail)
+    let stride = max(1, footerStart / (budget - tail))
+    var out = Array(Swift.stride(from: 0, to: footerStart, by: stride))
+    out.append(contentsOf: footerStart..<n)
+    return out
+}
+
+@Suite(.enabled(if: FileManager.default.fileExists(atPath: dataDir)))
+struct CorruptionTests {
+    static let files = [
+        "alltypes_plain.parquet",
+        "alltypes_plain.snappy.parquet",
+        "alltypes_dictionary.parquet",
+        "datapage_v2.snappy.parquet",
+        "delta_binary_packed.parquet",
+        "delta_byte_array.parquet",
+        "delta_length_byte_array.parquet",
+        "delta_encoding_optional_column.parquet",
+        "delta_encoding_required_column.parquet",
+        "byte_stream_split.zstd.parquet",
+        "byte_stream_split_extended.gzip.parquet",
+        "nulls.snappy.parquet",
+        "int32_with_null_pages.parquet",
+        "rle_boolean_encoding.parquet",
+        "fixed_length_decimal.parquet",
+        "int96_from_spark.parquet",
+        "lz4_raw_compressed.parquet",
+        "hadoop_lz4_compressed.parquet",
+        "concatenated_gzip_members.parquet",
+        "large_string_map.brotli.parquet",
+        "plain-dict-uncompressed-checksum.parquet",
+        "dict-page-offset-zero.parquet",
+        "alltypes_tiny_pages_plain.parquet",
+    ]
+
+    @Test(arguments: files)
+    func mutantsDecodeOrThrow(file: String) throws {
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dataDir)/\(file)")))
+        // The pristine file reads (nested columns of it throw `unsupported`, cleanly).
+        _ = readEverything(original, "\(file) unmodified")
+        let rssBefore = peakRSSBytes()
+        let started = Date()
+        var rng = SplitMix64(seed: UInt64(truncatingIfNeeded: file.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
+        var outcomes = (decoded: 0, threw: 0)
+        func record(_ o: Outcome) { if o == .decoded { outcomes.decoded += 1 } else { outcomes.threw += 1 } }
+
+        // Reading a mutant costs about its size (debug build): fewer mutants for bigger files
+        // keeps the suite near a minute.
+        let (budget, tail, rounds) = original.count <= 20_000 ? (2500, 1500, 300)
+            : original.count <= 100_000 ? (400, 250, 100) : (100, 60, 20)
+        for i in offsets(count: original.count, budget: budget, tail: tail) {
+            // Truncated to i bytes.
+            record(readEverything(Array(original[0..<i]), "\(file) truncated to \(i)"))
+            // One bit flipped.
+            var flipped = original
+            let bit = rng.below(8)
+            flipped[i] ^= UInt8(1) << UInt8(bit)
+            record(readEverything(flipped, "\(file) bit \(bit) of byte \(i) flipped"))
+            // One byte overwritten with a value likely to matter.
+            var overwritten = original
+            let v = interesting[rng.below(interesting.count)]
+            if v != original[i] {
+                overwritten[i] = v
+                record(readEverything(overwritten, "\(file) byte \(i) set to \(v)"))
+            }
+        }
+        // Several random changes at once.
+        for round in 0..<rounds {
+            var m = original
+            let changes = 1 + rng.below(6)
+            var what: [String] = []
+            for _ in 0..<changes {
+                let i = rng.below(m.count)
+                let v = rng.below(2) == 0 ? interesting[rng.below(interesting.count)] : UInt8(rng.below(256))
+                m[i] = v
+                what.append("\(i)=\(v)")
+            }
+            record(readEverything(m, "\(file) round \(round): \(what.joined(separator: ","))"))
+        }
+        // Whatever the mutants claimed, memory stayed bounded (the largest legitimate page of
+        // these files is well under a megabyte).
+        let grown = peakRSSBytes() - rssBefore
+        #expect(grown < 1 << 30, "\(file): peak RSS grew by \(grown >> 20) MiB")
+        #expect(outcomes.threw > 0, "\(file): no mutant was rejected")
+        print("CorruptionTests: \(file): \(outcomes.decoded) mutants decoded, \(outcomes.threw) threw, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+
+    @Test func inMemoryOpenMatchesMappedOpen() throws {
+        let path = "\(dataDir)/alltypes_plain.parquet"
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let mapped = try ParquetFile(path: path).readRowGroup(0)
+        let memory = try ParquetFile(bytes: bytes).readRowGroup(0)
+        #expect(mapped.rowCount == memory.rowCount)
+        #expect(mapped.columns.count == memory.columns.count)
+        for (a, b) in zip(mapped.columns, memory.columns) {
+            #expect(a.count == b.count)
+            #expect(a.nullCount == b.nullCount)
+        }
+    }
+}
