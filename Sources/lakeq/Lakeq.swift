@@ -12,7 +12,10 @@ struct Lakeq: ParsableCommand {
         commandName: "lakeq",
         abstract: "A columnar storage and query engine for a Parquet lake of viewing events.",
         version: version,
-        subcommands: [QueryCommand.self, ExplainCommand.self, DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self, HistoryCommand.self, VacuumCommand.self],
+        subcommands: [
+            QueryCommand.self, ExplainCommand.self, DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self,
+            GenCommand.self, ConvertCommand.self, HistoryCommand.self, VacuumCommand.self,
+        ],
         defaultSubcommand: QueryCommand.self
     )
 
