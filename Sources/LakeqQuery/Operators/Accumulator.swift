@@ -10,7 +10,7 @@ struct Accumulator {
     private var intSums: [Int64] = []
     private var doubleSums: [Double] = []
     private var extremes: [Scalar] = []
-    private var intSets: [Set<Int64>] = []
+    private var intSets: [Int64HashSet] = []
     private var scalarSets: [Set<Scalar>] = []
 
     init(_ spec: AggregateSpec) { self.spec = spec }
@@ -35,7 +35,7 @@ struct Accumulator {
         case .min, .max: extremes.append(contentsOf: repeatElement(.null, count: extra))
         case .count, .approxCountDistinct:
             if isDistinct {
-                if Self.isIntegerLike(spec.argument?.type) { intSets.append(contentsOf: repeatElement([], count: extra)) }
+                if Self.isIntegerLike(spec.argument?.type) { intSets.append(contentsOf: repeatElement(Int64HashSet(), count: extra)) }
                 else { scalarSets.append(contentsOf: repeatElement([], count: extra)) }
             }
         case .countStar: break
@@ -120,7 +120,11 @@ struct Accumulator {
         let validity = arg.validity
         if isDistinct {
             if !intSets.isEmpty, let v = Vectors.int64s(arg) {
-                for i in 0..<n where validity?[i] ?? true { intSets[Int(groups[i])].insert(v[i]) }
+                if let validity {
+                    for i in 0..<n where validity[i] { intSets[Int(groups[i])].insert(v[i]) }
+                } else {
+                    for i in 0..<n { intSets[Int(groups[i])].insert(v[i]) }
+                }
             } else {
                 for i in 0..<n where validity?[i] ?? true { scalarSets[Int(groups[i])].insert(Scalar.from(arg, row: i)) }
             }
@@ -193,7 +197,7 @@ struct Accumulator {
         guard from < other.counts.count else { return }
         counts[into] &+= other.counts[from]
         if !other.intSets.isEmpty {
-            if intSets.count <= into { intSets.append(contentsOf: repeatElement([], count: into + 1 - intSets.count)) }
+            if intSets.count <= into { intSets.append(contentsOf: repeatElement(Int64HashSet(), count: into + 1 - intSets.count)) }
             intSets[into].formUnion(other.intSets[from])
         }
         if !other.scalarSets.isEmpty {
