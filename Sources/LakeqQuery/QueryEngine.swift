@@ -80,59 +80,43 @@ public struct QueryEngine: Sendable {
 
         let workers = min(threads, max(1, units.count))
         let partials = (0..<workers).map { _ in Partial() }
-        let lock = NSLock()
-        var next = 0
-        var failure: Error?
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let partial = partials[w]
-            let decompressor = Decompressor()
-            if plan.isAggregate {
+        let decompressors = (0..<workers).map { _ in Decompressor() }
+        if plan.isAggregate {
+            for partial in partials {
                 partial.groups = GroupTable(keyTypes: plan.groupKeys.map(\.type))
                 partial.accumulators = plan.aggregates.map { Accumulator($0) }
             }
-            while true {
-                lock.lock()
-                let i = next
-                next += 1
-                let stop = failure != nil
-                lock.unlock()
-                if stop || i >= units.count { return }
-                let u = units[i]
-                do {
-                    if let topN, topN.canSkip(file: u.file, rowGroup: u.rowGroup) {
-                        partial.stats.rowGroupsSkippedByTopN += 1
-                        continue
-                    }
-                    var wanted: RowRanges?
-                    switch try scan.rowGroupVerdict(file: u.file, rowGroup: u.rowGroup, residual: u.residual, decompressor: decompressor) {
-                    case .skippedByStatistics: partial.stats.rowGroupsSkippedByStatistics += 1; continue
-                    case .skippedByDictionary: partial.stats.rowGroupsSkippedByDictionary += 1; continue
-                    case .skippedByPageIndex(let pages):
-                        partial.stats.rowGroupsSkippedByPageIndex += 1
-                        partial.stats.pagesSkippedByPageIndex += pages
-                        continue
-                    case .keep(let rows, let pagesSkipped):
-                        wanted = rows
-                        partial.stats.pagesSkippedByPageIndex += pagesSkipped
-                    }
-                    if plan.scanColumns.isEmpty { partial.stats.rowGroupsAnsweredFromMetadata += 1 }
-                    guard let batch = try scan.scan(file: u.file, rowGroup: u.rowGroup, residual: u.residual, rows: wanted,
-                                                    decompressor: decompressor, stats: &partial.stats) else { continue }
-                    if plan.isAggregate {
-                        try aggregate(batch, plan: plan, into: partial)
-                    } else {
-                        try project(batch, plan: plan, into: partial)
-                        if let topN, let last = partial.batches.last { topN.offer(last, keyColumn: plan.outputs.count) }
-                    }
-                } catch {
-                    lock.lock()
-                    if failure == nil { failure = error }
-                    lock.unlock()
-                    return
-                }
+        }
+        try Parallel.forEach(count: units.count, workers: workers) { w, i in
+            let partial = partials[w]
+            let decompressor = decompressors[w]
+            let u = units[i]
+            if let topN, topN.canSkip(file: u.file, rowGroup: u.rowGroup) {
+                partial.stats.rowGroupsSkippedByTopN += 1
+                return
+            }
+            var wanted: RowRanges?
+            switch try scan.rowGroupVerdict(file: u.file, rowGroup: u.rowGroup, residual: u.residual, decompressor: decompressor) {
+            case .skippedByStatistics: partial.stats.rowGroupsSkippedByStatistics += 1; return
+            case .skippedByDictionary: partial.stats.rowGroupsSkippedByDictionary += 1; return
+            case .skippedByPageIndex(let pages):
+                partial.stats.rowGroupsSkippedByPageIndex += 1
+                partial.stats.pagesSkippedByPageIndex += pages
+                return
+            case .keep(let rows, let pagesSkipped):
+                wanted = rows
+                partial.stats.pagesSkippedByPageIndex += pagesSkipped
+            }
+            if plan.scanColumns.isEmpty { partial.stats.rowGroupsAnsweredFromMetadata += 1 }
+            guard let batch = try scan.scan(file: u.file, rowGroup: u.rowGroup, residual: u.residual, rows: wanted,
+                                            decompressor: decompressor, stats: &partial.stats) else { return }
+            if plan.isAggregate {
+                try aggregate(batch, plan: plan, into: partial)
+            } else {
+                try project(batch, plan: plan, into: partial)
+                if let topN, let last = partial.batches.last { topN.offer(last, keyColumn: plan.outputs.count) }
             }
         }
-        if let failure { throw failure }
         for p in partials { stats.add(p.stats) }
 
         var result: RecordBatch
