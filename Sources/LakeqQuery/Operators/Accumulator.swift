@@ -49,6 +49,13 @@ struct Accumulator {
         }
     }
 
+    /// Folds a known extreme (a row group's exact min or max from its statistics) into the
+    /// single group of a min/max aggregate.
+    mutating func foldExtreme(_ v: Scalar) {
+        grow(to: 1)
+        fold(0, v, wantLess: spec.function == .min)
+    }
+
     /// Adds every row of a batch to the single group of an aggregate without GROUP BY, with
     /// plain loops instead of per-row group ids.
     mutating func updateSingleGroup(rows n: Int, arg: Column?) throws {
