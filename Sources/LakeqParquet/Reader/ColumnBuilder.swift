@@ -63,6 +63,16 @@ struct ColumnBuilder {
         guard data.count >= 1 else { throw ParquetError.corrupt("column \(descriptor.name): empty dictionary-index page") }
         let bitWidth = Int(data[0])
         var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: data[1...]), bitWidth: bitWidth)
+        // Fixed-width numbers are gathered page by page into the values (no index array, no
+        // gather pass at the end); only byte arrays keep their indices.
+        switch dictionary {
+        case .int32(let d): return try Self.gatherPage(&decoder, d, count: n, into: &int32s, mode: &mode)
+        case .int64(let d): return try Self.gatherPage(&decoder, d, count: n, into: &int64s, mode: &mode)
+        case .float32(let d): return try Self.gatherPage(&decoder, d, count: n, into: &floats, mode: &mode)
+        case .float64(let d): return try Self.gatherPage(&decoder, d, count: n, into: &doubles, mode: &mode)
+        case .boolean(let d): return try Self.gatherPage(&decoder, d, count: n, into: &bools, mode: &mode)
+        default: break
+        }
         if mode == .undecided { mode = .dictionary }
         if mode == .dictionary {
             let base = indices.count
@@ -77,6 +87,34 @@ struct ColumnBuilder {
                 try decoder.decodeDictionaryIndices(into: buf.baseAddress!, count: n, dictionaryCount: dictionaryCount)
             }
             appendPlain(dictionary.gather(tmp))
+        }
+    }
+
+    /// Decodes `n` indices and appends the dictionary values they select, 1,024 at a time
+    /// through stack buffers that stay in L1 (the decoder checks every index against the
+    /// dictionary size, so the gather needs no further check).
+    private static func gatherPage<T: BitwiseCopyable>(
+        _ decoder: inout RLEHybridDecoder, _ dictionary: [T], count n: Int, into out: inout [T], mode: inout Mode
+    ) throws {
+        mode = .plain
+        let chunk = 1024
+        out.reserveCapacity(out.count + n)
+        try dictionary.withUnsafeBufferPointer { d in
+            try withUnsafeTemporaryAllocation(of: Int32.self, capacity: chunk) { idx in
+                try withUnsafeTemporaryAllocation(of: T.self, capacity: chunk) { vals in
+                    guard let ip = idx.baseAddress, let vp = vals.baseAddress, let dp = d.baseAddress else {
+                        throw ParquetError.corrupt("dictionary-encoded page with an empty dictionary")
+                    }
+                    var done = 0
+                    while done < n {
+                        let m = min(chunk, n - done)
+                        try decoder.decodeDictionaryIndices(into: ip, count: m, dictionaryCount: d.count)
+                        for i in 0..<m { (vp + i).initialize(to: dp[Int(ip[i])]) }
+                        out.append(contentsOf: UnsafeBufferPointer(start: vp, count: m))
+                        done += m
+                    }
+                }
+            }
         }
     }
 
