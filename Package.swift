@@ -5,7 +5,9 @@ import PackageDescription
 //   C* system libraries (codecs)
 //   LakeqColumnar  columnar memory: buffers, bitmaps, typed columns, batches
 //   LakeqParquet   the Parquet format: thrift, metadata, encodings, compression, reader, writer
+//   LakeqDelta     the lake's tables: Delta Lake log, snapshots, atomic commits
 //   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
+//   LakeqIngest    CSV / JSON Lines ingest with validation and quarantine
 //   lakeq          the command-line tool
 let package = Package(
     name: "lakeq",
@@ -15,6 +17,8 @@ let package = Package(
         .library(name: "LakeqParquet", targets: ["LakeqParquet"]),
         .library(name: "LakeqColumnar", targets: ["LakeqColumnar"]),
         .library(name: "LakeqQuery", targets: ["LakeqQuery"]),
+        .library(name: "LakeqDelta", targets: ["LakeqDelta"]),
+        .library(name: "LakeqIngest", targets: ["LakeqIngest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,18 +35,22 @@ let package = Package(
             name: "LakeqParquet",
             dependencies: ["LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli"]
         ),
-        .target(name: "LakeqQuery", dependencies: ["LakeqParquet", "LakeqColumnar"]),
+        .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"]),
+        .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .target(name: "LakeqIngest", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .executableTarget(
             name: "lakeq",
             dependencies: [
-                "LakeqQuery", "LakeqParquet", "LakeqColumnar",
+                "LakeqQuery", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "LakeqColumnarTests", dependencies: ["LakeqColumnar"]),
         .testTarget(name: "LakeqParquetTests", dependencies: ["LakeqParquet", "LakeqColumnar"]),
-        .testTarget(name: "LakeqQueryTests", dependencies: ["LakeqQuery", "LakeqParquet", "LakeqColumnar"]),
+        .testTarget(name: "LakeqQueryTests", dependencies: ["LakeqQuery", "LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .testTarget(name: "LakeqDeltaTests", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .testTarget(name: "LakeqIngestTests", dependencies: ["LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .testTarget(name: "LakeqCLITests", dependencies: ["LakeqParquet"]),
     ],
     swiftLanguageModes: [.v5]

@@ -12,13 +12,13 @@ struct Lakeq: ParsableCommand {
         commandName: "lakeq",
         abstract: "A columnar storage and query engine for a Parquet lake of viewing events.",
         version: version,
-        subcommands: [DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self]
+        subcommands: [
+            QueryCommand.self, ExplainCommand.self, DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self,
+            GenCommand.self, ConvertCommand.self, HistoryCommand.self, VacuumCommand.self,
+        ],
+        defaultSubcommand: QueryCommand.self
     )
 
-    static func main() {
-        configureAllocator()
-        main(nil)
-    }
 
     /// Column buffers are megabytes each and freed after every row group. glibc serves such
     /// blocks with mmap and unmaps them on free, so every row group page-faults its buffers in
@@ -34,6 +34,24 @@ struct Lakeq: ParsableCommand {
         _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)  // glibc's maximum on 64-bit
         _ = mallopt(M_TRIM_THRESHOLD, 512 << 20)
         #endif
+    }
+}
+
+extension Lakeq {
+    /// Usage errors exit with status 2 (as documented in spec/cli.md), not ArgumentParser's 64.
+    static func main() {
+        configureAllocator()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Glibc.exit(2)
+            }
+            exit(withError: error)
+        }
     }
 }
 

@@ -8,7 +8,7 @@ import Testing
 /// The package root: this file is Tests/LakeqCLITests/ConformanceTests.swift.
 private let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-private let checker = "/work/shared/parquet-testing/check.py"
+private let checker = TestEnvironment.shared.appendingPathComponent("parquet-testing/check.py").path
 
 private func findPython() -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -57,7 +57,7 @@ private func findPython() -> String? {
     @Test func dumpOfMutantsNeverCrashes() throws {
         let binary = packageRoot.appendingPathComponent(".build/debug/lakeq").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build \(binary) first: swift build --build-tests")
-        let data = "/work/shared/parquet-testing/data"
+        let data = TestEnvironment.shared.appendingPathComponent("parquet-testing/data").path
         guard FileManager.default.fileExists(atPath: data) else {
             print("ConformanceTests: skipped, \(data) is missing")
             return

@@ -102,6 +102,23 @@ extension Bitmap {
 }
 
 extension Bitmap {
+    /// A bitmap over existing words (bits past `count` must be zero).
+    public init(words: [UInt64], count: Int) {
+        precondition(words.count == (count + 63) >> 6)
+        storage = words
+        self.count = count
+    }
+
+    /// Bitwise AND of two validity bitmaps (nil = all valid).
+    public static func and(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return Bitmap(words: zip(a.storage, b.storage).map { $0 & $1 }, count: a.count)
+    }
+
+    /// Bits as booleans.
+    public var bools: [Bool] { (0..<count).map { self[$0] } }
+
     /// Appends `n` bits packed LSB first at `bits` (the layout of Parquet's bit-packed runs and
     /// of this bitmap's words), reading `(n + 7) / 8` bytes. Returns how many were set.
     ///

@@ -57,7 +57,7 @@ public struct RLEHybridDecoder {
     /// `corrupt("dictionary index out of range")` unless every index is `< dictionaryCount`.
     ///
     /// The check is one comparison per RLE run and a vectorized max-reduction per chunk of
-    /// unpacked values (at most 1024, still in L1), not a branch per value.
+    /// unpacked values (at most 1024, still in L1; see `anyAtLeast`), not a branch per value.
     public mutating func decodeDictionaryIndices(into out: UnsafeMutablePointer<Int32>, count: Int, dictionaryCount: Int) throws {
         // Indices must also be representable as non-negative Int32.
         let limit = UInt32(clamping: min(max(dictionaryCount, 0), Int(Int32.max)))
@@ -178,7 +178,7 @@ public struct RLEHybridDecoder {
                     } else {
                         dst.update(repeating: 0, count: n)  // only reachable with bitWidth 0
                     }
-                    if check && RLEHybridDecoder.maxValue(dst, n) >= limit {
+                    if check && (limit == 0 || RLEHybridDecoder.anyAtLeast(dst, n, limit)) {
                         throw ParquetError.corrupt("dictionary index out of range")
                     }
                     pos &+= g &* bitWidth
@@ -221,17 +221,32 @@ public struct RLEHybridDecoder {
         guard pos < end else {
             throw ParquetError.corrupt("RLE/bit-packed data ends before all values were read")
         }
-        var cur = ByteCursor(UnsafeRawBufferPointer(start: base, count: end), at: pos)
-        let header = try cur.uleb(maxBits: 32, "RLE/bit-packed run header")
-        pos = cur.pos
+        let header: UInt64
+        let first = base!.load(fromByteOffset: pos, as: UInt8.self)
+        if first < 0x80 {
+            // One-byte header: every run of up to 63 values or 63 groups (all of parquet-mr's
+            // and arrow's bit-packed runs).
+            header = UInt64(first)
+            pos &+= 1
+        } else {
+            var cur = ByteCursor(UnsafeRawBufferPointer(start: base, count: end), at: pos)
+            header = try cur.uleb(maxBits: 32, "RLE/bit-packed run header")
+            pos = cur.pos
+        }
         if header & 1 == 0 {
             let valueBytes = (bitWidth &+ 7) &>> 3
             guard end &- pos >= valueBytes else {
                 throw ParquetError.corrupt("RLE run value runs past the end of the data")
             }
             var v: UInt32 = 0
-            for i in 0..<valueBytes {
-                v |= UInt32(base!.load(fromByteOffset: pos &+ i, as: UInt8.self)) &<< UInt32(8 &* i)
+            let b = base!
+            switch valueBytes {
+            case 0: v = 0
+            case 1: v = UInt32(b.load(fromByteOffset: pos, as: UInt8.self))
+            case 2: v = UInt32(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: pos, as: UInt16.self)))
+            case 3: v = UInt32(UInt16(littleEndian: b.loadUnaligned(fromByteOffset: pos, as: UInt16.self)))
+                | UInt32(b.load(fromByteOffset: pos &+ 2, as: UInt8.self)) &<< 16
+            default: v = UInt32(littleEndian: b.loadUnaligned(fromByteOffset: pos, as: UInt32.self))
             }
             pos &+= valueBytes
             rleValue = v & mask
@@ -257,11 +272,19 @@ public struct RLEHybridDecoder {
         }
     }
 
-    /// Maximum of `n` values; a plain reduction loop that LLVM vectorizes.
+    /// True if any of `n` values is >= `limit` (1...Int32.max).
+    ///
+    /// Branch-free OR-reduction that vectorizes even on baseline SSE2 (which has no unsigned
+    /// 32-bit max): with x = Int32(bitPattern: v), `(limit - 1) - x` is negative exactly when
+    /// 0 <= x and v >= limit, and `x` itself is negative when v >= 2^31 (always out of range).
     @inline(__always)
-    static func maxValue(_ p: UnsafeMutablePointer<UInt32>, _ n: Int) -> UInt32 {
-        var m: UInt32 = 0
-        for i in 0..<n { m = max(m, p[i]) }
-        return m
+    static func anyAtLeast(_ p: UnsafeMutablePointer<UInt32>, _ n: Int, _ limit: UInt32) -> Bool {
+        let last = Int32(bitPattern: limit &- 1)
+        var acc: Int32 = 0
+        for i in 0..<n {
+            let x = Int32(bitPattern: p[i])
+            acc |= (last &- x) | x
+        }
+        return acc < 0
     }
 }

@@ -28,8 +28,12 @@ struct ColumnBuilder {
     var validity: Bitmap?
     private(set) var count = 0
 
+    /// Rows the chunk will hold, to size buffers once.
+    private let expectedRows: Int
+
     init(descriptor: ColumnDescriptor, expectedRows: Int) {
         self.descriptor = descriptor
+        self.expectedRows = max(0, expectedRows)
         fixed = FixedBytes(width: descriptor.physicalType == .int96 ? 12 : descriptor.typeLength)
         if descriptor.maxDefinitionLevel > 0 { validity = Bitmap(count: 0, value: false) }
         let n = max(0, expectedRows)
@@ -52,6 +56,8 @@ struct ColumnBuilder {
         }
         dictionary = values
         dictionaryCount = values.count
+        // Dictionary pages come first: size the index buffer once instead of growing per page.
+        indices.reserveCapacity(expectedRows)
     }
 
     /// Appends `n` dictionary indices decoded from an RLE_DICTIONARY page body.

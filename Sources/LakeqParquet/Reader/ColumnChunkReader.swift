@@ -14,6 +14,10 @@ struct ColumnChunkReader {
     let location: String
 
     private let scratch = ScratchBuffer()
+    /// Rows of the chunk passed so far, decoded or skipped.
+    private var rowsSeen = 0
+    /// Data pages skipped because no wanted row fell in them.
+    private(set) var pagesSkipped = 0
     private var levelScratch: [UInt32] = []
     var pagesRead = 0
 
@@ -29,14 +33,17 @@ struct ColumnChunkReader {
         .corrupt("\(location): \(message)")
     }
 
-    /// Reads every page and returns the column.
-    mutating func read(decompressor: Decompressor) throws -> Column {
+    /// Reads the pages and returns the column: every row, or with `wanted` only those rows
+    /// (in order), skipping the decompression and decoding of pages that hold none of them.
+    mutating func read(decompressor: Decompressor, wanted: RowRanges? = nil) throws -> Column {
         guard descriptor.maxRepetitionLevel == 0 else {
             throw ParquetError.unsupported("\(location): nested (repeated) columns are not supported yet")
         }
-        var builder = ColumnBuilder(descriptor: descriptor, expectedRows: numValues)
+        var builder = ColumnBuilder(descriptor: descriptor, expectedRows: wanted?.count ?? numValues)
+        // Decoded pages: (first row in the chunk, first row in the builder, rows).
+        var segments: [(chunkRow: Int, builderRow: Int, rows: Int)] = []
         var pos = 0
-        while builder.count < numValues {
+        while rowsSeen < numValues {
             guard pos < chunk.count else {
                 throw corrupt("column chunk ends after \(builder.count) of \(numValues) values")
             }
@@ -57,22 +64,67 @@ struct ColumnChunkReader {
                 try builder.setDictionary(try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding))
             case .dataPage:
                 guard let h = header.dataPageHeader else { throw corrupt("data page without its header") }
+                let rows = try pageRowCount(h.numValues)
+                if let wanted, !wanted.overlaps(rowsSeen..<(rowsSeen + rows)) {
+                    rowsSeen += rows
+                    pagesSkipped += 1
+                    continue
+                }
+                segments.append((rowsSeen, builder.count, rows))
                 let data = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
                 try readPageV1(h, data: data, builder: &builder)
+                rowsSeen += rows
             case .dataPageV2:
                 guard let h = header.dataPageHeaderV2 else { throw corrupt("data page v2 without its header") }
+                let rows = try pageRowCount(h.numValues)
+                if let wanted, !wanted.overlaps(rowsSeen..<(rowsSeen + rows)) {
+                    rowsSeen += rows
+                    pagesSkipped += 1
+                    continue
+                }
+                segments.append((rowsSeen, builder.count, rows))
                 try readPageV2(h, body: body, uncompressedSize: uncompressedSize, decompressor: decompressor, builder: &builder)
+                rowsSeen += rows
             default:
                 continue  // index pages and unknown page types carry no values
             }
         }
-        return builder.finish()
+        let column = builder.finish()
+        guard let wanted else { return column }
+        // Map the wanted chunk rows onto the decoded pages' rows.
+        var indices: [Int32] = []
+        indices.reserveCapacity(wanted.count)
+        var s = 0
+        for range in wanted.ranges {
+            for row in range {
+                while s < segments.count && row >= segments[s].chunkRow + segments[s].rows { s += 1 }
+                guard s < segments.count, row >= segments[s].chunkRow else {
+                    throw corrupt("row \(row) is not in the column chunk")
+                }
+                indices.append(Int32(segments[s].builderRow + row - segments[s].chunkRow))
+            }
+        }
+        return column.gather(indices)
+    }
+
+    /// The chunk's dictionary, if its first page is a dictionary page (nil otherwise).
+    mutating func readDictionaryPage(decompressor: Decompressor) throws -> ColumnValues? {
+        guard chunk.count > 0 else { return nil }
+        let (header, headerSize) = try PageHeader.decode(chunk)
+        guard header.type == .dictionaryPage, let dict = header.dictionaryPageHeader else { return nil }
+        let compressedSize = Int(header.compressedPageSize)
+        guard compressedSize >= 0, header.uncompressedPageSize >= 0, compressedSize <= chunk.count - headerSize else {
+            throw corrupt("dictionary page runs past the end of its column chunk")
+        }
+        let body = UnsafeRawBufferPointer(rebasing: chunk[headerSize..<(headerSize + compressedSize)])
+        let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
+        return try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding)
     }
 
     // MARK: pages
 
     private mutating func readPageV1(_ h: DataPageHeader, data: UnsafeRawBufferPointer, builder: inout ColumnBuilder) throws {
-        let rows = try pageRowCount(h.numValues, builder: builder)
+        let rows = Int(h.numValues)
         var rest = data
         var nonNull = rows
         if descriptor.maxDefinitionLevel > 0 {
@@ -88,7 +140,7 @@ struct ColumnChunkReader {
         _ h: DataPageHeaderV2, body: UnsafeRawBufferPointer, uncompressedSize: Int,
         decompressor: Decompressor, builder: inout ColumnBuilder
     ) throws {
-        let rows = try pageRowCount(h.numValues, builder: builder)
+        let rows = Int(h.numValues)
         let repLength = Int(h.repetitionLevelsByteLength)
         let defLength = Int(h.definitionLevelsByteLength)
         guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
@@ -113,10 +165,10 @@ struct ColumnChunkReader {
         try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
     }
 
-    private func pageRowCount(_ declared: Int32, builder: ColumnBuilder) throws -> Int {
+    private func pageRowCount(_ declared: Int32) throws -> Int {
         let rows = Int(declared)
-        guard rows >= 0, rows <= numValues - builder.count else {
-            throw corrupt("page declares \(declared) values but the chunk has \(numValues - builder.count) left")
+        guard rows >= 0, rows <= numValues - rowsSeen else {
+            throw corrupt("page declares \(declared) values but the chunk has \(numValues - rowsSeen) left")
         }
         return rows
     }

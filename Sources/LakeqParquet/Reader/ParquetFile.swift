@@ -97,8 +97,8 @@ public final class ParquetFile: @unchecked Sendable {
         return RecordBatch(schema: Schema(columnIndices.map { full.fields[$0] }), columns: columns, rowCount: Int(rowGroup.numRows))
     }
 
-    /// Decodes one column chunk.
-    public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> Column {
+    /// Decodes one column chunk; with `rows`, only those rows, skipping pages that hold none.
+    public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor(), rows wanted: RowRanges? = nil) throws -> Column {
         guard column >= 0, column < schema.columns.count else {
             throw ParquetError.invalidArgument("\(path): no column \(column)")
         }
@@ -120,8 +120,30 @@ public final class ParquetFile: @unchecked Sendable {
         // the footer, and stop once the chunk's values are read.
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
-        let col = try reader.read(decompressor: decompressor)
+        let col = try reader.read(decompressor: decompressor, wanted: wanted)
         return col
+    }
+
+    /// The dictionary of a column chunk when every data page is dictionary-encoded, so that a
+    /// value absent from it is absent from the chunk; nil when that cannot be known.
+    public func dictionaryIfFullyEncoded(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> ColumnValues? {
+        guard let meta = metadata.rowGroups[rowGroup].columns[column].metaData else { return nil }
+        if let stats = meta.encodingStats {
+            let dataPages = stats.filter { $0.pageType == .dataPage || $0.pageType == .dataPageV2 }
+            guard !dataPages.isEmpty, dataPages.allSatisfy({ $0.encoding.isDictionary || $0.count == 0 }) else { return nil }
+        } else {
+            // Without encoding stats a PLAIN entry may be a fallback data page: trust only
+            // chunks that list no PLAIN at all (old writers' PLAIN_DICTIONARY-only chunks).
+            let valueEncodings = Set(meta.encodings).subtracting([.rle, .bitPacked])
+            guard valueEncodings.contains(where: \.isDictionary), !valueEncodings.contains(.plain),
+                  valueEncodings.isSubset(of: [.plainDictionary, .rleDictionary]) else { return nil }
+        }
+        let descriptor = schema.columns[column]
+        let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
+        let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: "\(path): column \(descriptor.name)")
+        var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues),
+                                       location: "\(path): row group \(rowGroup), column \(descriptor.name)")
+        return try reader.readDictionaryPage(decompressor: decompressor)
     }
 
     /// The page index of a column chunk, if the file has one.

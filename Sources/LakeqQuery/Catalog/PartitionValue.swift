@@ -1,3 +1,4 @@
+import Foundation
 import LakeqColumnar
 
 /// Typing of Hive partition values (`key=value` folder names).
@@ -40,5 +41,62 @@ public enum PartitionTyping {
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         if digits.count > 1 && digits.hasPrefix("0") { return nil }
         return Int64(s)
+    }
+}
+
+extension PartitionTyping {
+    /// The value of a raw partition string for a partition column of engine type `type`
+    /// (Delta serialization: integers in decimal, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.ffffff]`
+    /// timestamps, `true`/`false`). NULL for the null spellings and for unparsable values.
+    public static func scalar(_ raw: String?, type: DataType) -> Scalar {
+        guard let raw, !isNull(raw) else { return .null }
+        switch type {
+        case .date32: return parseDate(raw).map { .date($0) } ?? .null
+        case .int64, .int32: return Int64(raw).map { .int($0) } ?? .null
+        case .boolean:
+            switch raw.lowercased() {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            default: return .null
+            }
+        case .float64: return Double(raw).map { .double($0) } ?? .null
+        case .timestamp: return parseTimestamp(raw).map { .timestamp($0) } ?? .null
+        case .decimal(_, let s):
+            guard let d = Decimal(string: raw) else { return .null }
+            var scaled = d * pow(Decimal(10), s)
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &scaled, 0, .plain)
+            return Int64(exactly: NSDecimalNumber(decimal: rounded).int64Value).map { .decimal($0, s) } ?? .null
+        default: return .string(raw)
+        }
+    }
+
+    /// Microseconds since the epoch of `YYYY-MM-DD[ T]HH:MM:SS[.f…][Z]`, or nil.
+    public static func parseTimestamp(_ s: String) -> Int64? {
+        var text = Substring(s)
+        if text.hasSuffix("Z") { text = text.dropLast() }
+        if text.hasSuffix("+00:00") { text = text.dropLast(6) }
+        guard text.count >= 19, let days = parseDate(String(text.prefix(10))) else { return nil }
+        let u = Array(text.utf8)
+        guard u[10] == UInt8(ascii: " ") || u[10] == UInt8(ascii: "T"), u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":") else { return nil }
+        func num(_ r: Range<Int>) -> Int64? {
+            var v: Int64 = 0
+            for i in r {
+                guard u[i] >= 48 && u[i] <= 57 else { return nil }
+                v = v * 10 + Int64(u[i] - 48)
+            }
+            return v
+        }
+        guard let h = num(11..<13), let m = num(14..<16), let sec = num(17..<19), h < 24, m < 60, sec < 61 else { return nil }
+        var micros: Int64 = 0
+        if u.count > 19 {
+            guard u[19] == UInt8(ascii: "."), u.count > 20, u.count <= 29 else { return nil }
+            guard let frac = num(20..<u.count) else { return nil }
+            var f = frac
+            for _ in 0..<max(0, 6 - (u.count - 20)) { f *= 10 }
+            for _ in 0..<max(0, (u.count - 20) - 6) { f /= 10 }
+            micros = f
+        }
+        return Int64(days) * 86_400_000_000 + ((h * 60 + m) * 60 + sec) * 1_000_000 + micros
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LakeqColumnar
+import LakeqDelta
 import LakeqParquet
 
 /// One Parquet file of a table with its raw Hive partition values.
@@ -7,6 +8,10 @@ public struct DataFile: Sendable {
     public let path: String
     /// Raw `key=value` values, aligned with `Table.partitionColumns`; nil where absent.
     public let partitionValues: [String?]
+    /// For a Delta table, the file's statistics from its `add` action (row count, per-column
+    /// min/max/null count): enough to skip the file without opening it. See
+    /// `DeltaStatsPruning.fileMayMatch`. Nil for plain Parquet tables.
+    public var stats: FileStats? = nil
 }
 
 /// A queryable table: Parquet files (Hive-partitioned or flat) read together under one schema.
@@ -24,9 +29,35 @@ public final class Table: @unchecked Sendable {
     /// Open files, aligned with `files` (footers parsed once).
     public let parquet: [ParquetFile]
 
+    /// The Delta version read, when the table is a Delta table.
+    public let deltaVersion: Int?
+
+    /// A Delta table as of `snapshot`: only its live files, partition values from the log
+    /// (typed by the table's schema, not guessed from the folder names), schema from the
+    /// latest `metaData`. Columns missing from an older file read as NULL there.
+    public init(name: String, snapshot: DeltaSnapshot) throws {
+        self.name = name
+        deltaVersion = snapshot.version
+        let partitionNames = snapshot.partitionColumns
+        files = snapshot.files.map { f in
+            DataFile(path: snapshot.absolutePath(of: f), partitionValues: partitionNames.map { f.partitionValues[$0] ?? nil }, stats: f.stats)
+        }
+        partitionColumns = snapshot.partitionFields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: true) }
+        var dataFields = snapshot.dataSchema.fields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: $0.nullable) }
+        let opened = try Self.openAll(files.map(\.path))
+        parquet = opened
+        // A file written before a column was added lacks it: that column reads as NULL there.
+        for i in dataFields.indices where opened.contains(where: { $0.schema.columnIndex(named: dataFields[i].name) == nil }) {
+            dataFields[i].nullable = true
+        }
+        fileColumnCount = dataFields.count
+        schema = Schema(dataFields + partitionColumns)
+    }
+
     /// Opens every file under `paths` (files or directories) and unifies their schemas.
     public init(name: String, paths: [String], hivePartitioning: Bool = true) throws {
         self.name = name
+        deltaVersion = nil
         var found: [(path: String, parts: [(String, String)])] = []
         for p in paths {
             for f in try Self.listFiles(p) {

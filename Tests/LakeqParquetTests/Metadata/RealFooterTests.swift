@@ -2,7 +2,10 @@ import Foundation
 import Testing
 @testable import LakeqParquet
 
-private let corpus = URL(fileURLWithPath: "/work/shared/parquet-testing")
+/// The parquet-testing corpus in `../shared` beside the package root.
+private let corpus = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("shared/parquet-testing")
 
 private struct ManifestEntry {
     var file: String
@@ -49,18 +52,7 @@ private func survives<T: ThriftStruct>(_: T.Type, _ bytes: [UInt8]) -> Bool {
     }
 }
 
-/// Deterministic generator so a failing mutation is reproducible.
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
+// SplitMix64 and `below` come from Encodings/EncodingTestSupport.swift.
 
 @Suite(.enabled(if: FileManager.default.fileExists(atPath: corpus.path)))
 struct RealFooterTests {
@@ -127,7 +119,7 @@ struct RealFooterTests {
 
     @Test func randomMutationsNeverTrap() throws {
         let footerBytes = try footer(of: try readFile("data/alltypes_tiny_pages.parquet"))
-        var rng = SplitMix64(state: 0x1a4e_0)
+        var rng = SplitMix64(seed: 0x1a4e_0)
         var succeeded = 0
         for _ in 0..<400 {
             var mutated = footerBytes

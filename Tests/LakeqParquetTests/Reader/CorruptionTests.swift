@@ -12,20 +12,10 @@ import Glibc
 // kills the test process, so a failure shows up as a crash whose backtrace names the culprit;
 // `LAKEQ_FUZZ_TRACE=1` prints each mutant before it is read to find which one it was.
 
-private let dataDir = "/work/shared/parquet-testing/data"
-
-/// Deterministic generator so a failing mutant is reproducible.
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
+/// The parquet-testing corpus in `../shared` beside the package root.
+private let dataDir = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("shared/parquet-testing/data").path
 
 /// Bytes likely to be read as huge sizes, negative counts, odd types or field ids.
 private let interesting: [UInt8] = [0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe, 0xf9, 0xfc, 0x1c, 0x0c, 0x15, 0x40]
@@ -127,7 +117,7 @@ struct CorruptionTests {
         _ = readEverything(original, "\(file) unmodified")
         let rssBefore = peakRSSBytes()
         let started = Date()
-        var rng = SplitMix64(state: UInt64(truncatingIfNeeded: file.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
+        var rng = SplitMix64(seed: UInt64(truncatingIfNeeded: file.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
         var outcomes = (decoded: 0, threw: 0)
         func record(_ o: Outcome) { if o == .decoded { outcomes.decoded += 1 } else { outcomes.threw += 1 } }
 

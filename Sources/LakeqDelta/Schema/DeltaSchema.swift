@@ -1,0 +1,97 @@
+import LakeqColumnar
+
+/// Mapping between lakeq's `DataType`s and Delta's primitive types, and the JSON schema
+/// (`schemaString`) of a `metaData` action.
+///
+/// | lakeq | Delta |
+/// |---|---|
+/// | int64 / int32 / int16 / int8 | long / integer / short / byte |
+/// | float64 / float32 | double / float |
+/// | boolean, string, binary, date32 | boolean, string, binary, date |
+/// | timestamp(_, utc: true) | timestamp (stored as UTC microseconds) |
+/// | timestamp(_, utc: false) | timestamp_ntz |
+/// | decimal(p, s) | decimal(p,s) |
+///
+/// Nested types (struct, array, map) are not supported: lakeq's tables are flat.
+public enum DeltaSchema {
+    /// The Delta type name of `type`, or an error for types Delta cannot hold.
+    public static func deltaType(_ type: DataType) throws -> String {
+        switch type {
+        case .int64: return "long"
+        case .int32: return "integer"
+        case .int16: return "short"
+        case .int8: return "byte"
+        case .float64: return "double"
+        case .float32: return "float"
+        case .boolean: return "boolean"
+        case .string, .json: return "string"
+        case .binary: return "binary"
+        case .date32: return "date"
+        case .timestamp(_, let utc): return utc ? "timestamp" : "timestamp_ntz"
+        case .decimal(let p, let s):
+            guard p >= 1, p <= 38, s >= 0, s <= p else { throw DeltaError.invalidArgument("decimal(\(p),\(s)) is outside Delta's decimal range") }
+            return "decimal(\(p),\(s))"
+        default:
+            throw DeltaError.invalidArgument("type \(type) has no Delta equivalent (use a signed integer, float, string, binary, date, timestamp or decimal)")
+        }
+    }
+
+    /// The lakeq type of a Delta primitive type name. Timestamps are microseconds.
+    public static func dataType(_ name: String) throws -> DataType {
+        switch name {
+        case "long": return .int64
+        case "integer": return .int32
+        case "short": return .int16
+        case "byte": return .int8
+        case "double": return .float64
+        case "float": return .float32
+        case "boolean": return .boolean
+        case "string": return .string
+        case "binary": return .binary
+        case "date": return .date32
+        case "timestamp": return .timestamp(.micros, utc: true)
+        case "timestamp_ntz": return .timestamp(.micros, utc: false)
+        default:
+            if name.hasPrefix("decimal(") && name.hasSuffix(")") {
+                let inner = name.dropFirst("decimal(".count).dropLast().split(separator: ",")
+                    .map { String($0.filter { $0 != " " }) }
+                if inner.count == 2, let p = Int(inner[0]), let s = Int(inner[1]), p >= 1, p <= 38, s >= 0, s <= p {
+                    return .decimal(precision: p, scale: s)
+                }
+            }
+            throw DeltaError.unsupported("Delta type \(name)")
+        }
+    }
+
+    /// The `schemaString` of `schema`.
+    public static func schemaString(_ schema: Schema) throws -> String {
+        var fields: [JSONValue] = []
+        for f in schema.fields {
+            fields.append(.object([
+                "name": .string(f.name),
+                "type": .string(try deltaType(f.type)),
+                "nullable": .bool(f.nullable),
+                "metadata": .object([:]),
+            ]))
+        }
+        return JSONValue.object(["type": .string("struct"), "fields": .array(fields)]).serialized
+    }
+
+    /// Parses a `schemaString`. Nested fields are rejected with a clear error.
+    public static func schema(from schemaString: String) throws -> Schema {
+        let v = try JSONValue.parse(schemaString)
+        guard v["type"]?.stringValue == "struct", let fields = v["fields"]?.arrayValue else {
+            throw DeltaError.corrupt("schemaString is not a struct type")
+        }
+        var out: [Field] = []
+        for f in fields {
+            guard let name = f["name"]?.stringValue else { throw DeltaError.corrupt("schema field without a name") }
+            guard let t = f["type"]?.stringValue else {
+                throw DeltaError.unsupported("column \(name) has a nested type (struct, array or map)")
+            }
+            out.append(Field(name: name, type: try dataType(t), nullable: f["nullable"]?.boolValue ?? true))
+        }
+        return Schema(out)
+    }
+}
+

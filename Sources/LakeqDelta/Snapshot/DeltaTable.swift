@@ -1,0 +1,218 @@
+import Foundation
+import LakeqColumnar
+
+/// A Delta Lake table: a directory of Parquet files plus `_delta_log/`, whose numbered JSON
+/// commits are the only source of truth about which files make up each version.
+///
+/// ```swift
+/// let table = try DeltaTable.create(at: "lake/views", schema: schema, partitionColumns: ["date"])
+/// let writer = DataFileWriter(snapshot: try table.snapshot())
+/// let adds = try writer.writePartitioned(batch)          // Parquet files, fsynced
+/// let version = try table.append(adds)                    // one atomic commit
+/// let files = try table.snapshot(version: version).files  // time travel
+/// ```
+///
+/// A `DeltaTable` holds no state beyond its path: every call reads the log afresh, so
+/// several processes may use the same table concurrently (commits are put-if-absent).
+public final class DeltaTable: Sendable {
+    public let path: String
+    public var logPath: String { path + "/_delta_log" }
+
+    /// Opens the table at `path`; it must have a `_delta_log` directory.
+    public init(path: String) throws {
+        var p = path
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        self.path = p
+        guard Self.isDeltaTable(p) else { throw DeltaError.notATable(p) }
+    }
+
+    /// True when `path/_delta_log` is a directory.
+    public static func isDeltaTable(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path + "/_delta_log", isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// Creates a table: commits version 0 with `protocol` and `metaData`.
+    ///
+    /// `schema` holds every column, partition columns included (each must exist in it).
+    /// Fails if the table already has a version 0 (including when another process creates it
+    /// at the same moment: creation is put-if-absent like every commit).
+    @discardableResult
+    public static func create(at path: String, schema: Schema, partitionColumns: [String] = [],
+                              configuration: [String: String] = [:], name: String? = nil) throws -> DeltaTable {
+        var seen = Set<String>()
+        for f in schema.fields where !seen.insert(f.name.lowercased()).inserted {
+            throw DeltaError.invalidArgument("duplicate column \(f.name) (Delta column names are case-insensitive)")
+        }
+        for p in partitionColumns where !schema.fields.contains(where: { $0.name == p }) {
+            throw DeltaError.invalidArgument("partition column \(p) is not in the schema")
+        }
+        guard Set(partitionColumns).count == partitionColumns.count else { throw DeltaError.invalidArgument("partition columns repeat") }
+        guard schema.fields.count > partitionColumns.count else {
+            throw DeltaError.invalidArgument("a table needs at least one column that is not a partition column")
+        }
+        let schemaString = try DeltaSchema.schemaString(schema)
+        let ntz = schema.fields.contains { if case .timestamp(_, false) = $0.type { return true } else { return false } }
+        // timestamp_ntz is a table feature: it needs the (3, 7) protocol naming it.
+        let proto = ntz
+            ? ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ["timestampNtz"], writerFeatures: ["timestampNtz"])
+            : ProtocolAction()
+        do {
+            try FileManager.default.createDirectory(atPath: path + "/_delta_log", withIntermediateDirectories: true)
+        } catch {
+            throw DeltaError.io("\(path)/_delta_log: cannot create: \(error.localizedDescription)")
+        }
+        try? Posix.fsyncDirectory(path)
+        let table = try DeltaTable(path: path)
+        let now = Posix.nowMillis()
+        let meta = MetadataAction(name: name, schemaString: schemaString, partitionColumns: partitionColumns,
+                                  configuration: configuration, createdTime: now)
+        let info = CommitInfo(timestamp: now, operation: "CREATE TABLE",
+                              operationParameters: ["partitionBy": JSONValue.array(partitionColumns.map { .string($0) }).serialized])
+        do {
+            try table.commit(actions: [.commitInfo(info), .protocol(proto), .metaData(meta)], expectedVersion: -1)
+        } catch DeltaError.versionConflict {
+            throw DeltaError.invalidArgument("\(path) is already a Delta table")
+        }
+        return table
+    }
+
+    // MARK: log files
+
+    /// The log file name of commit `version`.
+    public static func commitFileName(_ version: Int) -> String {
+        let digits = String(version)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".json"
+    }
+
+    func commitPath(_ version: Int) -> String { logPath + "/" + Self.commitFileName(version) }
+
+    /// The commit versions present as JSON files, ascending, and the checkpoint versions.
+    func listLog() throws -> (commits: [Int], checkpoints: [Int]) {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: logPath) } catch {
+            throw DeltaError.io("\(logPath): cannot list: \(error.localizedDescription)")
+        }
+        var commits: [Int] = [], checkpoints: [Int] = []
+        for n in names {
+            let u = Array(n.utf8)
+            guard u.count > 20, u[0..<20].allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(String(n.prefix(20))) else { continue }
+            let rest = n.dropFirst(20)
+            if rest == ".json" { commits.append(v) }
+            else if rest.hasPrefix(".checkpoint") && rest.hasSuffix(".parquet") { checkpoints.append(v) }
+        }
+        return (commits.sorted(), checkpoints.sorted())
+    }
+
+    /// The newest committed version, or nil when the log has no commit yet.
+    public func latestVersion() throws -> Int? { try listLog().commits.last }
+
+    /// The actions of commit `version`.
+    public func actions(version: Int) throws -> [Action] {
+        let p = commitPath(version)
+        guard let data = FileManager.default.contents(atPath: p) else {
+            throw DeltaError.io("\(p): cannot read commit \(version)")
+        }
+        return try ActionCodec.decode(String(decoding: data, as: UTF8.self), what: p)
+    }
+
+    /// The versions to replay for `target`, checking the JSON commits 0...target are all there.
+    func replayVersions(upTo target: Int?) throws -> [Int] {
+        let (commits, checkpoints) = try listLog()
+        guard let latest = commits.last else { throw DeltaError.corrupt("\(logPath) has no commits") }
+        let v = target ?? latest
+        guard v >= 0 else { throw DeltaError.invalidArgument("version \(v) is negative") }
+        guard v <= latest else { throw DeltaError.invalidArgument("\(path): version \(v) does not exist (latest is \(latest))") }
+        let present = Set(commits)
+        if let missing = (0...v).first(where: { !present.contains($0) }) {
+            if let cp = checkpoints.last(where: { $0 >= missing && $0 <= v }) ?? checkpoints.last(where: { $0 <= v }) {
+                throw DeltaError.unsupported(
+                    "\(path): commits before the checkpoint at version \(cp) were cleaned up (commit \(missing) is missing); lakeq replays JSON commits only and does not read checkpoints")
+            }
+            throw DeltaError.corrupt("\(path): commit \(missing) is missing from the log")
+        }
+        return Array(0...v)
+    }
+
+    // MARK: snapshots
+
+    /// The table at `version` (default: the latest): replays commits 0...version in order.
+    /// Files are the adds not removed since; schema and partitioning come from the latest
+    /// `metaData` at or before `version`.
+    public func snapshot(version: Int? = nil) throws -> DeltaSnapshot {
+        let versions = try replayVersions(upTo: version)
+        var proto: ProtocolAction?
+        var meta: MetadataAction?
+        var files: [String: AddFile] = [:]
+        var order: [String: Int] = [:]
+        var txns: [String: Int64] = [:]
+        var seq = 0
+        var timestamp: Int64?
+        for v in versions {
+            let actions = try self.actions(version: v)
+            timestamp = nil
+            for a in actions {
+                switch a {
+                case .protocol(let p): proto = p
+                case .metaData(let m): meta = m
+                case .add(let f):
+                    // Reconcile by decoded path: writers differ in which characters they encode.
+                    let key = f.relativePath
+                    files[key] = f
+                    order[key] = seq
+                    seq += 1
+                case .remove(let r):
+                    let key = r.path.removingPercentEncoding ?? r.path
+                    files[key] = nil
+                case .txn(let t): txns[t.appId] = t.version
+                case .commitInfo(let c): timestamp = c.timestamp
+                case .other: break
+                }
+            }
+            if v == versions.last, timestamp == nil { timestamp = modificationMillis(commitPath(v)) }
+        }
+        guard let proto else { throw DeltaError.corrupt("\(path): no protocol action up to version \(versions.last ?? 0)") }
+        try proto.checkReadable()
+        guard let meta else { throw DeltaError.corrupt("\(path): no metaData action up to version \(versions.last ?? 0)") }
+        guard meta.formatProvider == "parquet" else { throw DeltaError.unsupported("data format \(meta.formatProvider)") }
+        let schema = try DeltaSchema.schema(from: meta.schemaString)
+        for p in meta.partitionColumns where !schema.fields.contains(where: { $0.name == p }) {
+            throw DeltaError.corrupt("\(path): partition column \(p) is not in the schema")
+        }
+        let live = files.sorted { (order[$0.key] ?? 0) < (order[$1.key] ?? 0) }.map(\.value)
+        return DeltaSnapshot(tablePath: path, version: versions.last ?? 0, protocolAction: proto, metadata: meta, schema: schema,
+                             partitionColumns: meta.partitionColumns, files: live, transactions: txns, timestamp: timestamp)
+    }
+
+    func modificationMillis(_ path: String) -> Int64? {
+        guard let d = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return nil }
+        return Int64(d.timeIntervalSince1970 * 1000)
+    }
+
+    /// Every commit, newest first: what it did and how many files and rows it added.
+    public func history() throws -> [HistoryEntry] {
+        let (commits, _) = try listLog()
+        var out: [HistoryEntry] = []
+        for v in commits.reversed() {
+            let actions = try self.actions(version: v)
+            var info: CommitInfo?
+            var added = 0, removed = 0
+            var rows: Int64? = 0
+            var bytes: Int64 = 0
+            for a in actions {
+                switch a {
+                case .commitInfo(let c): info = c
+                case .add(let f):
+                    added += 1
+                    bytes += f.size
+                    if let r = f.stats?.numRecords, let sofar = rows { rows = sofar + r } else { rows = nil }
+                case .remove: removed += 1
+                default: break
+                }
+            }
+            out.append(HistoryEntry(version: v, timestamp: info?.timestamp ?? modificationMillis(commitPath(v)), operation: info?.operation,
+                                    commitInfo: info, filesAdded: added, filesRemoved: removed, rowsAdded: rows, bytesAdded: bytes))
+        }
+        return out
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+
+/// A JSON document as a value: the Delta log's actions, stats and commit info are JSON.
+///
+/// lakeq parses and prints JSON itself rather than through `JSONSerialization` because on
+/// Linux Foundation a `true` and a `1` both come back as `NSNumber`, and large integers
+/// (file sizes, timestamps, versions) must round-trip exactly.
+public enum JSONValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o } else { return nil } }
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+    /// Integers, and doubles that hold an exact integer.
+    public var intValue: Int64? {
+        switch self {
+        case .int(let v): return v
+        case .double(let d) where d.rounded() == d && abs(d) < 9.0e18: return Int64(d)
+        default: return nil
+        }
+    }
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let v): return Double(v)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    // MARK: printing
+
+    /// Compact JSON text; object keys sorted so the same value always prints the same bytes.
+    public var serialized: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let v): out += String(v)
+        case .double(let d):
+            // JSON has no NaN or infinities.
+            if d.isFinite { out += d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) + ".0" : "\(d)" } else { out += "null" }
+        case .string(let s): Self.writeString(s, to: &out)
+        case .array(let a):
+            out += "["
+            for (i, v) in a.enumerated() {
+                if i > 0 { out += "," }
+                v.write(to: &out)
+            }
+            out += "]"
+        case .object(let o):
+            out += "{"
+            for (i, k) in o.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                Self.writeString(k, to: &out)
+                out += ":"
+                o[k]?.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    // MARK: parsing
+
+    /// Parses one JSON document; trailing whitespace is allowed, anything else is an error.
+    public static func parse(_ text: String) throws -> JSONValue {
+        var p = JSONParser(bytes: Array(text.utf8))
+        let v = try p.value(depth: 0)
+        p.skipSpace()
+        guard p.pos == p.bytes.count else { throw p.error("trailing characters") }
+        return v
+    }
+}
+
+/// A recursive-descent JSON parser over UTF-8 bytes with a nesting limit.
+struct JSONParser {
+    let bytes: [UInt8]
+    var pos = 0
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func error(_ what: String) -> DeltaError { .corrupt("invalid JSON at byte \(pos): \(what)") }
+
+    mutating func skipSpace() {
+        while pos < bytes.count, bytes[pos] == 0x20 || bytes[pos] == 0x0A || bytes[pos] == 0x0D || bytes[pos] == 0x09 { pos += 1 }
+    }
+
+    mutating func literal(_ word: String, _ v: JSONValue) throws -> JSONValue {
+        let w = Array(word.utf8)
+        guard pos + w.count <= bytes.count, Array(bytes[pos..<(pos + w.count)]) == w else { throw error("unexpected token") }
+        pos += w.count
+        return v
+    }
+
+    mutating func value(depth: Int) throws -> JSONValue {
+        guard depth < 128 else { throw error("nesting too deep") }
+        skipSpace()
+        guard pos < bytes.count else { throw error("unexpected end") }
+        switch bytes[pos] {
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "["):
+            pos += 1
+            var a: [JSONValue] = []
+            skipSpace()
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(a) }
+            while true {
+                a.append(try value(depth: depth + 1))
+                skipSpace()
+                guard pos < bytes.count else { throw error("unterminated array") }
+                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(a) }
+                throw error("expected , or ]")
+            }
+        case UInt8(ascii: "{"):
+            pos += 1
+            var o: [String: JSONValue] = [:]
+            skipSpace()
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(o) }
+            while true {
+                skipSpace()
+                guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw error("expected a key") }
+                let k = try string()
+                skipSpace()
+                guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw error("expected :") }
+                pos += 1
+                o[k] = try value(depth: depth + 1)
+                skipSpace()
+                guard pos < bytes.count else { throw error("unterminated object") }
+                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(o) }
+                throw error("expected , or }")
+            }
+        default: return try number()
+        }
+    }
+
+    mutating func number() throws -> JSONValue {
+        let start = pos
+        var isInteger = true
+        while pos < bytes.count {
+            let c = bytes[pos]
+            if (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { pos += 1 }
+            else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { isInteger = false; pos += 1 }
+            else { break }
+        }
+        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        guard !text.isEmpty else { throw error("unexpected character") }
+        if isInteger, let v = Int64(text) { return .int(v) }
+        guard let d = Double(text) else { throw error("bad number \(text)") }
+        return .double(d)
+    }
+
+    mutating func hex4() throws -> UInt32 {
+        guard pos + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[pos..<(pos + 4)], as: UTF8.self), radix: 16) else {
+            throw error("bad \\u escape")
+        }
+        pos += 4
+        return v
+    }
+
+    mutating func string() throws -> String {
+        pos += 1  // opening quote
+        var out: [UInt8] = []
+        while true {
+            guard pos < bytes.count else { throw error("unterminated string") }
+            let c = bytes[pos]
+            pos += 1
+            if c == UInt8(ascii: "\"") { break }
+            if c != UInt8(ascii: "\\") { out.append(c); continue }
+            guard pos < bytes.count else { throw error("unterminated escape") }
+            let e = bytes[pos]
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if scalar >= 0xD800 && scalar < 0xDC00, pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") {
+                    pos += 2
+                    let low = try hex4()
+                    guard low >= 0xDC00 && low < 0xE000 else { throw error("bad surrogate pair") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw error("bad code point") }
+                out.append(contentsOf: Array(String(u).utf8))
+            default: throw error("bad escape")
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Thin wrappers over the POSIX calls the commit protocol depends on (Foundation has no
+/// `link`, `fsync` of a directory, or exclusive create).
+enum Posix {
+    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// Writes `bytes` to a new file at `path` (failing if it exists) and fsyncs it.
+    static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw DeltaError.io("\(path): create failed: \(errorText(errno))") }
+        defer { close(fd) }
+        var written = 0
+        try bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = write(fd, raw.baseAddress.map { $0 + written }, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw DeltaError.io("\(path): write failed: \(errorText(errno))")
+                }
+                written += n
+            }
+        }
+        guard fsync(fd) == 0 else { throw DeltaError.io("\(path): fsync failed: \(errorText(errno))") }
+    }
+
+    /// fsyncs a directory so that names created or removed in it are durable.
+    static func fsyncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw DeltaError.io("\(path): open directory failed: \(errorText(errno))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw DeltaError.io("\(path): fsync of directory failed: \(errorText(errno))") }
+    }
+
+    /// Hard-links `from` to `to`: put-if-absent. Returns false when `to` already exists.
+    static func linkIfAbsent(_ from: String, _ to: String) throws -> Bool {
+        if link(from, to) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw DeltaError.io("link \(from) → \(to) failed: \(errorText(errno))")
+    }
+
+    static func unlinkIgnoringMissing(_ path: String) {
+        _ = unlink(path)
+    }
+
+    /// Milliseconds since the epoch, now.
+    static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+}
+
+/// Encoding of partition values into folder names and of relative paths into the log's URIs.
+public enum DeltaPath {
+    /// Characters Hive escapes in a partition folder name (`%XX`), as Spark and delta-rs do.
+    static let hiveEscaped: Set<UInt8> = Set("\"#%'*/:=?\\{[]^".utf8).union((0..<0x20).map { UInt8($0) }).union([0x7F])
+
+    /// A partition folder segment `key=value`; NULL is `__HIVE_DEFAULT_PARTITION__`.
+    public static func partitionSegment(_ key: String, _ value: String?) -> String {
+        guard let value, !value.isEmpty else { return escapeHive(key) + "=__HIVE_DEFAULT_PARTITION__" }
+        return escapeHive(key) + "=" + escapeHive(value)
+    }
+
+    static func escapeHive(_ s: String) -> String {
+        var bytes: [UInt8] = []
+        for b in s.utf8 {
+            if hiveEscaped.contains(b) { bytes += Array(String(format: "%%%02X", b).utf8) } else { bytes.append(b) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The log's form of a relative file path: an RFC 2396 URI path, percent-encoded.
+    public static func uriEncode(_ relativePath: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "%:;?#[]@!$&'()*+,")
+        return relativePath.addingPercentEncoding(withAllowedCharacters: allowed) ?? relativePath
+    }
+}

@@ -1,0 +1,2 @@
+/// Namespace of the ingest layer (CSV / JSON Lines into Delta tables).
+public enum LakeqIngest {}

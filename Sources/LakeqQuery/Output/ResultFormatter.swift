@@ -1,0 +1,77 @@
+import Foundation
+import LakeqColumnar
+
+/// Renders query results as an aligned table, CSV (RFC 4180), a JSON array or JSON lines.
+public enum ResultFormat: String, CaseIterable, Sendable {
+    case table, csv, json, jsonl
+}
+
+public enum ResultFormatter {
+    public static func render(_ r: QueryResult, as format: ResultFormat) -> String {
+        let rows = (0..<r.rowCount).map { i in r.columns.map { Scalar.from($0, row: i) } }
+        switch format {
+        case .csv:
+            var out = r.names.map(csvField).joined(separator: ",") + "\n"
+            for row in rows { out += row.map { $0.isNull ? "" : csvField(Casts.text($0)) }.joined(separator: ",") + "\n" }
+            return out
+        case .json:
+            let objects = rows.map { row in "{" + zip(r.names, row).map { "\(jsonString($0)):\(json($1))" }.joined(separator: ",") + "}" }
+            return "[" + objects.joined(separator: ",\n") + "]\n"
+        case .jsonl:
+            return rows.map { row in "{" + zip(r.names, row).map { "\(jsonString($0)):\(json($1))" }.joined(separator: ",") + "}\n" }.joined()
+        case .table:
+            let cells = rows.map { $0.map { $0.isNull ? "NULL" : Casts.text($0) } }
+            let typeNames = r.columns.map { SQLType.name($0.type) }
+            var widths = zip(r.names, typeNames).map { max($0.count, $1.count) }
+            for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+            let numeric = r.columns.map { SQLType.isNumeric($0.type) }
+            func line(_ values: [String]) -> String {
+                "│ " + values.enumerated().map { i, v in
+                    let pad = String(repeating: " ", count: widths[i] - v.count)
+                    return numeric[i] ? pad + v : v + pad
+                }.joined(separator: " │ ") + " │\n"
+            }
+            let bar = { (l: String, m: String, r: String) in l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + "\n" }
+            var out = bar("┌", "┬", "┐") + line(r.names)
+            out += line(typeNames) + bar("├", "┼", "┤")
+            for row in cells { out += line(row) }
+            out += bar("└", "┴", "┘")
+            out += "\(r.rowCount) row\(r.rowCount == 1 ? "" : "s")\n"
+            return out
+        }
+    }
+
+    static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    static func json(_ v: Scalar) -> String {
+        switch v {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return d.isFinite ? d.description : jsonString(DoubleText.format(d))
+        case .decimal: return Casts.text(v)
+        default: return jsonString(Casts.text(v))
+        }
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

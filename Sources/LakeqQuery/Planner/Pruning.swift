@@ -1,0 +1,114 @@
+import LakeqColumnar
+import LakeqParquet
+
+/// What pruning and filtering did, level by level, for EXPLAIN.
+public struct ScanStatistics: Sendable {
+    public var filesTotal = 0
+    public var filesSkippedByPartition = 0
+    public var filesSkippedByStatistics = 0
+    public var rowGroupsTotal = 0
+    public var rowGroupsInSkippedFiles = 0
+    public var rowGroupsSkippedByStatistics = 0
+    public var rowGroupsSkippedByDictionary = 0
+    public var rowGroupsAnsweredFromMetadata = 0
+    public var rowGroupsSkippedByTopN = 0
+    public var rowGroupsSkippedByPageIndex = 0
+    public var pagesTotal = 0
+    public var pagesSkippedByPageIndex = 0
+    public var rowsScanned = 0
+    public var rowsAfterFilter = 0
+    public var columnsRead: [String] = []
+
+    mutating func add(_ o: ScanStatistics) {
+        filesTotal += o.filesTotal
+        filesSkippedByPartition += o.filesSkippedByPartition
+        filesSkippedByStatistics += o.filesSkippedByStatistics
+        rowGroupsTotal += o.rowGroupsTotal
+        rowGroupsInSkippedFiles += o.rowGroupsInSkippedFiles
+        rowGroupsSkippedByStatistics += o.rowGroupsSkippedByStatistics
+        rowGroupsSkippedByDictionary += o.rowGroupsSkippedByDictionary
+        rowGroupsAnsweredFromMetadata += o.rowGroupsAnsweredFromMetadata
+        rowGroupsSkippedByTopN += o.rowGroupsSkippedByTopN
+        rowGroupsSkippedByPageIndex += o.rowGroupsSkippedByPageIndex
+        pagesTotal += o.pagesTotal
+        pagesSkippedByPageIndex += o.pagesSkippedByPageIndex
+        rowsScanned += o.rowsScanned
+        rowsAfterFilter += o.rowsAfterFilter
+    }
+}
+
+/// Decides from metadata alone whether a predicate can hold anywhere in a file or row group.
+enum Pruning {
+    /// A conjunct on one column against constants, in a form statistics can refute.
+    struct ColumnPredicate {
+        var column: Int  // scan index
+        var test: Test
+        enum Test {
+            case compare(BinaryOperator, Scalar)
+            case inList([Scalar])
+            case isNull(negated: Bool)
+        }
+    }
+
+    static func columnPredicate(_ e: BoundExpr) -> ColumnPredicate? {
+        switch e.kind {
+        case .comparison(let op, let l, let r):
+            if case .column(let c) = l.kind, case .literal(let v) = r.kind, !v.isNull { return .init(column: c, test: .compare(op, v)) }
+        case .inList(let x, let list, false):
+            if case .column(let c) = x.kind, !list.isEmpty { return .init(column: c, test: .inList(list)) }
+        case .isNull(let x, let negated):
+            if case .column(let c) = x.kind { return .init(column: c, test: .isNull(negated: negated)) }
+        default: break
+        }
+        return nil
+    }
+
+    /// False when min/max/null-count prove no row satisfies `p`.
+    static func mayMatch(_ p: ColumnPredicate, min: Scalar?, max: Scalar?, nullCount: Int64?, rows: Int64) -> Bool {
+        switch p.test {
+        case .isNull(let negated):
+            guard let nulls = nullCount else { return true }
+            return negated ? nulls < rows : nulls > 0
+        case .compare(let op, let v):
+            if let nulls = nullCount, nulls == rows { return false }  // every value NULL: no comparison holds
+            guard let lo = min, let hi = max else { return true }
+            let cLo = Scalar.compare(v, lo), cHi = Scalar.compare(v, hi)
+            switch op {
+            case .equal: return cLo >= 0 && cHi <= 0
+            case .notEqual: return !(cLo == 0 && cHi == 0)
+            case .less: return Scalar.compare(lo, v) < 0
+            case .lessOrEqual: return Scalar.compare(lo, v) <= 0
+            case .greater: return Scalar.compare(hi, v) > 0
+            case .greaterOrEqual: return Scalar.compare(hi, v) >= 0
+            default: return true
+            }
+        case .inList(let values):
+            if let nulls = nullCount, nulls == rows { return false }
+            guard let lo = min, let hi = max else { return true }
+            return values.contains { Scalar.compare($0, lo) >= 0 && Scalar.compare($0, hi) <= 0 }
+        }
+    }
+
+    /// A statistics bound in engine units (timestamps in microseconds, decimals unscaled).
+    static func scalar(_ v: StatValue, type: DataType, parquetType: DataType) -> Scalar? {
+        switch (v, type) {
+        case (.int(let x), .int32), (.int(let x), .int64): return .int(x)
+        case (.uint(let x), .int64): return x <= UInt64(Int64.max) ? .int(Int64(x)) : nil
+        case (.int(let x), .date32): return Int32(exactly: x).map { .date($0) }
+        case (.int(let x), .timestamp):
+            guard case .timestamp(let unit, _) = parquetType else { return nil }
+            switch unit {
+            case .micros: return .timestamp(x)
+            case .millis: return .timestamp(x.multipliedReportingOverflow(by: 1000).overflow ? (x < 0 ? .min : .max) : x * 1000)
+            case .nanos: return .timestamp(x.floorDiv(1000))
+            }
+        case (.int(let x), .decimal(_, let s)): return .decimal(x, s)
+        case (.double(let x), .float64): return .double(x)
+        case (.bool(let b), .boolean): return .bool(b)
+        case (.bytes(let b), .string):
+            guard let s = String(validating: b, as: UTF8.self) else { return nil }
+            return .string(s)
+        default: return nil
+        }
+    }
+}

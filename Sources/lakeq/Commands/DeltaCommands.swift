@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LakeqDelta
+
+/// The directory of table `name` in the lake (a path containing `/` is taken as is).
+func deltaTablePath(_ name: String, lake: String?) -> String {
+    if name.contains("/") { return name }
+    let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
+    return dir + "/" + name
+}
+
+/// Runs `body`, turning Delta errors into a one-line message and exit status 1.
+func runReportingDeltaErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as DeltaError {
+        printError("lakeq: \(e.description)")
+        throw ExitCode(1)
+    }
+}
+
+/// `lakeq history TABLE`: the table's commits, newest first.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List the commits of a Delta table, newest first.")
+
+    @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake).") var lake: String?
+    @Argument(help: "The table name (or a path to the table directory).") var table: String
+
+    func run() throws {
+        try runReportingDeltaErrors {
+            let t = try DeltaTable(path: deltaTablePath(table, lake: lake))
+            var rows: [[String]] = [["version", "timestamp", "operation", "files_added", "files_removed", "rows_added"]]
+            for h in try t.history() {
+                rows.append([
+                    String(h.version),
+                    h.timestamp.map(Self.iso) ?? "",
+                    h.operation ?? "",
+                    String(h.filesAdded),
+                    String(h.filesRemoved),
+                    h.rowsAdded.map(String.init) ?? "",
+                ])
+            }
+            var out = OutputBuffer()
+            let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+            for r in rows {
+                out.write(r.enumerated().map { c, v in v.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n")
+            }
+            out.flush()
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS.mmm` in UTC.
+    static func iso(_ ms: Int64) -> String {
+        let micros = ms * 1000
+        return String(DeltaPartition.timestampString(micros: micros).dropLast(3))
+    }
+}
+
+/// `lakeq vacuum TABLE`: deletes data files no version within the retention window needs.
+struct VacuumCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vacuum",
+        abstract: "Delete data files of a Delta table that no version within the retention window references.")
+
+    @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake).") var lake: String?
+    @Option(help: "Keep files removed (or written) less than this many hours ago (default 168 = 7 days).") var retentionHours: Double?
+    @Flag(help: "Allow a retention below 168 hours (breaks time travel to older versions; may delete files of writers still in flight).")
+    var allowShortRetention = false
+    @Flag(help: "List what would be deleted without deleting.") var dryRun = false
+    @Argument(help: "The table name (or a path to the table directory).") var table: String
+
+    func run() throws {
+        try runReportingDeltaErrors {
+            let t = try DeltaTable(path: deltaTablePath(table, lake: lake))
+            let r = try t.vacuum(retentionHours: retentionHours ?? DeltaTable.defaultRetentionHours, dryRun: dryRun,
+                                 allowShortRetention: allowShortRetention)
+            var out = OutputBuffer()
+            for f in r.files { out.write((dryRun ? "would delete " : "deleted ") + f + "\n") }
+            out.write("\(dryRun ? "would delete" : "deleted") \(r.files.count) files, \(r.bytes) bytes\n")
+            out.flush()
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LakeqParquet
+
+/// `lakeq gen`: writes the viewing-events sample lake (see `/work/shared/bench/DATASET.md`).
+struct GenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gen", abstract: "Generate the viewing-events sample data as a Hive-partitioned Parquet lake.")
+
+    @Option(help: "Rows to generate.") var rows: Int
+    @Option(help: "Random seed (same rows and seed give the same files).") var seed: UInt64 = 1
+    @Option(help: "Output directory; the lake goes to DIR/events/date=YYYY-MM-DD/.") var out: String
+    @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
+    @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+
+    func validate() throws {
+        guard rows >= 0 else { throw ValidationError("--rows must not be negative") }
+        guard parseCodec(compression) != nil else { throw ValidationError("unknown --compression \(compression)") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let start = DispatchTime.now()
+            var options = WriterOptions()
+            options.compression = parseCodec(compression) ?? .snappy
+            let gen = EventsGenerator(rows: rows, seed: seed)
+            let bytes = try gen.writeLake(outDir: out, options: options, threads: resolveThreads(threads))
+            let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            print("gen: rows=\(rows) seed=\(seed) files=\(EventsGenerator.days) bytes=\(bytes) secs=\(String(format: "%.2f", secs)) out=\(out)/events")
+        }
+    }
+}
+
+/// Codec names accepted on the command line.
+func parseCodec(_ name: String) -> CompressionCodec? {
+    switch name.lowercased() {
+    case "none", "uncompressed": return .uncompressed
+    case "snappy": return .snappy
+    case "zstd": return .zstd
+    case "gzip": return .gzip
+    case "lz4", "lz4_raw": return .lz4Raw
+    case "brotli": return .brotli
+    default: return nil
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import LakeqParquet
+import LakeqQuery
+
+/// `lakeq [--lake DIR] [--format F] [--threads N] "SQL"`: runs a query over the lake.
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "query", abstract: "Run a SQL query over the lake (the default command).")
+
+    @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake); a table NAME is DIR/NAME.") var lake: String?
+    @Option(help: "Output format: table, csv, json or jsonl (default: table on a terminal, else csv).") var format: String?
+    @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+    @Option(name: .customLong("version"), help: "Read Delta tables at this version (time travel; like VERSION AS OF N on the table).")
+    var tableVersion: Int?
+    @Argument(help: "The SQL statement.") var sql: String
+
+    func run() throws {
+        let chosen: ResultFormat
+        if let format {
+            guard let f = ResultFormat(rawValue: format.lowercased()) else {
+                throw ValidationError("unknown format \(format) (expected table, csv, json or jsonl)")
+            }
+            chosen = f
+        } else {
+            chosen = isatty(1) != 0 ? .table : .csv
+        }
+        if let tableVersion, tableVersion < 0 { throw ValidationError("--version must be 0 or more") }
+        try runQuery(sql, lake: lake, threads: threads, format: chosen, version: tableVersion)
+    }
+}
+
+/// `lakeq explain "SQL"`: the plan and what pruning skipped.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show the plan of a query and what pruning skipped.")
+
+    @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake).") var lake: String?
+    @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+    @Argument(help: "The SQL statement (without EXPLAIN).") var sql: String
+
+    func run() throws {
+        try runQuery("EXPLAIN " + sql, lake: lake, threads: threads, format: .table)
+    }
+}
+
+func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat, version: Int? = nil) throws {
+    let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
+    var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
+    engine.catalog.version = version
+    do {
+        let result = try engine.run(sql)
+        var out = OutputBuffer()
+        if result.names == ["explain"], case .bytes(let b) = result.columns[0].values {
+            for i in 0..<b.count { out.write(b.string(at: i) + "\n") }
+        } else {
+            out.write(ResultFormatter.render(result, as: format))
+        }
+        out.flush()
+    } catch let e as SQLSyntaxError {
+        printError(e.render(sql: sql))
+        throw ExitCode(1)
+    } catch let e as QueryError {
+        printError("lakeq: \(e.description)")
+        throw ExitCode(1)
+    } catch let e as ParquetError {
+        printError("lakeq: \(e.description)")
+        throw ExitCode(1)
+    }
+}

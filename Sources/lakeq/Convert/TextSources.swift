@@ -1,0 +1,297 @@
+import Foundation
+
+/// One field of a parsed record: a byte range of the input, or null.
+struct RawField {
+    var start: Int
+    var end: Int
+    /// CSV: the field was quoted and holds doubled quotes; JSON: the string holds escapes.
+    var escaped: Bool
+    var isNull: Bool
+    /// JSON only: the token kind (strings, numbers and literals infer differently).
+    var kind: Kind = .text
+
+    enum Kind { case text, jsonString, jsonNumber, jsonLiteral }
+
+    static let null = RawField(start: 0, end: 0, escaped: false, isNull: true)
+}
+
+/// An input file mapped into memory (the page cache holds it, not the heap).
+final class InputFile {
+    let data: Data
+    init(path: String) throws {
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            throw ConvertError.io("\(path): cannot read: \(error.localizedDescription)")
+        }
+    }
+}
+
+enum ConvertError: Error, CustomStringConvertible {
+    case io(String)
+    case usage(String)
+    case badRows(Int)
+    var description: String {
+        switch self {
+        case .io(let m), .usage(let m): return m
+        case .badRows(let n): return "\(n) bad row\(n == 1 ? "" : "s"); nothing written (use --skip-bad to write the good rows)"
+        }
+    }
+}
+
+/// RFC 4180 CSV: comma-separated, fields optionally in double quotes with `""` for a quote,
+/// `\n` or `\r\n` line ends (also inside quotes). An empty unquoted field is null; `""` is
+/// the empty string. Blank lines are skipped.
+struct CSVScanner {
+    let bytes: UnsafeRawBufferPointer
+    var pos = 0
+    /// 1-based line number of the next record's first line.
+    var line = 1
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        // Skip a UTF-8 byte order mark.
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { pos = 3 }
+    }
+
+    /// Parses the next record into `fields`; returns its line number, or nil at the end.
+    /// A malformed record sets `error` and is consumed up to its end.
+    mutating func next(into fields: inout [RawField], error: inout String?) -> Int? {
+        fields.removeAll(keepingCapacity: true)
+        error = nil
+        let n = bytes.count
+        // Skip blank lines.
+        while pos < n && (bytes[pos] == 0x0A || (bytes[pos] == 0x0D && pos + 1 < n && bytes[pos + 1] == 0x0A)) {
+            pos += bytes[pos] == 0x0D ? 2 : 1
+            line += 1
+        }
+        guard pos < n else { return nil }
+        let startLine = line
+        while true {
+            if pos < n && bytes[pos] == UInt8(ascii: "\"") {
+                // Quoted field.
+                let start = pos + 1
+                var i = start
+                var escaped = false
+                var closed = false
+                while i < n {
+                    let b = bytes[i]
+                    if b == UInt8(ascii: "\"") {
+                        if i + 1 < n && bytes[i + 1] == UInt8(ascii: "\"") { escaped = true; i += 2; continue }
+                        closed = true
+                        break
+                    }
+                    if b == 0x0A { line += 1 }
+                    i += 1
+                }
+                if !closed {
+                    error = error ?? "unterminated quoted field"
+                    pos = n
+                    fields.append(RawField(start: start, end: n, escaped: escaped, isNull: false))
+                    line += 1
+                    return startLine
+                }
+                fields.append(RawField(start: start, end: i, escaped: escaped, isNull: false))
+                pos = i + 1
+                if pos < n, bytes[pos] != UInt8(ascii: ","), bytes[pos] != 0x0A, bytes[pos] != 0x0D {
+                    error = error ?? "unexpected character after a closing quote in field \(fields.count)"
+                    while pos < n, bytes[pos] != UInt8(ascii: ","), bytes[pos] != 0x0A { pos += 1 }
+                }
+            } else {
+                let start = pos
+                var i = pos
+                while i < n {
+                    let b = bytes[i]
+                    if b == UInt8(ascii: ",") || b == 0x0A || b == 0x0D { break }
+                    i += 1
+                }
+                fields.append(RawField(start: start, end: i, escaped: false, isNull: i == start))
+                pos = i
+            }
+            // Separator or end of record.
+            if pos >= n { line += 1; return startLine }
+            let b = bytes[pos]
+            if b == UInt8(ascii: ",") { pos += 1; continue }
+            if b == 0x0D {
+                pos += 1
+                if pos < n && bytes[pos] == 0x0A { pos += 1 }
+            } else {
+                pos += 1
+            }
+            line += 1
+            return startLine
+        }
+    }
+
+    /// The text of a field, with doubled quotes undone when needed.
+    static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer {
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[f.start..<f.end])
+        guard f.escaped else { return raw }
+        scratch.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < raw.count {
+            scratch.append(raw[i])
+            if raw[i] == UInt8(ascii: "\"") { i += 1 }  // skip the doubling quote
+            i += 1
+        }
+        return scratch.withUnsafeBytes { $0 }  // valid while `scratch` is not mutated
+    }
+}
+
+/// JSON Lines: one flat object per line. Values are strings, numbers, true/false or null;
+/// nested arrays/objects make the row bad.
+struct JSONLScanner {
+    let bytes: UnsafeRawBufferPointer
+    var pos = 0
+    var line = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { pos = 3 }
+    }
+
+    /// Next non-blank line as (keys, values); returns its line number or nil at the end.
+    mutating func next(keys: inout [RawField], values: inout [RawField], error: inout String?) -> Int? {
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        error = nil
+        let n = bytes.count
+        while pos < n {
+            var end = pos
+            while end < n && bytes[end] != 0x0A { end += 1 }
+            line += 1
+            let lineStart = pos
+            pos = end + 1
+            var e = end
+            if e > lineStart && bytes[e - 1] == 0x0D { e -= 1 }
+            var i = lineStart
+            skipSpace(&i, e)
+            if i == e { continue }  // blank line
+            parseObject(&i, e, &keys, &values, &error)
+            return line
+        }
+        return nil
+    }
+
+    private func skipSpace(_ i: inout Int, _ e: Int) {
+        while i < e, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+    }
+
+    private func parseObject(_ i: inout Int, _ e: Int, _ keys: inout [RawField], _ values: inout [RawField], _ error: inout String?) {
+        guard bytes[i] == UInt8(ascii: "{") else { error = "not a JSON object"; return }
+        i += 1
+        skipSpace(&i, e)
+        if i < e && bytes[i] == UInt8(ascii: "}") { i += 1; return finish(&i, e, &error) }
+        while true {
+            skipSpace(&i, e)
+            guard i < e, bytes[i] == UInt8(ascii: "\""), let k = string(&i, e) else { error = "expected a quoted key"; return }
+            keys.append(k)
+            skipSpace(&i, e)
+            guard i < e, bytes[i] == UInt8(ascii: ":") else { error = "expected ':' after a key"; return }
+            i += 1
+            skipSpace(&i, e)
+            guard i < e else { error = "truncated object"; return }
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                guard let v = string(&i, e) else { error = "unterminated string"; return }
+                values.append(v)
+            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                error = "nested \(b == UInt8(ascii: "{") ? "object" : "array") for key \(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[k.start..<k.end]), as: UTF8.self))"
+                return
+            } else {
+                let start = i
+                while i < e, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "}"), bytes[i] != 0x20, bytes[i] != 0x09 { i += 1 }
+                let tok = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
+                if tok.elementsEqual("null".utf8) { values.append(.null) }
+                else if tok.elementsEqual("true".utf8) || tok.elementsEqual("false".utf8) {
+                    values.append(RawField(start: start, end: i, escaped: false, isNull: false, kind: .jsonLiteral))
+                } else if ValueParse.isNumberSyntax(tok) {
+                    values.append(RawField(start: start, end: i, escaped: false, isNull: false, kind: .jsonNumber))
+                } else {
+                    error = "invalid JSON value \(String(decoding: tok.prefix(40), as: UTF8.self))"
+                    return
+                }
+            }
+            skipSpace(&i, e)
+            guard i < e else { error = "truncated object"; return }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return finish(&i, e, &error) }
+            error = "expected ',' or '}'"
+            return
+        }
+    }
+
+    private func finish(_ i: inout Int, _ e: Int, _ error: inout String?) {
+        skipSpace(&i, e)
+        if i != e { error = "text after the object" }
+    }
+
+    /// A JSON string starting at the opening quote; the range excludes the quotes.
+    private func string(_ i: inout Int, _ e: Int) -> RawField? {
+        let start = i + 1
+        var k = start
+        var escaped = false
+        while k < e {
+            let b = bytes[k]
+            if b == UInt8(ascii: "\\") { escaped = true; k += 2; continue }
+            if b == UInt8(ascii: "\"") {
+                i = k + 1
+                return RawField(start: start, end: k, escaped: escaped, isNull: false, kind: .jsonString)
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    /// The unescaped bytes of a JSON string field; nil for a bad escape.
+    static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer? {
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[f.start..<f.end])
+        guard f.escaped else { return raw }
+        scratch.removeAll(keepingCapacity: true)
+        var i = 0
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= raw.count else { return nil }
+            var v: UInt32 = 0
+            for k in at..<(at + 4) {
+                let c = raw[k]
+                let d: UInt8
+                switch c {
+                case 48...57: d = c - 48
+                case 65...70: d = c - 55
+                case 97...102: d = c - 87
+                default: return nil
+                }
+                v = v << 4 | UInt32(d)
+            }
+            return v
+        }
+        while i < raw.count {
+            let b = raw[i]
+            guard b == UInt8(ascii: "\\") else { scratch.append(b); i += 1; continue }
+            guard i + 1 < raw.count else { return nil }
+            let c = raw[i + 1]
+            i += 2
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(c)
+            case UInt8(ascii: "b"): scratch.append(8)
+            case UInt8(ascii: "f"): scratch.append(12)
+            case UInt8(ascii: "n"): scratch.append(10)
+            case UInt8(ascii: "r"): scratch.append(13)
+            case UInt8(ascii: "t"): scratch.append(9)
+            case UInt8(ascii: "u"):
+                guard var cp = hex4(i) else { return nil }
+                i += 4
+                if cp >= 0xD800 && cp < 0xDC00 {
+                    guard i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u"),
+                          let lo = hex4(i + 2), lo >= 0xDC00, lo < 0xE000 else { return nil }
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                    i += 6
+                } else if cp >= 0xDC00 && cp < 0xE000 {
+                    return nil
+                }
+                guard let scalar = Unicode.Scalar(cp) else { return nil }
+                scratch.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default: return nil
+            }
+        }
+        return scratch.withUnsafeBytes { $0 }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import LakeqColumnar
+import LakeqParquet
+import Testing
+
+/// Runs the built `lakeq` binary (`.build/debug/lakeq`, found from this file's path).
+enum CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var binary: String { packageRoot.appendingPathComponent(".build/debug/lakeq").path }
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+
+    static func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        do { try p.run() } catch { return (-1, "", "\(error)") }
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    static func temp(_ name: String, _ contents: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lakeq-cli-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(UUID().uuidString + "-" + name).path
+        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+        return path
+    }
+}
+
+/// Reads a whole Parquet file: schema fields and per-column cell strings.
+func readBack(_ path: String) throws -> (Schema, [[String]]) {
+    let f = try ParquetFile(path: path)
+    let schema = f.schema.arrowSchema
+    var cols = [[String]](repeating: [], count: schema.fields.count)
+    for g in 0..<f.rowGroupCount {
+        let b = try f.readRowGroup(g)
+        for (k, c) in b.columns.enumerated() {
+            let v = c.values.materialized()
+            for i in 0..<c.count {
+                if c.isNull(i) { cols[k].append("null"); continue }
+                switch v {
+                case .boolean(let a): cols[k].append("\(a[i])")
+                case .int32(let a):
+                    if case .decimal(_, let s) = c.type { cols[k].append(DecimalText.format(unscaled: Int64(a[i]), scale: s)) } else { cols[k].append("\(a[i])") }
+                case .int64(let a):
+                    if case .decimal(_, let s) = c.type { cols[k].append(DecimalText.format(unscaled: a[i], scale: s)) } else { cols[k].append("\(a[i])") }
+                case .float64(let a): cols[k].append(a[i].sign == .minus && a[i] == 0 ? "-0.0" : "\(a[i])")
+                case .bytes(let b): cols[k].append(b.string(at: i))
+                case .fixed(let f):
+                    if case .decimal(_, let s) = c.type { cols[k].append(DecimalText.format(bigEndian: f[i], scale: s)) } else { cols[k].append("fixed") }
+                default: cols[k].append("?")
+                }
+            }
+        }
+    }
+    return (schema, cols)
+}
+
+@Suite("lakeq convert", .enabled(if: CLI.available, "build the CLI first: swift build"))
+struct ConvertCommandTests {
+    @Test("CSV quoting: commas, doubled quotes, newlines in quotes, empty vs null, CRLF")
+    func csvQuoting() throws {
+        let csv = "id,name,note\r\n1,\"Salt, Sand and Sea\",\"say \"\"hi\"\"\"\r\n2,plain,\r\n3,\"multi\nline\",\"\"\r\n"
+        let input = CLI.temp("q.csv", csv), out = input + ".parquet"
+        let r = CLI.run(["convert", input, out])
+        #expect(r.status == 0, "\(r.err)")
+        let (schema, cols) = try readBack(out)
+        #expect(schema.fields.map(\.name) == ["id", "name", "note"])
+        #expect(schema.fields[0].type == .int64 && !schema.fields[0].nullable)
+        #expect(cols[1] == ["Salt, Sand and Sea", "plain", "multi\nline"])
+        #expect(cols[2] == ["say \"hi\"", "null", ""])
+    }
+
+    @Test("inference keeps information: leading zeros, huge integers, -0.0, dates, timestamps, all-null")
+    func inference() throws {
+        let csv = """
+        code,big,x,d,ts,flag,empty,n,mixed
+        007,123,1.5,2026-01-03,2026-01-03T17:04:11.123456Z,true,,5,1
+        012,99999999999999999999,-0.0,2024-02-29,2026-01-03 17:04:11+02:00,false,,-7,2.5
+        100,5,1e3,1999-12-31,2026-01-03T17:04:11Z,true,,0,3
+
+        """
+        let input = CLI.temp("i.csv", csv), out = input + ".parquet"
+        let r = CLI.run(["convert", input, out])
+        #expect(r.status == 0, "\(r.err)")
+        let (schema, cols) = try readBack(out)
+        let types = schema.fields.map(\.type)
+        #expect(types == [.string, .string, .float64, .date32, .timestamp(.micros, utc: true), .boolean, .string, .int64, .float64])
+        #expect(cols[0] == ["007", "012", "100"])
+        #expect(cols[1][1] == "99999999999999999999")
+        #expect(cols[2] == ["1.5", "-0.0", "1000.0"])
+        #expect(cols[4] == ["1767459851123456", "1767452651000000", "1767459851000000"])
+        #expect(schema.fields[6].nullable && cols[6] == ["null", "null", "null"])
+        #expect(cols[8] == ["1.0", "2.5", "3.0"])
+    }
+
+    @Test("bad rows: line numbers, nothing written, --skip-bad keeps the good rows")
+    func badRows() throws {
+        let schema = CLI.temp("s.json", #"{"columns":[{"name":"id","type":"int64","nullable":false},{"name":"r","type":"int32"},{"name":"t","type":"timestamp"},{"name":"p","type":"decimal(5,2)"}]}"#)
+        let csv = "id,r,t,p\n1,2,2026-01-01T00:00:00Z,1.25\n2,x,2026-01-01T00:00:00Z,1\n3,4\n,5,2026-01-01T00:00:00Z,1\n\"4\",6,\"2026-01-02T00:00:00Z\",-3.10\n5,7,2026-01-02,1.234\n"
+        let input = CLI.temp("b.csv", csv), out = input + ".parquet"
+        let r = CLI.run(["convert", "--schema", schema, input, out])
+        #expect(r.status == 1)
+        #expect(r.err.contains(":3: r: not an integer"), "\(r.err)")
+        #expect(r.err.contains(":4: expected 4 fields, found 2"))
+        #expect(r.err.contains(":5: id: null in a non-nullable column"))
+        #expect(r.err.contains(":7: p: not a decimal(5,2)"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let r2 = CLI.run(["convert", "--schema", schema, "--skip-bad", input, out])
+        #expect(r2.status == 0, "\(r2.err)")
+        let (_, cols) = try readBack(out)
+        #expect(cols[0] == ["1", "4"])
+        #expect(cols[3] == ["1.25", "-3.10"])
+    }
+
+    @Test("JSON Lines: escapes, nulls, missing keys, nested values are bad rows")
+    func jsonl() throws {
+        let text = """
+        {"id": 1, "name": "Back\\\\Slash \\"q\\" \\u00e9\\ud83c\\udfac", "ok": true, "x": 1.5}
+        {"id": 2, "name": null, "ok": false}
+        {"id": 3, "name": "a", "ok": true, "x": [1]}
+        {"id": 4, "name": "b", "ok": true, "x": -0.0}
+
+        """
+        let input = CLI.temp("j.jsonl", text), out = input + ".parquet"
+        let r = CLI.run(["convert", "--skip-bad", "--compression", "zstd", "--page-version", "2", input, out])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains(":3: nested array"), "\(r.err)")
+        let (schema, cols) = try readBack(out)
+        #expect(schema.fields.map(\.type) == [.int64, .string, .boolean, .float64])
+        #expect(cols[1] == ["Back\\Slash \"q\" é🎬", "null", "b"])
+        #expect(cols[3] == ["1.5", "null", "-0.0"])
+    }
+}

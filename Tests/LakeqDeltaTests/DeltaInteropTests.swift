@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import LakeqColumnar
+import LakeqParquet
+@testable import LakeqDelta
+
+/// Interoperability with delta-rs (the `deltalake` Python package).
+@Suite struct DeltaInteropTests {
+    @Test func deltaRsReadsLakeqTable() throws {
+        guard deltalakeAvailable() else { return }
+        let dir = try makeTempDir("to-rs")
+        defer { cleanup(dir) }
+        let table = try DeltaTable.create(at: dir, schema: viewsSchema, partitionColumns: ["day"])
+        let writer = DataFileWriter(snapshot: try table.snapshot())
+        try table.append(try writer.writePartitioned(viewsBatch(start: 0, count: 100)))
+        try table.append(try writer.writePartitioned(viewsBatch(start: 100, count: 50)))
+        let script = """
+        import sys, json
+        from deltalake import DeltaTable
+        t = DeltaTable(sys.argv[1])
+        a = t.to_pyarrow_table()
+        print(json.dumps({"version": t.version(), "rows": a.num_rows,
+            "ids": sorted(a.column("user_id").to_pylist()),
+            "days": sorted(set(str(d) for d in a.column("day").to_pylist())),
+            "titles": sorted(set(a.column("title").to_pylist())),
+            "seconds": sum(a.column("seconds").to_pylist()),
+            "at0": min(a.column("at").to_pylist()).isoformat(),
+            "partitions": t.metadata().partition_columns}))
+        """
+        let r = try runPython(script, [dir])
+        #expect(r.status == 0, "\(r.err)")
+        let v = try JSONValue.parse(r.out)
+        #expect(v["version"]?.intValue == 2)
+        #expect(v["rows"]?.intValue == 150)
+        #expect(v["ids"]?.arrayValue?.compactMap(\.intValue) == (0..<150).map { Int64($0) })
+        #expect(v["days"]?.arrayValue?.compactMap(\.stringValue) == ["2023-12-09", "2023-12-10", "2023-12-11"])
+        #expect(v["titles"]?.arrayValue?.count == 7)
+        #expect(v["seconds"]?.doubleValue == (0..<150).reduce(0.0) { $0 + Double($1) * 1.5 })
+        #expect(v["at0"]?.stringValue == "2023-11-14T22:13:20+00:00")
+        #expect(v["partitions"]?.arrayValue?.compactMap(\.stringValue) == ["day"])
+    }
+
+    @Test func lakeqReadsDeltaRsTable() throws {
+        guard deltalakeAvailable() else { return }
+        let dir = try makeTempDir("from-rs")
+        defer { cleanup(dir) }
+        let script = """
+        import sys, datetime
+        import pyarrow as pa
+        from deltalake import write_deltalake
+        t = pa.table({"user_id": pa.array(range(60), pa.int64()),
+                      "country": pa.array(["nl", "de", "fr a/b"] * 20),
+                      "day": pa.array([datetime.date(2024, 1, 1 + i % 2) for i in range(60)]),
+                      "seconds": pa.array([float(i) for i in range(60)])})
+        write_deltalake(sys.argv[1], t, partition_by=["country", "day"])
+        write_deltalake(sys.argv[1], t.slice(0, 6), partition_by=["country", "day"], mode="append")
+        """
+        let r = try runPython(script, [dir])
+        #expect(r.status == 0, "\(r.err)")
+        let table = try DeltaTable(path: dir)
+        let snap = try table.snapshot()
+        #expect(snap.version == 1)
+        #expect(snap.partitionColumns == ["country", "day"])
+        #expect(snap.schema.fields.first { $0.name == "day" }?.type == .date32)
+        var rows = 0
+        var countries = Set<String>()
+        for f in snap.files {
+            let pf = try ParquetFile(path: snap.absolutePath(of: f))
+            rows += pf.rowCount
+            if let c = f.partitionValues["country"] ?? nil { countries.insert(c) }
+            if let n = f.stats?.numRecords { #expect(Int(n) == pf.rowCount) }
+        }
+        #expect(rows == 66)
+        #expect(countries == ["nl", "de", "fr a/b"])
+        #expect(try table.snapshot(version: 0).files.count == 6)
+        // lakeq can append to it, and delta-rs reads the result.
+        let writer = DataFileWriter(snapshot: snap)
+        let batch = RecordBatch(schema: Schema([
+            Field(name: "user_id", type: .int64, nullable: true), Field(name: "country", type: .string, nullable: true),
+            Field(name: "day", type: .date32, nullable: true), Field(name: "seconds", type: .float64, nullable: true),
+        ]), columns: [
+            Column(type: .int64, values: .int64([1000])), Column(type: .string, values: .bytes(ByteArrays(strings: ["se"]))),
+            Column(type: .date32, values: .int32([19_725])), Column(type: .float64, values: .float64([1])),
+        ], rowCount: 1)
+        try table.append(try writer.writePartitioned(batch))
+        let check = try runPython("import sys\nfrom deltalake import DeltaTable\nprint(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)", [dir])
+        #expect(check.out.trimmingCharacters(in: .whitespacesAndNewlines) == "67", "\(check.err)")
+    }
+}
