@@ -18,6 +18,37 @@ public struct Bitmap: Hashable, Sendable {
         for b in bits { append(b) }
     }
 
+    /// Packs booleans 64 at a time.
+    public init(bools: [Bool]) {
+        let n = bools.count
+        var words = [UInt64](repeating: 0, count: (n + 63) >> 6)
+        bools.withUnsafeBytes { b in
+            for w in 0..<words.count {
+                var word: UInt64 = 0
+                let start = w << 6, end = Swift.min(start + 64, n)
+                if end - start == 64 {
+                    // Bools are bytes of 0 or 1: a multiply gathers 8 of them into one byte.
+                    for k in 0..<8 {
+                        let eight = b.loadUnaligned(fromByteOffset: start + 8 * k, as: UInt64.self)
+                        word |= ((eight &* 0x0102_0408_1020_4080) >> 56) << UInt64(8 * k)
+                    }
+                } else {
+                    for i in start..<end { word |= UInt64(b[i]) << UInt64(i - start) }
+                }
+                words[w] = word
+            }
+        }
+        self.init(words: words, count: n)
+    }
+
+    /// One boolean per bit.
+    public func unpacked() -> [Bool] {
+        [Bool](unsafeUninitializedCapacity: count) { out, initialized in
+            for i in 0..<count { out[i] = (storage[i >> 6] >> UInt64(i & 63)) & 1 == 1 }
+            initialized = count
+        }
+    }
+
     @inlinable public subscript(i: Int) -> Bool {
         get { (storage[i >> 6] >> UInt64(i & 63)) & 1 == 1 }
         set {

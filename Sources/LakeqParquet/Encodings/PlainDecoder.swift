@@ -18,8 +18,14 @@ public enum PlainDecoder {
         guard n >= 0, (n + 7) / 8 <= data.count else {
             throw ParquetError.corrupt("column \(column): page too short for \(n) PLAIN booleans")
         }
-        out.reserveCapacity(out.count + n)
-        for i in 0..<n { out.append((data[i >> 3] >> UInt8(i & 7)) & 1 == 1) }
+        guard n > 0 else { return }
+        let base = out.count
+        out.append(contentsOf: repeatElement(false, count: n))
+        // Eight booleans per byte, written without per-element appends.
+        out.withUnsafeMutableBufferPointer { o in
+            let dst = o.baseAddress! + base
+            for i in 0..<n { dst[i] = (data[i >> 3] >> UInt8(i & 7)) & 1 == 1 }
+        }
     }
 
     /// Appends `n` length-prefixed byte arrays; returns the bytes consumed.

@@ -73,16 +73,51 @@ public enum Evaluator {
 
     /// Rows where `predicate` is true (not false, not NULL).
     public static func select(_ predicate: BoundExpr, _ batch: RecordBatch) throws -> [Int32] {
-        let c = try evaluate(predicate, batch)
-        return selection(of: c)
+        compact(try truth(predicate, batch))
     }
 
-    public static func selection(of c: Column) -> [Int32] {
+    /// Per row: is the predicate true? AND and OR of conditions combine their truth masks
+    /// directly (true-and-true, true-or-true), so no NULL bookkeeping is needed for them.
+    static func truth(_ e: BoundExpr, _ batch: RecordBatch) throws -> [Bool] {
+        switch e.kind {
+        case .and(let l, let r), .or(let l, let r):
+            var a = try truth(l, batch)
+            let b = try truth(r, batch)
+            let isAnd: Bool
+            if case .and = e.kind { isAnd = true } else { isAnd = false }
+            a.withUnsafeMutableBytes { x in
+                b.withUnsafeBytes { y in
+                    if isAnd { for i in 0..<x.count { x[i] &= y[i] } } else { for i in 0..<x.count { x[i] |= y[i] } }
+                }
+            }
+            return a
+        default:
+            return truth(of: try evaluate(e, batch))
+        }
+    }
+
+    /// The rows where a boolean column is true and not NULL.
+    static func truth(of c: Column) -> [Bool] {
         guard case .boolean(var v) = c.values else { return [] }
         let n = v.count
         if let valid = c.validity {
-            for i in 0..<n where !valid[i] { v[i] = false }
+            // NULL is not true: clear the rows of unset validity bits, a word at a time.
+            let words = valid.words
+            v.withUnsafeMutableBufferPointer { p in
+                for w in 0..<words.count where words[w] != ~0 {
+                    let start = w << 6, end = min(start + 64, n)
+                    for i in start..<end { p[i] = p[i] && (words[w] >> UInt64(i - start)) & 1 == 1 }
+                }
+            }
         }
+        return v
+    }
+
+    public static func selection(of c: Column) -> [Int32] { compact(truth(of: c)) }
+
+    /// Indices of the true entries.
+    static func compact(_ v: [Bool]) -> [Int32] {
+        let n = v.count
         // Branch-free compaction: write every index, advance only past selected ones.
         return [Int32](unsafeUninitializedCapacity: n + 1) { out, count in
             var k = 0
@@ -127,17 +162,29 @@ public enum Evaluator {
             if isAnd { for i in 0..<n { out[i] = x[i] && y[i] } } else { for i in 0..<n { out[i] = x[i] || y[i] } }
             return Column(type: .boolean, values: .boolean(out))
         }
+        // Three-valued logic on byte arrays, branch-free: a side is "true" when valid and set,
+        // "false" when valid and clear.
+        let av = a.validity?.unpacked() ?? [Bool](repeating: true, count: n)
+        let bv = b.validity?.unpacked() ?? [Bool](repeating: true, count: n)
         var out = [Bool](repeating: false, count: n)
-        var valid = Bitmap(count: n, value: true)
-        for i in 0..<n {
-            let av = a.validity.map { $0[i] } ?? true
-            let bv = b.validity.map { $0[i] } ?? true
-            if isAnd {
-                if (av && !x[i]) || (bv && !y[i]) { out[i] = false } else if av && bv { out[i] = true } else { valid[i] = false }
-            } else {
-                if (av && x[i]) || (bv && y[i]) { out[i] = true } else if av && bv { out[i] = false } else { valid[i] = false }
-            }
-        }
+        var validBools = [Bool](repeating: false, count: n)
+        // Bools are bytes of 0 or 1: bitwise byte arithmetic keeps the loop branch-free.
+        x.withUnsafeBytes { xb in y.withUnsafeBytes { yb in av.withUnsafeBytes { ab in bv.withUnsafeBytes { bb in
+            out.withUnsafeMutableBytes { ob in validBools.withUnsafeMutableBytes { vb in
+                for i in 0..<n {
+                    let aT = ab[i] & xb[i], aF = ab[i] & (xb[i] ^ 1)
+                    let bT = bb[i] & yb[i], bF = bb[i] & (yb[i] ^ 1)
+                    if isAnd {
+                        ob[i] = aT & bT
+                        vb[i] = aF | bF | (aT & bT)
+                    } else {
+                        ob[i] = aT | bT
+                        vb[i] = aT | bT | (aF & bF)
+                    }
+                }
+            }}
+        }}}}
+        let valid = Bitmap(bools: validBools)
         return Column(type: .boolean, values: .boolean(out), validity: valid)
     }
 
