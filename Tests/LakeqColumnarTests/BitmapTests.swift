@@ -32,4 +32,14 @@ import LakeqColumnar
             }
         }
     }
+
+    @Test(arguments: [0, 1, 7, 63, 64, 65, 130, 1000])
+    func packingBoolsRoundTrips(count: Int) {
+        let bools = (0..<count).map { ($0 * 7919) % 3 == 0 }
+        let packed = Bitmap(bools: bools)
+        #expect(packed.count == count)
+        #expect(packed.unpacked() == bools)
+        #expect(packed == Bitmap(bools))
+        #expect(packed.setCount == bools.filter { $0 }.count)
+    }
 }

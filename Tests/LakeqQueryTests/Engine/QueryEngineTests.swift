@@ -203,6 +203,13 @@ final class Lake {
         #expect(try lake.csv("select id, s from paged where id in (5, 7, 999) order by id") == "id,s\n5,v5\n7,\n999,v999\n")
     }
 
+    @Test func threeValuedLogicInProjectionsAndFilters() throws {
+        #expect(try lake.csv("select id, rating > 3 and watch > 25 as a, rating > 3 or watch > 25 as o, not (rating > 3) as n from t order by id") ==
+            "id,a,o,n\n1,false,true,false\n2,false,,\n3,false,true,true\n4,,true,\n5,true,true,false\n")
+        #expect(try lake.csv("select id from t where rating > 3 or watch > 25 order by id") == "id\n1\n3\n4\n5\n")
+        #expect(try lake.csv("select id from t where not (rating > 3 and watch > 25) order by id") == "id\n1\n2\n3\n")
+    }
+
     @Test func countMinMaxFromMetadata() throws {
         let explain = try lake.csv("explain select count(*), min(id), max(id), min(show), max(rating) from t")
         #expect(explain.contains("2 row groups answered from metadata"), "\(explain)")
