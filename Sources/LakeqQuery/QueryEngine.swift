@@ -253,11 +253,9 @@ public struct QueryEngine: Sendable {
             accumulators = first.accumulators
             for p in busy.dropFirst() {
                 guard let g = p.groups else { continue }
-                for local in 0..<g.count {
-                    let global = Int(target.id(forGroup: local, of: g))
-                    for a in accumulators.indices {
-                        try accumulators[a].merge(p.accumulators[a], from: local, into: global)
-                    }
+                let mapping = target.mapGroups(of: g)
+                for a in accumulators.indices {
+                    try accumulators[a].merge(p.accumulators[a], mapping: mapping, groupCount: target.count)
                 }
             }
         } else {

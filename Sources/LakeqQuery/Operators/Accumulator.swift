@@ -198,6 +198,26 @@ struct Accumulator {
     }
 
     /// Folds group `from` of `other` into group `into` of this accumulator.
+    /// Folds every group of `other` into this accumulator: group `g` there is `mapping[g]` here.
+    mutating func merge(_ other: Accumulator, mapping: [Int32], groupCount: Int) throws {
+        grow(to: groupCount)
+        let n = min(mapping.count, other.counts.count)
+        let plainSumsOnly = other.intSets.isEmpty && other.scalarSets.isEmpty && other.intSums.isEmpty && other.extremes.isEmpty
+        if plainSumsOnly {
+            // count, double sum and avg: tight loops over the mapping.
+            counts.withUnsafeMutableBufferPointer { c in
+                for g in 0..<n { c[Int(mapping[g])] &+= other.counts[g] }
+            }
+            if !other.doubleSums.isEmpty {
+                doubleSums.withUnsafeMutableBufferPointer { s in
+                    for g in 0..<n { s[Int(mapping[g])] += other.doubleSums[g] }
+                }
+            }
+            return
+        }
+        for g in 0..<n { try merge(other, from: g, into: Int(mapping[g])) }
+    }
+
     mutating func merge(_ other: Accumulator, from: Int, into: Int) throws {
         grow(to: into + 1)
         // A worker that saw no rows never grew its state: nothing to add.

@@ -180,6 +180,33 @@ final class GroupTable {
         }
     }
 
+    /// Ids in this table of every group of `other` (same key types), adding new ones.
+    func mapGroups(of other: GroupTable) -> [Int32] {
+        var out = [Int32](repeating: 0, count: other.count)
+        if kind == .integer && other.nullKeyGroups.isEmpty {
+            // Work on locals: class properties in a hot loop pay dynamic exclusivity checks.
+            var map = intMap
+            intMap = Int64HashMap(capacity: 0)
+            var keys = intKeys
+            intKeys = []
+            var groups = count
+            keys.reserveCapacity(groups + other.count)
+            other.intKeys.withUnsafeBufferPointer { src in
+                for g in 0..<src.count {
+                    let (id, inserted) = map.findOrInsert(src[g], newId: Int32(groups))
+                    if inserted { keys.append(src[g]); groups += 1 }
+                    out[g] = id
+                }
+            }
+            intMap = map
+            intKeys = keys
+            count = groups
+            return out
+        }
+        for g in 0..<other.count { out[g] = id(forGroup: g, of: other) }
+        return out
+    }
+
     /// Id in this table of group `g` of `other` (same key types), adding it if new.
     func id(forGroup g: Int, of other: GroupTable) -> Int32 {
         if other.nullKeyGroups.contains(Int32(g)) { return kind == .general || kind == .none ? id(forKey: other.key(g)) : nullId() }

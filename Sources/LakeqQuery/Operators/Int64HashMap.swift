@@ -1,17 +1,21 @@
 /// An open-addressing hash map from Int64 keys to dense Int32 ids, with linear probing and a
 /// multiplicative hash: much cheaper per lookup than `Dictionary`'s SipHash for group-by.
 struct Int64HashMap {
-    private var keys: [Int64]
-    /// -1 marks an empty slot.
-    private var ids: [Int32]
+    /// Key and id side by side, so a probe touches one cache line.
+    private struct Slot {
+        var key: Int64
+        /// -1 marks an empty slot.
+        var id: Int32
+    }
+
+    private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [Int64](repeating: 0, count: size)
-        ids = [Int32](repeating: -1, count: size)
+        slots = [Slot](repeating: Slot(key: 0, id: -1), count: size)
         mask = size - 1
     }
 
@@ -22,40 +26,40 @@ struct Int64HashMap {
 
     /// The id of `key`, or `newId` after inserting it (`inserted` tells which).
     @inline(__always) mutating func findOrInsert(_ key: Int64, newId: Int32) -> (id: Int32, inserted: Bool) {
-        if count * 2 >= ids.count { grow() }
+        if count * 2 >= slots.count { grow() }
+        let mask = self.mask
         var i = Self.slot(key, mask)
-        while true {
-            let id = ids[i]
-            if id < 0 {
-                keys[i] = key
-                ids[i] = newId
-                count += 1
-                return (newId, true)
+        return slots.withUnsafeMutableBufferPointer { table in
+            while true {
+                let id = table[i].id
+                if id < 0 {
+                    table[i] = Slot(key: key, id: newId)
+                    count += 1
+                    return (newId, true)
+                }
+                if table[i].key == key { return (id, false) }
+                i = (i + 1) & mask
             }
-            if keys[i] == key { return (id, false) }
-            i = (i + 1) & mask
         }
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldIds = ids
-        let size = ids.count * 2
-        keys = [Int64](repeating: 0, count: size)
-        ids = [Int32](repeating: -1, count: size)
+        let old = slots
+        let size = slots.count * 2
+        slots = [Slot](repeating: Slot(key: 0, id: -1), count: size)
         mask = size - 1
         count = 0
-        for j in 0..<oldIds.count where oldIds[j] >= 0 {
-            var i = Self.slot(oldKeys[j], mask)
-            while ids[i] >= 0 { i = (i + 1) & mask }
-            keys[i] = oldKeys[j]
-            ids[i] = oldIds[j]
+        for s in old where s.id >= 0 {
+            var i = Self.slot(s.key, mask)
+            while slots[i].id >= 0 { i = (i + 1) & mask }
+            slots[i] = s
             count += 1
         }
     }
 
     /// Calls `body` with every key.
     func forEachKey(_ body: (Int64) -> Void) {
-        for i in 0..<ids.count where ids[i] >= 0 { body(keys[i]) }
+        for s in slots where s.id >= 0 { body(s.key) }
     }
 }
 
