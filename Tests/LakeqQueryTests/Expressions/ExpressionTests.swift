@@ -1,0 +1,71 @@
+import LakeqColumnar
+import Testing
+@testable import LakeqQuery
+
+@Suite struct LikePatternTests {
+    @Test(arguments: [
+        ("The %", "The Cat", true), ("The %", "Theory of the Comet", false), ("%Cat", "The Cat", true),
+        ("%he C%", "The Cat", true), ("T_e%", "The", true), ("_", "é", true), ("__", "é", false),
+        ("a%b%c", "aXbYc", true), ("a%b%c", "aXcYb", false), ("", "", true), ("%", "", true), ("abc", "abc", true),
+        ("100%", "100%", true), ("%%", "x", true),
+    ])
+    func matches(pattern: String, text: String, expected: Bool) {
+        #expect(LikePattern(pattern, caseInsensitive: false).matches(Array(text.utf8)) == expected)
+    }
+
+    @Test func ilikeIgnoresCase() {
+        #expect(LikePattern("the %", caseInsensitive: true).matches(Array("THE CAT".utf8)))
+        #expect(!LikePattern("the %", caseInsensitive: false).matches(Array("THE CAT".utf8)))
+    }
+}
+
+@Suite struct TemporalTests {
+    @Test func timestampTextRoundTrips() {
+        let cases: [(String, Int64)] = [
+            ("1970-01-01T00:00:00Z", 0), ("2026-01-03T17:04:11.123456Z", 1_767_459_851_123_456),
+            ("1969-12-31T23:59:59.999999Z", -1), ("2000-02-29T12:00:00Z", 951_825_600_000_000),
+        ]
+        for (text, micros) in cases {
+            #expect(TimestampText.parse(text) == micros)
+            #expect(TimestampText.timestamp(micros) == text)
+        }
+        #expect(TimestampText.parse("2026-01-03 17:04:11+02:00") == TimestampText.parse("2026-01-03T15:04:11Z"))
+        #expect(TimestampText.parse("2026-02-30T00:00:00Z") == nil)
+        #expect(TimestampText.parse("2026-01-03T25:00:00Z") == nil)
+        #expect(TimestampText.parse("garbage") == nil)
+    }
+
+    @Test func dateTruncAndParts() throws {
+        let t = Scalar.timestamp(TimestampText.parse("2026-05-14T13:45:10.5Z")!)
+        #expect(try Functions.dateTrunc("day", t) == .timestamp(TimestampText.parse("2026-05-14T00:00:00Z")!))
+        #expect(try Functions.dateTrunc("month", t) == .timestamp(TimestampText.parse("2026-05-01T00:00:00Z")!))
+        #expect(try Functions.dateTrunc("week", t) == .timestamp(TimestampText.parse("2026-05-11T00:00:00Z")!))
+        #expect(try Functions.dateTrunc("year", .date(PartitionTyping.parseDate("2026-05-14")!)) == .date(PartitionTyping.parseDate("2026-01-01")!))
+        #expect(throws: QueryError.self) { try Functions.dateTrunc("fortnight", t) }
+        #expect(try Functions.datePart("hour", t) == 13)
+        #expect(try Functions.datePart("dayofweek", t) == 4)  // a Thursday
+        let before = Scalar.timestamp(TimestampText.parse("1969-12-31T23:30:00Z")!)
+        #expect(try Functions.dateTrunc("day", before) == .timestamp(TimestampText.parse("1969-12-31T00:00:00Z")!))
+    }
+
+    @Test func partitionValueTyping() {
+        #expect(PartitionTyping.type(of: ["2026-01-01", "2026-01-02"]) == .date32)
+        #expect(PartitionTyping.type(of: ["1", "22", "-3"]) == .int64)
+        #expect(PartitionTyping.type(of: ["1", "007"]) == .string)
+        #expect(PartitionTyping.type(of: ["99999999999999999999"]) == .string)
+        #expect(PartitionTyping.type(of: ["__HIVE_DEFAULT_PARTITION__"]) == .string)
+    }
+}
+
+@Suite struct CastTests {
+    @Test func castsConvertOrFailClearly() throws {
+        #expect(try Casts.cast(.string("42"), to: .int64) == .int(42))
+        #expect(try Casts.cast(.double(2.5), to: .int64) == .int(3))
+        #expect(try Casts.cast(.decimal(-250, 2), to: .int64) == .int(-3))
+        #expect(try Casts.cast(.int(7), to: .string) == .string("7"))
+        #expect(try Casts.cast(.string("2026-01-02"), to: .date32) == .date(PartitionTyping.parseDate("2026-01-02")!))
+        #expect(throws: QueryError.self) { try Casts.cast(.string("x"), to: .int64) }
+        #expect(throws: QueryError.self) { try Casts.cast(.int(1 << 40), to: .int32) }
+        #expect(throws: QueryError.self) { try Casts.cast(.double(.infinity), to: .int64) }
+    }
+}
