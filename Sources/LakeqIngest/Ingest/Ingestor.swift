@@ -89,7 +89,9 @@ public final class Ingestor {
 
     /// Opens the table (checking `--schema` / `--partition-by` agree with it) or creates it.
     func openOrCreate(_ summary: inout IngestSummary) throws -> (DeltaTable, IngestSchema) {
-        if !DeltaTable.isDeltaTable(tablePath) {
+        // A `_delta_log` without commits is a creation that died before committing version 0.
+        let exists = DeltaTable.isDeltaTable(tablePath) && ((try? DeltaTable(path: tablePath).latestVersion()) ?? nil) != nil
+        if !exists {
             guard let schema = options.schema else {
                 throw IngestError.usage("\(tablePath) does not exist: the first ingest needs --schema")
             }
