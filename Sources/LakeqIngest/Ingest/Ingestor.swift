@@ -267,6 +267,11 @@ public final class Ingestor {
         guard !paths.isEmpty else { throw IngestError.usage("no sources given") }
         if paths.filter({ $0 == "-" }).count > 1 { throw IngestError.usage("stdin (-) may be given once") }
         let sources = try paths.map(load)
+        // Check the sources' headers before a new table is created from --schema: a run that
+        // fails on its input must not leave a table behind.
+        if !DeltaTable.isDeltaTable(tablePath), let given = options.schema {
+            for s in sources { _ = try s.data.withUnsafeBytes { try fieldMap(s, $0, given) } }
+        }
         let (table, schema) = try openOrCreate(&summary)
         let snap = try table.snapshot()
         for p in snap.partitionColumns where !schema.columns.contains(where: { $0.name == p }) {
