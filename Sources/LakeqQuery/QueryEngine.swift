@@ -80,59 +80,46 @@ public struct QueryEngine: Sendable {
 
         let workers = min(threads, max(1, units.count))
         let partials = (0..<workers).map { _ in Partial() }
-        let lock = NSLock()
-        var next = 0
-        var failure: Error?
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let partial = partials[w]
-            let decompressor = Decompressor()
-            if plan.isAggregate {
+        let decompressors = (0..<workers).map { _ in Decompressor() }
+        if plan.isAggregate {
+            for partial in partials {
                 partial.groups = GroupTable(keyTypes: plan.groupKeys.map(\.type))
                 partial.accumulators = plan.aggregates.map { Accumulator($0) }
             }
-            while true {
-                lock.lock()
-                let i = next
-                next += 1
-                let stop = failure != nil
-                lock.unlock()
-                if stop || i >= units.count { return }
-                let u = units[i]
-                do {
-                    if let topN, topN.canSkip(file: u.file, rowGroup: u.rowGroup) {
-                        partial.stats.rowGroupsSkippedByTopN += 1
-                        continue
-                    }
-                    var wanted: RowRanges?
-                    switch try scan.rowGroupVerdict(file: u.file, rowGroup: u.rowGroup, residual: u.residual, decompressor: decompressor) {
-                    case .skippedByStatistics: partial.stats.rowGroupsSkippedByStatistics += 1; continue
-                    case .skippedByDictionary: partial.stats.rowGroupsSkippedByDictionary += 1; continue
-                    case .skippedByPageIndex(let pages):
-                        partial.stats.rowGroupsSkippedByPageIndex += 1
-                        partial.stats.pagesSkippedByPageIndex += pages
-                        continue
-                    case .keep(let rows, let pagesSkipped):
-                        wanted = rows
-                        partial.stats.pagesSkippedByPageIndex += pagesSkipped
-                    }
-                    if plan.scanColumns.isEmpty { partial.stats.rowGroupsAnsweredFromMetadata += 1 }
-                    guard let batch = try scan.scan(file: u.file, rowGroup: u.rowGroup, residual: u.residual, rows: wanted,
-                                                    decompressor: decompressor, stats: &partial.stats) else { continue }
-                    if plan.isAggregate {
-                        try aggregate(batch, plan: plan, into: partial)
-                    } else {
-                        try project(batch, plan: plan, into: partial)
-                        if let topN, let last = partial.batches.last { topN.offer(last, keyColumn: plan.outputs.count) }
-                    }
-                } catch {
-                    lock.lock()
-                    if failure == nil { failure = error }
-                    lock.unlock()
-                    return
-                }
+        }
+        try Parallel.forEach(count: units.count, workers: workers) { w, i in
+            let partial = partials[w]
+            let decompressor = decompressors[w]
+            let u = units[i]
+            if let topN, topN.canSkip(file: u.file, rowGroup: u.rowGroup) {
+                partial.stats.rowGroupsSkippedByTopN += 1
+                return
+            }
+            if u.residual == nil, answerFromMetadata(plan, scan: scan, file: u.file, rowGroup: u.rowGroup, into: partial) {
+                partial.stats.rowGroupsAnsweredFromMetadata += 1
+                return
+            }
+            var wanted: RowRanges?
+            switch try scan.rowGroupVerdict(file: u.file, rowGroup: u.rowGroup, residual: u.residual, decompressor: decompressor) {
+            case .skippedByStatistics: partial.stats.rowGroupsSkippedByStatistics += 1; return
+            case .skippedByDictionary: partial.stats.rowGroupsSkippedByDictionary += 1; return
+            case .skippedByPageIndex(let pages):
+                partial.stats.rowGroupsSkippedByPageIndex += 1
+                partial.stats.pagesSkippedByPageIndex += pages
+                return
+            case .keep(let rows, let pagesSkipped):
+                wanted = rows
+                partial.stats.pagesSkippedByPageIndex += pagesSkipped
+            }
+            guard let batch = try scan.scan(file: u.file, rowGroup: u.rowGroup, residual: u.residual, rows: wanted,
+                                            decompressor: decompressor, stats: &partial.stats) else { return }
+            if plan.isAggregate {
+                try aggregate(batch, plan: plan, into: partial)
+            } else {
+                try project(batch, plan: plan, into: partial)
+                if let topN, let last = partial.batches.last { topN.offer(last, keyColumn: plan.outputs.count) }
             }
         }
-        if let failure { throw failure }
         for p in partials { stats.add(p.stats) }
 
         var result: RecordBatch
@@ -157,6 +144,50 @@ public struct QueryEngine: Sendable {
         let picked = Array(order[start..<end])
         let columns = result.columns.prefix(visible).map { $0.gather(picked) }
         return QueryResult(names: plan.outputNames, columns: Array(columns), rowCount: picked.count, statistics: stats)
+    }
+
+    // MARK: metadata answers
+
+    /// Answers count(*), min and max of a row group without a filter from its footer alone,
+    /// when every aggregate is one of those and the statistics are exact. Floating-point
+    /// bounds are never used: statistics leave NaN out, so they are not exact for max.
+    private func answerFromMetadata(_ plan: QueryPlan, scan: TableScan, file: Int, rowGroup g: Int, into partial: Partial) -> Bool {
+        guard plan.isAggregate, plan.groupKeys.isEmpty, !plan.aggregates.isEmpty else { return false }
+        let pf = plan.table.parquet[file]
+        let rows = pf.metadata.rowGroups[g].numRows
+        let src = scan.sources(for: file)
+        var extremes: [Scalar?] = []
+        for a in plan.aggregates {
+            switch a.function {
+            case .countStar where !a.distinct:
+                extremes.append(nil)
+            case .min where !a.distinct, .max where !a.distinct:
+                guard let arg = a.argument, case .column(let k) = arg.kind, case .file(let c) = src[k] else { return false }
+                switch arg.type {
+                case .int32, .int64, .date32, .timestamp, .string: break
+                default: return false
+                }
+                guard let stats = pf.statistics(rowGroup: g, column: c), let nulls = stats.nullCount else { return false }
+                if nulls == rows { extremes.append(.null); continue }  // no value here
+                let bound = a.function == .min ? stats.min : stats.max
+                let exact = a.function == .min ? stats.isMinExact : stats.isMaxExact
+                guard exact, let b = bound,
+                      let v = Pruning.scalar(b, type: arg.type, parquetType: pf.schema.columns[c].dataType) else { return false }
+                extremes.append(v)
+            default:
+                return false
+            }
+        }
+        for (a, v) in extremes.enumerated() {
+            if plan.aggregates[a].function == .countStar {
+                try? partial.accumulators[a].updateSingleGroup(rows: Int(rows), arg: nil)
+            } else if let v, !v.isNull {
+                partial.accumulators[a].foldExtreme(v)
+            }
+        }
+        partial.stats.rowsScanned += Int(rows)
+        partial.stats.rowsAfterFilter += Int(rows)
+        return true
     }
 
     // MARK: projection

@@ -5,23 +5,11 @@ import Testing
 // regression on any corpus file fails `swift test`. Build the binary first
 // (`swift build --build-tests` builds it along with the tests).
 
-/// The package root: this file is Tests/LakeqCLITests/ConformanceTests.swift.
-private let packageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 private let checker = TestEnvironment.shared.appendingPathComponent("parquet-testing/check.py").path
-
-private func findPython() -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for dir in path.split(separator: ":") {
-        let candidate = "\(dir)/python3"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
-}
 
 @Suite struct ConformanceTests {
     @Test func parquetTestingCorpusPasses() throws {
-        guard let python = findPython() else {
+        guard let python = TestEnvironment.python else {
             print("ConformanceTests: skipped, python3 is not on PATH")
             return
         }
@@ -29,33 +17,23 @@ private func findPython() -> String? {
             print("ConformanceTests: skipped, \(checker) is missing")
             return
         }
-        let binary = packageRoot.appendingPathComponent(".build/debug/lakeq").path
+        let binary = TestEnvironment.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build \(binary) first: swift build --build-tests")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [checker, "--dump-cmd", "'\(binary)' dump {file}", "--smoke"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        // Read before waiting so a full pipe cannot block the checker.
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let (status, text) = try TestEnvironment.run(python, [checker, "--dump-cmd", "'\(binary)' dump {file}", "--smoke"])
         let lines = text.split(separator: "\n")
         let last = lines.last.map(String.init) ?? ""
         let failing = lines.filter { $0.hasPrefix("FAIL") || $0.hasPrefix("ERROR") }.joined(separator: "\n")
         #expect(last.hasSuffix(" 0 failed"), "check.py: \(last)\n\(failing)")
         #expect(last.range(of: #"^[1-9][0-9]* passed, 0 failed$"#, options: .regularExpression) != nil, "check.py: \(last)")
-        #expect(process.terminationStatus == 0, "check.py exited \(process.terminationStatus)")
+        #expect(status == 0, "check.py exited \(status)")
     }
 
     /// `lakeq dump` of damaged files (mostly in the footer, where types, widths and scales
     /// live) exits with an error or prints something, but is never killed by a signal: this
     /// covers value rendering (decimals, float16, INT96, dates), which the reader tests do not.
     @Test func dumpOfMutantsNeverCrashes() throws {
-        let binary = packageRoot.appendingPathComponent(".build/debug/lakeq").path
+        let binary = TestEnvironment.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build \(binary) first: swift build --build-tests")
         let data = TestEnvironment.shared.appendingPathComponent("parquet-testing/data").path
         guard FileManager.default.fileExists(atPath: data) else {

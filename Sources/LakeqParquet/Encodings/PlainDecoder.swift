@@ -23,28 +23,47 @@ public enum PlainDecoder {
     }
 
     /// Appends `n` length-prefixed byte arrays; returns the bytes consumed.
+    ///
+    /// Two passes: the first walks the length prefixes, checks them and writes the offsets;
+    /// the second grows the data buffer once and copies every value through raw pointers
+    /// (appending each value to the array separately cost ~20 ns a value).
     @discardableResult
     public static func appendByteArrays(_ data: UnsafeRawBufferPointer, count n: Int, to out: inout ByteArrays, column: String) throws -> Int {
         guard n >= 0, n <= data.count / 4 else {
             throw ParquetError.corrupt("column \(column): page too short for \(n) PLAIN byte arrays")
         }
-        out.offsets.reserveCapacity(out.offsets.count + n)
-        out.data.reserveCapacity(out.data.count + data.count - 4 * n)
-        var pos = 0
+        guard n > 0, let src = data.baseAddress else { return 0 }
+        let dataBase = out.data.count
         let end = data.count
+        var pos = 0
+        var total = 0
+        out.offsets.reserveCapacity(out.offsets.count + n)
         for _ in 0..<n {
             guard end - pos >= 4 else { throw ParquetError.corrupt("column \(column): byte array length past end of page") }
-            let len = Int(data.loadUnaligned(fromByteOffset: pos, as: UInt32.self).littleEndian)
+            let len = Int(src.loadUnaligned(fromByteOffset: pos, as: UInt32.self).littleEndian)
             pos += 4
             guard len <= end - pos else {
                 throw ParquetError.corrupt("column \(column): byte array of \(len) bytes runs past end of page")
             }
-            out.data.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[pos..<(pos + len)]))
-            guard out.data.count <= Int(Int32.max) else {
+            pos += len
+            total += len
+            guard dataBase + total <= Int(Int32.max) else {
                 throw ParquetError.unsupported("column \(column): more than 2 GiB of byte arrays in one row group")
             }
-            out.offsets.append(Int32(truncatingIfNeeded: out.data.count))
-            pos += len
+            out.offsets.append(Int32(truncatingIfNeeded: dataBase + total))
+        }
+        // Lengths were all checked above, so this pass only copies.
+        out.data.append(contentsOf: repeatElement(0, count: total))
+        out.data.withUnsafeMutableBytes { dst in
+            guard let d = dst.baseAddress else { return }
+            var at = dataBase
+            var p = 0
+            for _ in 0..<n {
+                let len = Int(src.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
+                (d + at).copyMemory(from: src + p + 4, byteCount: len)
+                at += len
+                p += 4 + len
+            }
         }
         return pos
     }

@@ -28,8 +28,12 @@ struct ColumnBuilder {
     var validity: Bitmap?
     private(set) var count = 0
 
+    /// Rows the chunk will hold, to size buffers once.
+    private let expectedRows: Int
+
     init(descriptor: ColumnDescriptor, expectedRows: Int) {
         self.descriptor = descriptor
+        self.expectedRows = max(0, expectedRows)
         fixed = FixedBytes(width: descriptor.physicalType == .int96 ? 12 : descriptor.typeLength)
         if descriptor.maxDefinitionLevel > 0 { validity = Bitmap(count: 0, value: false) }
         let n = max(0, expectedRows)
@@ -52,6 +56,8 @@ struct ColumnBuilder {
         }
         dictionary = values
         dictionaryCount = values.count
+        // Dictionary pages come first: size the index buffer once instead of growing per page.
+        indices.reserveCapacity(expectedRows)
     }
 
     /// Appends `n` dictionary indices decoded from an RLE_DICTIONARY page body.
@@ -63,6 +69,16 @@ struct ColumnBuilder {
         guard data.count >= 1 else { throw ParquetError.corrupt("column \(descriptor.name): empty dictionary-index page") }
         let bitWidth = Int(data[0])
         var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: data[1...]), bitWidth: bitWidth)
+        // Fixed-width numbers are gathered page by page into the values (no index array, no
+        // gather pass at the end); only byte arrays keep their indices.
+        switch dictionary {
+        case .int32(let d): return try Self.gatherPage(&decoder, d, count: n, into: &int32s, mode: &mode)
+        case .int64(let d): return try Self.gatherPage(&decoder, d, count: n, into: &int64s, mode: &mode)
+        case .float32(let d): return try Self.gatherPage(&decoder, d, count: n, into: &floats, mode: &mode)
+        case .float64(let d): return try Self.gatherPage(&decoder, d, count: n, into: &doubles, mode: &mode)
+        case .boolean(let d): return try Self.gatherPage(&decoder, d, count: n, into: &bools, mode: &mode)
+        default: break
+        }
         if mode == .undecided { mode = .dictionary }
         if mode == .dictionary {
             let base = indices.count
@@ -77,6 +93,34 @@ struct ColumnBuilder {
                 try decoder.decodeDictionaryIndices(into: buf.baseAddress!, count: n, dictionaryCount: dictionaryCount)
             }
             appendPlain(dictionary.gather(tmp))
+        }
+    }
+
+    /// Decodes `n` indices and appends the dictionary values they select, 1,024 at a time
+    /// through stack buffers that stay in L1 (the decoder checks every index against the
+    /// dictionary size, so the gather needs no further check).
+    private static func gatherPage<T: BitwiseCopyable>(
+        _ decoder: inout RLEHybridDecoder, _ dictionary: [T], count n: Int, into out: inout [T], mode: inout Mode
+    ) throws {
+        mode = .plain
+        let chunk = 1024
+        out.reserveCapacity(out.count + n)
+        try dictionary.withUnsafeBufferPointer { d in
+            try withUnsafeTemporaryAllocation(of: Int32.self, capacity: chunk) { idx in
+                try withUnsafeTemporaryAllocation(of: T.self, capacity: chunk) { vals in
+                    guard let ip = idx.baseAddress, let vp = vals.baseAddress, let dp = d.baseAddress else {
+                        throw ParquetError.corrupt("dictionary-encoded page with an empty dictionary")
+                    }
+                    var done = 0
+                    while done < n {
+                        let m = min(chunk, n - done)
+                        try decoder.decodeDictionaryIndices(into: ip, count: m, dictionaryCount: d.count)
+                        for i in 0..<m { (vp + i).initialize(to: dp[Int(ip[i])]) }
+                        out.append(contentsOf: UnsafeBufferPointer(start: vp, count: m))
+                        done += m
+                    }
+                }
+            }
         }
     }
 
@@ -199,44 +243,62 @@ struct ColumnBuilder {
     }
 
     /// Spreads the last `nonNull` values of `a` (starting at `base`) to `rows` slots, placing
-    /// values where validity bits are set and `zero` elsewhere.
-    ///
-    /// Works backwards (a destination is never before its source) a validity word at a time:
-    /// an all-valid word moves 64 values with one memmove, an all-null word is filled, and it
-    /// stops as soon as the remaining values are already in place.
+    /// values where validity bits are set and zero bytes elsewhere. `T` is a 1-, 4- or 8-byte
+    /// plain value; it is moved as the unsigned integer of its size.
     private static func spread<T: BitwiseCopyable>(
         _ a: inout [T], base: Int, rows: Int, nonNull: Int, words: UnsafeBufferPointer<UInt64>, zero: T
     ) {
         a.append(contentsOf: repeatElement(zero, count: rows - nonNull))
         a.withUnsafeMutableBufferPointer { buf in
             guard let p = buf.baseAddress else { return }
-            var k = base + nonNull  // one past the last dense value not yet placed
-            var j = base + rows     // one past the last slot not yet written
-            while j > k {
-                let last = j - 1
-                if last & 63 == 63, j - 64 >= base {
-                    let w = words[last >> 6]
-                    if w == ~0 {
-                        // Overlapping ranges: raw copyMemory is a memmove.
-                        UnsafeMutableRawPointer(p + (j - 64)).copyMemory(from: p + (k - 64), byteCount: 64 * MemoryLayout<T>.stride)
-                        j -= 64
-                        k -= 64
-                        continue
-                    }
-                    if w == 0 {
-                        (p + (j - 64)).update(repeating: zero, count: 64)
-                        j -= 64
-                        continue
-                    }
-                }
-                if (words[last >> 6] >> UInt64(last & 63)) & 1 != 0 {
-                    k -= 1
-                    p[last] = p[k]
-                } else {
-                    p[last] = zero
-                }
-                j -= 1
+            let raw = UnsafeMutableRawPointer(p)
+            switch MemoryLayout<T>.stride {
+            case 1: spreadBits(raw.assumingMemoryBound(to: UInt8.self), base: base, rows: rows, nonNull: nonNull, words: words)
+            case 4: spreadBits(raw.assumingMemoryBound(to: UInt32.self), base: base, rows: rows, nonNull: nonNull, words: words)
+            case 8: spreadBits(raw.assumingMemoryBound(to: UInt64.self), base: base, rows: rows, nonNull: nonNull, words: words)
+            default: preconditionFailure("spread: unsupported value size")  // only called for the types above
             }
+        }
+    }
+
+    /// Works backwards (a destination is never before its source) a validity word at a time:
+    /// an all-valid word moves 64 values with one memmove, an all-null word is zero-filled,
+    /// and it stops as soon as the remaining values are already in place.
+    @inline(__always)
+    private static func spreadBits<U: FixedWidthInteger & UnsignedInteger>(
+        _ p: UnsafeMutablePointer<U>, base: Int, rows: Int, nonNull: Int, words: UnsafeBufferPointer<UInt64>
+    ) {
+        var k = base + nonNull  // one past the last dense value not yet placed
+        var j = base + rows     // one past the last slot not yet written
+        while j > k {
+            let last = j - 1
+            let wordStart = max(last & ~63, base)
+            let w = words[last >> 6]
+            if last & 63 == 63, wordStart == last - 63 {
+                if w == ~0 {
+                    // Overlapping ranges: raw copyMemory is a memmove.
+                    UnsafeMutableRawPointer(p + (j - 64)).copyMemory(from: p + (k - 64), byteCount: 64 * MemoryLayout<U>.stride)
+                    j -= 64
+                    k -= 64
+                    continue
+                }
+                if w == 0 {
+                    (p + (j - 64)).update(repeating: 0, count: 64)
+                    j -= 64
+                    continue
+                }
+            }
+            // A mixed (or partial) word, branch-free: nulls are random, so a branch per row
+            // mispredicts. The load is unconditional and masked. Invariant: k - base valid rows
+            // lie in [base, i], so k <= i and p[k] is in bounds even when row i is null.
+            var i = last
+            while i >= wordStart {
+                let b = (w >> UInt64(i & 63)) & 1
+                k &-= Int(truncatingIfNeeded: b)
+                p[i] = p[k] & (0 &- U(truncatingIfNeeded: b))
+                i &-= 1
+            }
+            j = wordStart
         }
     }
 

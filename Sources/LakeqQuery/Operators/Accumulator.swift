@@ -10,7 +10,7 @@ struct Accumulator {
     private var intSums: [Int64] = []
     private var doubleSums: [Double] = []
     private var extremes: [Scalar] = []
-    private var intSets: [Set<Int64>] = []
+    private var intSets: [Int64HashSet] = []
     private var scalarSets: [Set<Scalar>] = []
 
     init(_ spec: AggregateSpec) { self.spec = spec }
@@ -35,7 +35,7 @@ struct Accumulator {
         case .min, .max: extremes.append(contentsOf: repeatElement(.null, count: extra))
         case .count, .approxCountDistinct:
             if isDistinct {
-                if Self.isIntegerLike(spec.argument?.type) { intSets.append(contentsOf: repeatElement([], count: extra)) }
+                if Self.isIntegerLike(spec.argument?.type) { intSets.append(contentsOf: repeatElement(Int64HashSet(), count: extra)) }
                 else { scalarSets.append(contentsOf: repeatElement([], count: extra)) }
             }
         case .countStar: break
@@ -47,6 +47,13 @@ struct Accumulator {
         case .int32?, .int64?, .date32?, .timestamp?: return true
         default: return false
         }
+    }
+
+    /// Folds a known extreme (a row group's exact min or max from its statistics) into the
+    /// single group of a min/max aggregate.
+    mutating func foldExtreme(_ v: Scalar) {
+        grow(to: 1)
+        fold(0, v, wantLess: spec.function == .min)
     }
 
     /// Adds every row of a batch to the single group of an aggregate without GROUP BY, with
@@ -120,7 +127,11 @@ struct Accumulator {
         let validity = arg.validity
         if isDistinct {
             if !intSets.isEmpty, let v = Vectors.int64s(arg) {
-                for i in 0..<n where validity?[i] ?? true { intSets[Int(groups[i])].insert(v[i]) }
+                if let validity {
+                    for i in 0..<n where validity[i] { intSets[Int(groups[i])].insert(v[i]) }
+                } else {
+                    for i in 0..<n { intSets[Int(groups[i])].insert(v[i]) }
+                }
             } else {
                 for i in 0..<n where validity?[i] ?? true { scalarSets[Int(groups[i])].insert(Scalar.from(arg, row: i)) }
             }
@@ -193,7 +204,7 @@ struct Accumulator {
         guard from < other.counts.count else { return }
         counts[into] &+= other.counts[from]
         if !other.intSets.isEmpty {
-            if intSets.count <= into { intSets.append(contentsOf: repeatElement([], count: into + 1 - intSets.count)) }
+            if intSets.count <= into { intSets.append(contentsOf: repeatElement(Int64HashSet(), count: into + 1 - intSets.count)) }
             intSets[into].formUnion(other.intSets[from])
         }
         if !other.scalarSets.isEmpty {

@@ -75,7 +75,18 @@ final class GroupTable {
             var out = [Int32](repeating: 0, count: n)
             if case .dictionary(.bytes(let dict), let idx) = c.values {
                 let perEntry = (0..<dict.count).map { stringId(dict.string(at: $0)) }
-                for i in 0..<n { out[i] = c.isNull(i) ? nullId() : perEntry[Int(idx[i])] }
+                if let validity = c.validity {
+                    for i in 0..<n { out[i] = validity[i] ? perEntry[Int(idx[i])] : nullId() }
+                } else {
+                    // Rows map to groups through their dictionary index alone.
+                    perEntry.withUnsafeBufferPointer { e in
+                        idx.withUnsafeBufferPointer { ix in
+                            out.withUnsafeMutableBufferPointer { o in
+                                for i in 0..<n { o[i] = e[Int(ix[i])] }
+                            }
+                        }
+                    }
+                }
             } else {
                 for i in 0..<n {
                     if c.isNull(i) { out[i] = nullId(); continue }

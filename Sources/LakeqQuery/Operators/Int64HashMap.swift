@@ -52,4 +52,20 @@ struct Int64HashMap {
             count += 1
         }
     }
+
+    /// Calls `body` with every key.
+    func forEachKey(_ body: (Int64) -> Void) {
+        for i in 0..<ids.count where ids[i] >= 0 { body(keys[i]) }
+    }
+}
+
+/// A set of Int64 on the same table, for count(DISTINCT) of integer-like values.
+struct Int64HashSet {
+    private var map = Int64HashMap(capacity: 8)
+
+    var count: Int { map.count }
+
+    mutating func insert(_ v: Int64) { _ = map.findOrInsert(v, newId: 0) }
+
+    mutating func formUnion(_ other: Int64HashSet) { other.map.forEachKey { insert($0) } }
 }

@@ -39,35 +39,18 @@ struct ScanCommand: ParsableCommand {
             let lock = NSLock()
             var rows = 0
             var bytes: Int64 = 0
-            var failure: Error?
-            var next = 0
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                let decompressor = Decompressor()
-                while true {
-                    lock.lock()
-                    let i = next
-                    next += 1
-                    let stop = failure != nil
-                    lock.unlock()
-                    if stop || i >= units.count { return }
-                    let u = units[i]
-                    let pf = opened[u.file]
-                    do {
-                        let batch = try pf.readRowGroup(u.rowGroup, columns: u.columns, decompressor: decompressor)
-                        var chunkBytes: Int64 = 0
-                        for c in u.columns { chunkBytes += (try? pf.chunkRange(rowGroup: u.rowGroup, column: c).length) ?? 0 }
-                        lock.lock()
-                        rows += batch.rowCount
-                        bytes += chunkBytes
-                        lock.unlock()
-                    } catch {
-                        lock.lock()
-                        if failure == nil { failure = error }
-                        lock.unlock()
-                    }
-                }
+            let decompressors = (0..<workers).map { _ in Decompressor() }
+            try Parallel.forEach(count: units.count, workers: workers) { w, i in
+                let u = units[i]
+                let pf = opened[u.file]
+                let batch = try pf.readRowGroup(u.rowGroup, columns: u.columns, decompressor: decompressors[w])
+                var chunkBytes: Int64 = 0
+                for c in u.columns { chunkBytes += (try? pf.chunkRange(rowGroup: u.rowGroup, column: c).length) ?? 0 }
+                lock.lock()
+                rows += batch.rowCount
+                bytes += chunkBytes
+                lock.unlock()
             }
-            if let failure { throw failure }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             let rate = seconds > 0 ? Double(rows) / seconds : 0
             print("files=\(files.count) row_groups=\(units.count) rows=\(rows) bytes=\(bytes) seconds=\(String(format: "%.3f", seconds)) rows_per_s=\(Int(rate)) threads=\(workers)")

@@ -203,6 +203,15 @@ final class Lake {
         #expect(try lake.csv("select id, s from paged where id in (5, 7, 999) order by id") == "id,s\n5,v5\n7,\n999,v999\n")
     }
 
+    @Test func countMinMaxFromMetadata() throws {
+        let explain = try lake.csv("explain select count(*), min(id), max(id), min(show), max(rating) from t")
+        #expect(explain.contains("2 row groups answered from metadata"), "\(explain)")
+        #expect(try lake.csv("select count(*), min(id), max(id), min(show), max(rating) from t") ==
+            "count_star(),min(id),max(id),min(show),max(rating)\n5,1,5,Alpha,5\n")
+        // Doubles are never taken from statistics (NaN is left out of them).
+        #expect(!(try lake.csv("explain select max(watch) from t")).contains("answered from metadata"))
+    }
+
     @Test func oneThreadAndTwoThreadsAgree() throws {
         let q = "select show, sum(watch), count(*) from t group by show order by show"
         #expect(try lake.csv(q, threads: 1) == lake.csv(q, threads: 2))
