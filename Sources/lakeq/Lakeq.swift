@@ -14,7 +14,7 @@ struct Lakeq: ParsableCommand {
         version: version,
         subcommands: [
             QueryCommand.self, ExplainCommand.self, DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self,
-            GenCommand.self, ConvertCommand.self, HistoryCommand.self, VacuumCommand.self,
+            GenCommand.self, ConvertCommand.self, IngestCommand.self, HistoryCommand.self, VacuumCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )

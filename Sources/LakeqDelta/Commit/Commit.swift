@@ -51,9 +51,16 @@ extension DeltaTable {
     /// - Parameter commitInfo: provenance recorded with the commit (e.g. ingested sources and
     ///   their content hashes); default `operation: "WRITE"`, mode Append.
     /// - Returns: the version committed.
+    /// - Parameter transactions: more `txn` actions (other appIds) recorded by the same commit,
+    ///   each checked like `transaction` (a commit may carry one `txn` per application).
+    /// - Parameter willCommit: called with the version about to be attempted, before every
+    ///   attempt; it may place side files named by that version (e.g. the ingest quarantine)
+    ///   and throw to abort. After a conflict it is called again with the next version.
     @discardableResult
-    public func append(_ adds: [AddFile], transaction: TransactionAction? = nil, commitInfo: CommitInfo? = nil,
-                       maxAttempts: Int = 10) throws -> Int {
+    public func append(_ adds: [AddFile], transaction: TransactionAction? = nil, transactions more: [TransactionAction] = [],
+                       commitInfo: CommitInfo? = nil, maxAttempts: Int = 10,
+                       willCommit: ((Int) throws -> Void)? = nil) throws -> Int {
+        let all = (transaction.map { [$0] } ?? []) + more
         let snapshot = try snapshot()
         try snapshot.protocolAction.checkWritable()
         let partitionSet = Set(snapshot.partitionColumns)
@@ -61,20 +68,24 @@ extension DeltaTable {
             throw DeltaError.invalidArgument(
                 "add \(a.path): partition values for [\(a.partitionValues.keys.sorted().joined(separator: ", "))] but the table is partitioned by [\(snapshot.partitionColumns.joined(separator: ", "))]")
         }
-        if let t = transaction, let done = snapshot.transactions[t.appId], done >= t.version {
-            throw DeltaError.transactionAlreadyCommitted(appId: t.appId, version: done)
+        for t in all {
+            if let done = snapshot.transactions[t.appId], done >= t.version {
+                throw DeltaError.transactionAlreadyCommitted(appId: t.appId, version: done)
+            }
         }
         var readVersion = snapshot.version
         var info = commitInfo ?? CommitInfo(timestamp: Posix.nowMillis(), operation: "WRITE", operationParameters: ["mode": "Append"])
         info.fields["isBlindAppend"] = .bool(true)
-        var txn = transaction
+        var txns = all
         for attempt in 1...max(1, maxAttempts) {
             info.fields["readVersion"] = .int(Int64(readVersion))
             if commitInfo == nil || info.fields["timestamp"] == nil { info.fields["timestamp"] = .int(Posix.nowMillis()) }
-            txn?.lastUpdated = Posix.nowMillis()
+            let now = Posix.nowMillis()
+            for k in txns.indices { txns[k].lastUpdated = now }
             var actions: [Action] = [.commitInfo(info)]
-            if let txn { actions.append(.txn(txn)) }
+            actions += txns.map { .txn($0) }
             actions += adds.map { .add($0) }
+            try willCommit?(readVersion + 1)
             do {
                 return try commit(actions: actions, expectedVersion: readVersion)
             } catch DeltaError.versionConflict {
@@ -90,7 +101,7 @@ extension DeltaTable {
                             throw DeltaError.concurrentModification("\(path): version \(v) changed the table's metadata (schema or partitioning) while appending")
                         case .protocol:
                             throw DeltaError.concurrentModification("\(path): version \(v) changed the table's protocol while appending")
-                        case .txn(let t) where t.appId == transaction?.appId && t.version >= (transaction?.version ?? .max):
+                        case .txn(let t) where all.contains(where: { $0.appId == t.appId && t.version >= $0.version }):
                             throw DeltaError.transactionAlreadyCommitted(appId: t.appId, version: t.version)
                         default: continue
                         }

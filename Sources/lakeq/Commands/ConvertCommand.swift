@@ -1,4 +1,5 @@
 import ArgumentParser
+import LakeqIngest
 import Dispatch
 import Foundation
 import LakeqParquet
@@ -37,7 +38,7 @@ struct ConvertCommand: ParsableCommand {
             switch (inputFormat?.lowercased(), (input as NSString).pathExtension.lowercased()) {
             case ("csv"?, _), (nil, "csv"): format = .csv
             case ("jsonl"?, _), ("ndjson"?, _), ("json"?, _), (nil, "jsonl"), (nil, "ndjson"), (nil, "json"): format = .jsonl
-            default: throw ConvertError.usage("cannot tell the input format of \(input): use --input-format csv|jsonl")
+            default: throw FormatError.usage("cannot tell the input format of \(input): use --input-format csv|jsonl")
             }
             var settings = ConvertSettings(format: format)
             if let schema { settings.schema = try SchemaFile.load(schema) }
@@ -55,7 +56,7 @@ struct ConvertCommand: ParsableCommand {
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             let types = summary.columns.map { "\($0.name):\($0.type)\($0.nullable ? "?" : "")" }.joined(separator: ",")
             print("convert: rows=\(summary.rows) bad=\(summary.badRows) secs=\(String(format: "%.2f", secs)) columns=\(types)")
-        } catch let e as ConvertError {
+        } catch let e as FormatError {
             printError("lakeq: \(e.description)")
             throw ExitCode(1)
         } catch let e as ParquetError {
@@ -67,24 +68,24 @@ struct ConvertCommand: ParsableCommand {
 
 /// The `--schema` file: `{"columns":[{"name":"event_id","type":"int64","nullable":false}, ...]}`.
 enum SchemaFile {
-    static func load(_ path: String) throws -> [ConvertColumn] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ConvertError.io("\(path): cannot read the schema file") }
+    static func load(_ path: String) throws -> [ColumnSpec] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw FormatError.io("\(path): cannot read the schema file") }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let cols = root["columns"] as? [[String: Any]] else {
-            throw ConvertError.usage("\(path): expected {\"columns\": [{\"name\": ..., \"type\": ..., \"nullable\": ...}, ...]}")
+            throw FormatError.usage("\(path): expected {\"columns\": [{\"name\": ..., \"type\": ..., \"nullable\": ...}, ...]}")
         }
-        var out: [ConvertColumn] = []
+        var out: [ColumnSpec] = []
         var seen = Set<String>()
         for (i, c) in cols.enumerated() {
-            guard let name = c["name"] as? String, !name.isEmpty else { throw ConvertError.usage("\(path): column \(i + 1) has no name") }
-            guard seen.insert(name).inserted else { throw ConvertError.usage("\(path): duplicate column \(name)") }
-            guard let typeName = c["type"] as? String, let type = ConvertType.parse(typeName) else {
-                throw ConvertError.usage("\(path): column \(name): unknown type \(c["type"] ?? "(none)"); use int32, int64, double, boolean, string, date, timestamp[(ms|us|ns)] or decimal(p,s)")
+            guard let name = c["name"] as? String, !name.isEmpty else { throw FormatError.usage("\(path): column \(i + 1) has no name") }
+            guard seen.insert(name).inserted else { throw FormatError.usage("\(path): duplicate column \(name)") }
+            guard let typeName = c["type"] as? String, let type = ValueType.parse(typeName) else {
+                throw FormatError.usage("\(path): column \(name): unknown type \(c["type"] ?? "(none)"); use int32, int64, double, boolean, string, date, timestamp[(ms|us|ns)] or decimal(p,s)")
             }
             let nullable = (c["nullable"] as? Bool) ?? true
-            out.append(ConvertColumn(name: name, type: type, nullable: nullable))
+            out.append(ColumnSpec(name: name, type: type, nullable: nullable))
         }
-        guard !out.isEmpty else { throw ConvertError.usage("\(path): no columns") }
+        guard !out.isEmpty else { throw FormatError.usage("\(path): no columns") }
         return out
     }
 }

@@ -6,11 +6,11 @@ import LakeqParquet
 /// `lakeq gen`: writes the viewing-events sample lake (see `/work/shared/bench/DATASET.md`).
 struct GenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gen", abstract: "Generate the viewing-events sample data as a Hive-partitioned Parquet lake.")
+        commandName: "gen", abstract: "Generate the viewing-events sample data as a Delta table partitioned by date.")
 
     @Option(help: "Rows to generate.") var rows: Int
     @Option(help: "Random seed (same rows and seed give the same files).") var seed: UInt64 = 1
-    @Option(help: "Output directory; the lake goes to DIR/events/date=YYYY-MM-DD/.") var out: String
+    @Option(help: "Output directory; the Delta table goes to DIR/events (partitions date=YYYY-MM-DD/).") var out: String
     @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
 

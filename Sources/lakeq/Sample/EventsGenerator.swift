@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import LakeqColumnar
 import LakeqParquet
+import LakeqDelta
 
 /// xoshiro256** seeded through SplitMix64: fast, deterministic, one stream per day so days
 /// can be generated in parallel and still give the same data.
@@ -364,18 +365,22 @@ struct EventsGenerator {
         return RecordBatch(schema: Self.schema, columns: columns, rowCount: count)
     }
 
-    /// Writes `outDir/events/date=YYYY-MM-DD/part-00000.parquet` for the 30 days, `threads`
-    /// days at a time. Returns the bytes written.
+    /// Writes the sample as a Delta table `outDir/events` partitioned by `date`: one data
+    /// file per day (`threads` days at a time, through `DataFileWriter`), then one commit
+    /// adding all 30. Returns the bytes written.
     func writeLake(outDir: String, options: WriterOptions, threads: Int, rowGroupRows: Int = 131_072) throws -> Int64 {
         let root = (outDir as NSString).appendingPathComponent("events")
         let fm = FileManager.default
         if fm.fileExists(atPath: root) { try fm.removeItem(atPath: root) }
+        let tableSchema = Schema(Self.schema.fields + [Field(name: "date", type: .date32, nullable: false)])
+        let table = try DeltaTable.create(at: root, schema: tableSchema, partitionColumns: ["date"], name: "events")
+        var opts = options
+        opts.rowGroupRows = rowGroupRows
+        let writer = DataFileWriter(snapshot: try table.snapshot(), options: opts)
         let lock = NSLock()
         var next = 0
         var failure: Error?
-        var bytes: Int64 = 0
-        var opts = options
-        opts.rowGroupRows = rowGroupRows
+        var adds = [AddFile?](repeating: nil, count: Self.days)
         let workers = max(1, min(threads, Self.days))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
@@ -387,28 +392,26 @@ struct EventsGenerator {
                 if stop || day >= Self.days { return }
                 do {
                     let (n, _) = dayRange(day)
-                    let date = Self.dateString(day)
-                    let dir = (root as NSString).appendingPathComponent("date=\(date)")
-                    try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                    let path = (dir as NSString).appendingPathComponent("part-00000.parquet")
-                    let w = try ParquetWriter(path: path, schema: Self.schema, options: opts)
+                    var batches: [RecordBatch] = []
                     var off = 0, b = 0
                     while off < n {
                         let c = min(rowGroupRows, n - off)
-                        try w.write(batch(day: day, offset: off, count: c, batchIndex: b))
+                        batches.append(batch(day: day, offset: off, count: c, batchIndex: b))
                         off += c
                         b += 1
                     }
-                    try w.close()
-                    let size = ((try? fm.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-                    lock.lock(); bytes += size; lock.unlock()
+                    let add = try writer.write(batches, partitionValues: ["date": Self.dateString(day)])
+                    lock.lock(); adds[day] = add; lock.unlock()
                 } catch {
                     lock.lock(); failure = failure ?? error; lock.unlock()
                 }
             }
         }
         if let failure { throw failure }
-        return bytes
+        let all = adds.compactMap { $0 }
+        try table.append(all, commitInfo: CommitInfo(timestamp: Int64(Date().timeIntervalSince1970 * 1000), operation: "WRITE",
+                                                     operationParameters: ["mode": "Append"], extra: ["lakeqGen": .object(["rows": .int(Int64(rows)), "seed": .int(Int64(bitPattern: seed))])]))
+        return all.reduce(0) { $0 + $1.size }
     }
 
     static func dateString(_ day: Int) -> String {

@@ -1,35 +1,43 @@
 import Foundation
 
 /// One field of a parsed record: a byte range of the input, or null.
-struct RawField {
-    var start: Int
-    var end: Int
+public struct RawField {
+    public var start: Int
+    public var end: Int
     /// CSV: the field was quoted and holds doubled quotes; JSON: the string holds escapes.
-    var escaped: Bool
-    var isNull: Bool
+    public var escaped: Bool
+    public var isNull: Bool
     /// JSON only: the token kind (strings, numbers and literals infer differently).
-    var kind: Kind = .text
+    public var kind: Kind = .text
 
-    enum Kind { case text, jsonString, jsonNumber, jsonLiteral }
+    public enum Kind { case text, jsonString, jsonNumber, jsonLiteral }
 
-    static let null = RawField(start: 0, end: 0, escaped: false, isNull: true)
+    public init(start: Int, end: Int, escaped: Bool, isNull: Bool, kind: Kind = .text) {
+        self.start = start
+        self.end = end
+        self.escaped = escaped
+        self.isNull = isNull
+        self.kind = kind
+    }
+
+    public static let null = RawField(start: 0, end: 0, escaped: false, isNull: true)
 }
 
 /// An input file mapped into memory (the page cache holds it, not the heap).
-final class InputFile {
-    let data: Data
-    init(path: String) throws {
+public final class InputFile {
+    public let data: Data
+    public init(path: String) throws {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw ConvertError.io("\(path): cannot read: \(error.localizedDescription)")
+            throw FormatError.io("\(path): cannot read: \(error.localizedDescription)")
         }
     }
 }
 
-enum ConvertError: Error, CustomStringConvertible {
+public enum FormatError: Error, CustomStringConvertible {
     case io(String)
     case usage(String)
     case badRows(Int)
-    var description: String {
+    public var description: String {
         switch self {
         case .io(let m), .usage(let m): return m
         case .badRows(let n): return "\(n) bad row\(n == 1 ? "" : "s"); nothing written (use --skip-bad to write the good rows)"
@@ -40,13 +48,13 @@ enum ConvertError: Error, CustomStringConvertible {
 /// RFC 4180 CSV: comma-separated, fields optionally in double quotes with `""` for a quote,
 /// `\n` or `\r\n` line ends (also inside quotes). An empty unquoted field is null; `""` is
 /// the empty string. Blank lines are skipped.
-struct CSVScanner {
-    let bytes: UnsafeRawBufferPointer
-    var pos = 0
+public struct CSVScanner {
+    public let bytes: UnsafeRawBufferPointer
+    public var pos = 0
     /// 1-based line number of the next record's first line.
-    var line = 1
+    public var line = 1
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         // Skip a UTF-8 byte order mark.
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { pos = 3 }
@@ -54,7 +62,7 @@ struct CSVScanner {
 
     /// Parses the next record into `fields`; returns its line number, or nil at the end.
     /// A malformed record sets `error` and is consumed up to its end.
-    mutating func next(into fields: inout [RawField], error: inout String?) -> Int? {
+    public mutating func next(into fields: inout [RawField], error: inout String?) -> Int? {
         fields.removeAll(keepingCapacity: true)
         error = nil
         let n = bytes.count
@@ -122,7 +130,7 @@ struct CSVScanner {
     }
 
     /// The text of a field, with doubled quotes undone when needed.
-    static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer {
+    public static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[f.start..<f.end])
         guard f.escaped else { return raw }
         scratch.removeAll(keepingCapacity: true)
@@ -138,18 +146,18 @@ struct CSVScanner {
 
 /// JSON Lines: one flat object per line. Values are strings, numbers, true/false or null;
 /// nested arrays/objects make the row bad.
-struct JSONLScanner {
-    let bytes: UnsafeRawBufferPointer
-    var pos = 0
-    var line = 0
+public struct JSONLScanner {
+    public let bytes: UnsafeRawBufferPointer
+    public var pos = 0
+    public var line = 0
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { pos = 3 }
     }
 
     /// Next non-blank line as (keys, values); returns its line number or nil at the end.
-    mutating func next(keys: inout [RawField], values: inout [RawField], error: inout String?) -> Int? {
+    public mutating func next(keys: inout [RawField], values: inout [RawField], error: inout String?) -> Int? {
         keys.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         error = nil
@@ -242,7 +250,7 @@ struct JSONLScanner {
     }
 
     /// The unescaped bytes of a JSON string field; nil for a bad escape.
-    static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer? {
+    public static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer? {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[f.start..<f.end])
         guard f.escaped else { return raw }
         scratch.removeAll(keepingCapacity: true)

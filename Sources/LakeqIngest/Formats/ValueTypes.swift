@@ -1,12 +1,12 @@
 import LakeqColumnar
 
 /// Column types `lakeq convert` writes (the `--schema` file's vocabulary).
-enum ConvertType: Equatable, CustomStringConvertible {
+public enum ValueType: Equatable, CustomStringConvertible {
     case int32, int64, double, boolean, string, date
     case timestamp(TimeUnit)
     case decimal(precision: Int, scale: Int)
 
-    var dataType: DataType {
+    public var dataType: DataType {
         switch self {
         case .int32: return .int32
         case .int64: return .int64
@@ -19,7 +19,7 @@ enum ConvertType: Equatable, CustomStringConvertible {
         }
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .int32: return "int32"
         case .int64: return "int64"
@@ -33,7 +33,7 @@ enum ConvertType: Equatable, CustomStringConvertible {
     }
 
     /// Parses a schema-file type name.
-    static func parse(_ text: String) -> ConvertType? {
+    public static func parse(_ text: String) -> ValueType? {
         let t = text.lowercased().replacingOccurrences(of: " ", with: "")
         switch t {
         case "int32", "int": return .int32
@@ -58,19 +58,25 @@ enum ConvertType: Equatable, CustomStringConvertible {
 }
 
 /// A column of the output schema.
-struct ConvertColumn {
-    var name: String
-    var type: ConvertType
-    var nullable: Bool
+public struct ColumnSpec {
+    public var name: String
+    public var type: ValueType
+    public var nullable: Bool
+
+    public init(name: String, type: ValueType, nullable: Bool) {
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+    }
 }
 
 /// Byte-level value parsers shared by inference and conversion. Each returns nil when the
 /// text is not exactly a value of the type (so nothing is silently lost).
-enum ValueParse {
-    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+public enum ValueParse {
+    @inline(__always) public static func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
 
     /// `-?(0|[1-9][0-9]*)`, not `-0`, within Int64.
-    static func int64(_ s: UnsafeRawBufferPointer) -> Int64? {
+    public static func int64(_ s: UnsafeRawBufferPointer) -> Int64? {
         var i = 0
         let n = s.count
         var neg = false
@@ -96,7 +102,7 @@ enum ValueParse {
     }
 
     /// JSON number grammar: `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`.
-    static func isNumberSyntax(_ s: UnsafeRawBufferPointer) -> Bool {
+    public static func isNumberSyntax(_ s: UnsafeRawBufferPointer) -> Bool {
         var i = 0
         let n = s.count
         if i < n && s[i] == UInt8(ascii: "-") { i += 1 }
@@ -118,7 +124,7 @@ enum ValueParse {
 
     /// A decimal number to the nearest Double (Swift's parser); `lenient` also takes
     /// nan/inf spellings and a leading `+`.
-    static func double(_ s: UnsafeRawBufferPointer, lenient: Bool) -> Double? {
+    public static func double(_ s: UnsafeRawBufferPointer, lenient: Bool) -> Double? {
         if !isNumberSyntax(s) {
             guard lenient, s.count > 0, s.count < 64 else { return nil }
             let t = String(decoding: s, as: UTF8.self).lowercased()
@@ -131,10 +137,40 @@ enum ValueParse {
                 return nil
             }
         }
-        return Double(String(decoding: s, as: UTF8.self))
+        return fastDouble(s) ?? Double(String(decoding: s, as: UTF8.self))
     }
 
-    static func bool(_ s: UnsafeRawBufferPointer, lenient: Bool) -> Bool? {
+    /// Powers of ten exactly representable as doubles.
+    static let exactPowers: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { a, _ in a * 10 } }
+
+    /// Clinger's fast path for text already known to be JSON number syntax: when the digits
+    /// form an integer below 2^53 and the decimal exponent is within ±22, `m / 10^k` or
+    /// `m * 10^k` is one correctly rounded IEEE operation on exact operands, so it equals
+    /// the nearest double. Avoids building a String per value (the common case by far);
+    /// nil sends everything else to Swift's full parser.
+    @inline(__always) static func fastDouble(_ s: UnsafeRawBufferPointer) -> Double? {
+        var i = 0
+        let n = s.count
+        var neg = false
+        if n > 0 && s[0] == UInt8(ascii: "-") { neg = true; i = 1 }
+        var m: UInt64 = 0
+        var digits = 0
+        var exp = 0
+        while i < n, isDigit(s[i]) {
+            m = m &* 10 &+ UInt64(s[i] &- 48); digits += 1; i += 1
+        }
+        if i < n && s[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n, isDigit(s[i]) {
+                m = m &* 10 &+ UInt64(s[i] &- 48); digits += 1; exp -= 1; i += 1
+            }
+        }
+        guard i == n, digits <= 15, exp >= -22 else { return nil }  // exponents: full parser
+        let v = exp == 0 ? Double(m) : Double(m) / exactPowers[-exp]
+        return neg ? -v : v
+    }
+
+    public static func bool(_ s: UnsafeRawBufferPointer, lenient: Bool) -> Bool? {
         if s.elementsEqual("true".utf8) { return true }
         if s.elementsEqual("false".utf8) { return false }
         guard lenient, s.count <= 5 else { return nil }
@@ -154,7 +190,7 @@ enum ValueParse {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+    public static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -174,14 +210,14 @@ enum ValueParse {
         return daysFromCivil(y, m, d)
     }
 
-    static func date(_ s: UnsafeRawBufferPointer) -> Int32? {
+    public static func date(_ s: UnsafeRawBufferPointer) -> Int32? {
         guard s.count == 10, let d = datePrefix(s) else { return nil }
         return Int32(d)
     }
 
     /// ISO-8601 `YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z|±HH:MM|±HHMM]` as UTC in `unit`; nil if
     /// malformed or if the fraction has non-zero digits finer than `unit`.
-    static func timestamp(_ s: UnsafeRawBufferPointer, unit: TimeUnit) -> Int64? {
+    public static func timestamp(_ s: UnsafeRawBufferPointer, unit: TimeUnit) -> Int64? {
         guard s.count >= 19, let days = datePrefix(s), s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: " "),
               s[13] == UInt8(ascii: ":"), s[16] == UInt8(ascii: ":"),
               let hh = digits(s, 11, 2), let mm = digits(s, 14, 2), let ss = digits(s, 17, 2),
@@ -234,7 +270,7 @@ enum ValueParse {
 
     /// Exact decimal text `-?\d+(\.\d+)?` as a big-endian two's complement integer of `width`
     /// bytes scaled by `scale`; nil when it has more digits than the type holds or would need rounding.
-    static func decimal(_ s: UnsafeRawBufferPointer, precision: Int, scale: Int, width: Int) -> [UInt8]? {
+    public static func decimal(_ s: UnsafeRawBufferPointer, precision: Int, scale: Int, width: Int) -> [UInt8]? {
         var i = 0
         let n = s.count
         var neg = false

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# CSV → date-partitioned Parquet: lakeq ingest (validation on, Delta commit, quarantine) vs
+# DuckDB COPY … PARTITION_BY vs pyarrow read_csv + write_dataset. Prints rows/s per engine.
+#
+#   Benchmarks/ingest_compare.sh [ROWS] [THREADS]      (defaults: 10000000, all cores)
+#
+# Data goes to ${BENCH_DIR:-/tmp/lakebench}/ingest-ROWS (kept between runs); needs a release
+# build (swift build -c release) and python3 with duckdb, pyarrow, numpy.
+set -euo pipefail
+ROWS=${1:-10000000}
+THREADS=${2:-$(nproc)}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+GEN=${GEN:-$HERE/../shared/bench/gen_events.py}
+[ -f "$GEN" ] || GEN=/work/shared/bench/gen_events.py
+DATA=${BENCH_DIR:-/tmp/lakebench}/ingest-$ROWS
+LAKEQ=$HERE/.build/release/lakeq
+[ -x "$LAKEQ" ] || { echo "build first: swift build -c release" >&2; exit 1; }
+if [ ! -f "$DATA/events.csv" ]; then
+  python3 "$GEN" --rows "$ROWS" --seed 1 --out "$DATA" --bad-rate 0.001 --formats csv >/dev/null
+fi
+CSV=$DATA/events.csv
+LINES=$(($(wc -l < "$CSV") - 1))
+OUT=$DATA/out
+rate() { python3 -c "import sys; print(f'{int(sys.argv[1])/float(sys.argv[2]):,.0f}')" "$1" "$2"; }
+now() { python3 -c 'import time; print(time.time())'; }
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$1" "$2"; }
+cat "$CSV" > /dev/null   # warm the page cache for every engine alike
+echo "rows(lines)=$LINES threads=$THREADS csv=$(du -h "$CSV" | cut -f1)"
+
+rm -rf "$OUT"; mkdir -p "$OUT"
+t0=$(now)
+LAKEQ_THREADS=$THREADS "$LAKEQ" ingest "$CSV" --table events --lake "$OUT/lakeq" \
+  --schema "$HERE/examples/events.schema.json" --partition-by date --threads "$THREADS" > "$OUT/lakeq.txt"
+t1=$(now); s=$(elapsed "$t0" "$t1")
+echo "lakeq ingest : ${s}s  $(rate "$LINES" "$s") rows/s   ($(cat "$OUT/lakeq.txt" | tr ' ' '\n' | grep -E '^(committed|quarantined)=' | tr '\n' ' '))"
+
+t0=$(now)
+python3 - "$CSV" "$OUT/duckdb" "$THREADS" <<'PY'
+import sys, duckdb
+csv, out, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+con = duckdb.connect(); con.execute(f"SET threads={threads}"); con.execute("SET TimeZone='UTC'")
+# ignore_errors: DuckDB's nearest equivalent to skipping bad rows (it does not quarantine them).
+con.execute(f"""COPY (SELECT *, CAST(event_time AS DATE) AS date FROM read_csv('{csv}', header=true, ignore_errors=true,
+  columns={{'event_id':'BIGINT','user_id':'BIGINT','show':'VARCHAR','show_type':'VARCHAR','genre':'VARCHAR','season':'INTEGER',
+  'episode':'INTEGER','event_time':'TIMESTAMPTZ','watch':'DOUBLE','duration':'DOUBLE','completed':'BOOLEAN','device':'VARCHAR',
+  'country':'VARCHAR','rating':'INTEGER','bitrate_kbps':'INTEGER'}}))
+  TO '{out}' (FORMAT parquet, PARTITION_BY (date))""")
+PY
+t1=$(now); s=$(elapsed "$t0" "$t1")
+echo "duckdb COPY  : ${s}s  $(rate "$LINES" "$s") rows/s   (ignore_errors, no rule checks)"
+
+t0=$(now)
+python3 - "$CSV" "$OUT/pyarrow" "$THREADS" <<'PY'
+import sys, pyarrow as pa, pyarrow.csv as pc, pyarrow.compute as pcc, pyarrow.dataset as ds
+csv, out, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+pa.set_cpu_count(threads); pa.set_io_thread_count(threads)
+bad = [0]
+def skip(row): bad[0] += 1; return 'skip'
+# Types inferred (a typed read fails on the first bad value); date from the text, bad → null.
+t = pc.read_csv(csv, parse_options=pc.ParseOptions(invalid_row_handler=skip),
+                convert_options=pc.ConvertOptions(column_types={'event_time': pa.string()}))
+day = pcc.strptime(pcc.utf8_slice_codeunits(t['event_time'], 0, 10), format='%Y-%m-%d', unit='s', error_is_null=True)
+t = t.append_column('date', pcc.cast(day, pa.date32()))
+ds.write_dataset(t, out, format='parquet', partitioning=['date'], partitioning_flavor='hive',
+                 existing_data_behavior='overwrite_or_ignore', max_partitions=4096)
+PY
+t1=$(now); s=$(elapsed "$t0" "$t1")
+echo "pyarrow      : ${s}s  $(rate "$LINES" "$s") rows/s   (types inferred; only rows with a wrong field count skipped)"

@@ -1,0 +1,181 @@
+import Foundation
+import LakeqColumnar
+
+/// The input format of a source.
+public enum SourceFormat: String, Sendable {
+    case csv, jsonl
+}
+
+/// A run of whole lines of a source, parsed by one thread.
+struct Chunk {
+    var start: Int
+    var end: Int
+    /// 1-based physical line number of the chunk's first line.
+    var firstLine: Int
+    var lines: Int
+}
+
+/// What one chunk turned into: the good rows as columns, and the bad rows.
+struct ChunkOutput {
+    var columns: [Column]
+    var rows: Int
+    var bad: [BadRow]
+    var lines: Int
+}
+
+/// How a source's fields map onto the schema: for CSV, header position → column index; for
+/// JSON Lines, column names as bytes (keys are matched by name).
+struct FieldMap {
+    var csvTarget: [Int] = []
+    var csvFieldCount = 0
+    var names: [[UInt8]] = []
+    var byName: [String: Int] = [:]
+}
+
+/// Parses and validates the lines of one chunk. Allocation per row is limited to the column
+/// buffers' amortized growth; a bad row costs its reason strings.
+struct ChunkParser {
+    let schema: CompiledSchema
+    let format: SourceFormat
+    let map: FieldMap
+
+    func parse(_ bytes: UnsafeRawBufferPointer, _ chunk: Chunk, keepColumns: Bool) -> ChunkOutput {
+        let columns = schema.columns
+        var acc = columns.map { ColumnAccumulator($0.spec) }
+        var bad: [BadRow] = []
+        var rows = 0
+        var good = 0
+        var scratch: [UInt8] = []
+        var fields: [RawField] = []
+        var keys: [RawField] = []
+        var failed = [Bool](repeating: false, count: columns.count)
+        var filled = [Bool](repeating: false, count: columns.count)
+        var reasons: [String] = []
+        var kind: ReasonKind?
+        var rules = RuleScratch()
+        let isDerived = columns.map { $0.derivedFrom != nil }
+
+        var pos = chunk.start
+        var line = chunk.firstLine
+        while pos < chunk.end {
+            var e = pos
+            // memchr: the line end (the C routine is vectorized; a byte loop is not).
+            if let base = bytes.baseAddress, let hit = memchr(base + pos, 0x0A, chunk.end - pos) {
+                e = base.distance(to: UnsafeRawPointer(hit))
+            } else {
+                e = chunk.end
+            }
+            let lineStart = pos, lineNo = line
+            pos = e + 1
+            line += 1
+            var le = e
+            if le > lineStart && bytes[le - 1] == 0x0D { le -= 1 }
+            if le == lineStart { continue }  // blank line: no record
+            let lineBytes = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<le])
+            reasons.removeAll(keepingCapacity: true)
+            kind = nil
+            for k in failed.indices { failed[k] = false }
+
+            @inline(__always) func put(_ k: Int, _ f: RawField, _ text: UnsafeRawBufferPointer) {
+                if let reason = acc[k].append(text, kind: f.kind) {
+                    reasons.append(reason)
+                    kind = kind ?? .wrongType
+                    failed[k] = true
+                    acc[k].appendNull()
+                } else if schema.hasSingleRules[k], let reason = schema.checkSingle(acc, k, rows, text, &rules) {
+                    reasons.append(reason)
+                    kind = kind ?? (columns[k].rules.allowed != nil || columns[k].rules.regex != nil ? .notAllowed : .outOfRange)
+                    failed[k] = true
+                }
+            }
+            @inline(__always) func putNull(_ k: Int, missing: Bool) {
+                if !columns[k].nullable {
+                    reasons.append(missing ? "\(columns[k].name): missing" : "\(columns[k].name): null in a required column")
+                    kind = kind ?? (missing ? .missingField : .null)
+                    failed[k] = true
+                }
+                acc[k].appendNull()
+            }
+
+            var structural: String?
+            var structuralKind = ReasonKind.malformed
+            switch format {
+            case .csv:
+                var scanner = CSVScanner(lineBytes)
+                var error: String?
+                _ = scanner.next(into: &fields, error: &error)
+                if let error {
+                    structural = error
+                } else if fields.count != map.csvFieldCount {
+                    structural = "expected \(map.csvFieldCount) fields, found \(fields.count)"
+                    structuralKind = .missingField
+                } else {
+                    for (p, f) in fields.enumerated() {
+                        let k = map.csvTarget[p]
+                        if f.isNull { putNull(k, missing: false); continue }
+                        put(k, f, CSVScanner.text(lineBytes, f, scratch: &scratch))
+                    }
+                }
+            case .jsonl:
+                var scanner = JSONLScanner(lineBytes)
+                var error: String?
+                _ = scanner.next(keys: &keys, values: &fields, error: &error)
+                if let error {
+                    structural = error
+                } else {
+                    for k in filled.indices { filled[k] = false }
+                    for (i, key) in keys.enumerated() {
+                        // Fast path: the i-th key is usually the i-th column.
+                        var k = -1
+                        let raw = UnsafeRawBufferPointer(rebasing: lineBytes[key.start..<key.end])
+                        if !key.escaped, i < map.names.count, raw.elementsEqual(map.names[i]) { k = i } else {
+                            guard let kt = JSONLScanner.text(lineBytes, key, scratch: &scratch) else { structural = "bad escape in a key"; break }
+                            k = map.byName[String(decoding: kt, as: UTF8.self)] ?? -1
+                        }
+                        guard k >= 0, !isDerived[k] else {
+                            structural = "unexpected field \(String(decoding: raw.prefix(60), as: UTF8.self))"
+                            structuralKind = .missingField
+                            break
+                        }
+                        guard !filled[k] else { structural = "duplicate field \(columns[k].name)"; break }
+                        filled[k] = true
+                        let v = fields[i]
+                        if v.isNull { putNull(k, missing: false); continue }
+                        if v.kind == .jsonString {
+                            guard let t = JSONLScanner.text(lineBytes, v, scratch: &scratch) else {
+                                reasons.append("\(columns[k].name): bad string escape")
+                                kind = kind ?? .wrongType
+                                failed[k] = true
+                                acc[k].appendNull()
+                                continue
+                            }
+                            put(k, v, t)
+                        } else {
+                            put(k, v, UnsafeRawBufferPointer(rebasing: lineBytes[v.start..<v.end]))
+                        }
+                    }
+                    if structural == nil {
+                        for k in filled.indices where !filled[k] && !isDerived[k] { putNull(k, missing: true) }
+                    }
+                }
+            }
+            if let structural {
+                reasons = [structural]
+                kind = structuralKind
+            } else {
+                schema.finishRow(&acc, rows, failed, &reasons, &kind)
+            }
+            if !reasons.isEmpty {
+                for k in acc.indices { acc[k].truncate(to: rows) }
+                bad.append(BadRow(line: lineNo, start: lineStart, end: le, reasons: reasons, kind: kind ?? .malformed))
+                continue
+            }
+            good += 1
+            rows += 1
+            // Validation only (the --max-bad-fraction pre-pass): keep nothing.
+            if !keepColumns { for k in acc.indices { acc[k].truncate(to: 0) }; rows = 0 }
+        }
+        let cols = keepColumns ? acc.indices.map { acc[$0].take() } : []
+        return ChunkOutput(columns: cols, rows: good, bad: bad, lines: chunk.lines)
+    }
+}
