@@ -402,9 +402,8 @@ struct ColumnChunkWriter {
         var encoded: [[UInt8]?] = []
         encoded.reserveCapacity(n)
         for i in 0..<n { encoded.append(StatisticsBuilder.bounds(dictionary, i..<(i + 1), order)?.min) }
-        let sorted = (0..<n).filter { encoded[$0] != nil }.sorted { a, b in
-            StatisticsBuilder.compare(encoded[a]!, encoded[b]!, order) < 0
-        }
+        let present = (0..<n).compactMap { i in encoded[i].map { (index: i, bound: $0) } }
+        let sorted = present.sorted { StatisticsBuilder.compare($0.bound, $1.bound, order) < 0 }.map(\.index)
         var ranks = [Int32](repeating: -1, count: n)
         for (r, i) in sorted.enumerated() { ranks[i] = Int32(r) }
         return ranks
