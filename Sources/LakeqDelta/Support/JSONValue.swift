@@ -1,3 +1,4 @@
+import LakeqColumnar
 import Foundation
 
 /// A JSON document as a value: the Delta log's actions, stats and commit info are JSON.
@@ -78,24 +79,7 @@ public enum JSONValue: Hashable, Sendable {
     }
 
     static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
+        out += JSONText.quoted(s)
     }
 
     // MARK: parsing

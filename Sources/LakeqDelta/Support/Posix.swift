@@ -6,13 +6,20 @@ import Darwin
 import Foundation
 
 /// Thin wrappers over the POSIX calls the commit protocol depends on (Foundation has no
-/// `link`, `fsync` of a directory, or exclusive create).
-enum Posix {
+/// `link`, `fsync` of a directory, or exclusive create). Ingest uses them for its durable
+/// quarantine files too.
+public enum Posix {
     static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     /// Writes `bytes` to a new file at `path` (failing if it exists) and fsyncs it.
     static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        try writeFile(path, bytes, exclusive: true)
+    }
+
+    /// Writes `bytes` to `path` and fsyncs it; `exclusive` fails if the file exists, otherwise
+    /// it is replaced.
+    public static func writeFile(_ path: String, _ bytes: [UInt8], exclusive: Bool = false) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC), 0o644)
         guard fd >= 0 else { throw DeltaError.io("\(path): create failed: \(errorText(errno))") }
         defer { close(fd) }
         var written = 0
@@ -30,7 +37,7 @@ enum Posix {
     }
 
     /// fsyncs a directory so that names created or removed in it are durable.
-    static func fsyncDirectory(_ path: String) throws {
+    public static func fsyncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else { throw DeltaError.io("\(path): open directory failed: \(errorText(errno))") }
         defer { close(fd) }

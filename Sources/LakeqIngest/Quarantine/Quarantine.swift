@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import LakeqDelta
 import LakeqColumnar
 import LakeqParquet
 
@@ -91,16 +92,16 @@ public final class Quarantine {
         var text: [UInt8] = []
         text.reserveCapacity(rows.count * 256)
         for r in rows {
-            text += Array("{\"source\":".utf8); Self.appendJSONString(r.source, &text)
-            text += Array(",\"line\":\(r.line),\"raw\":".utf8); Self.appendJSONString(r.raw, &text)
+            text += Array("{\"source\":".utf8); JSONText.append(r.source, to: &text)
+            text += Array(",\"line\":\(r.line),\"raw\":".utf8); JSONText.append(r.raw, to: &text)
             text += Array(",\"reasons\":[".utf8)
             for (i, reason) in r.reasons.enumerated() {
                 if i > 0 { text.append(UInt8(ascii: ",")) }
-                Self.appendJSONString(reason, &text)
+                JSONText.append(reason, to: &text)
             }
             text += Array("],\"kind\":\"\(r.kind.rawValue)\"}\n".utf8)
         }
-        try Self.writeFile(staged.jsonl, text)
+        try Posix.writeFile(staged.jsonl, text)
         let schema = Schema([
             Field(name: "source", type: .string, nullable: false), Field(name: "line", type: .int64, nullable: false),
             Field(name: "raw", type: .string, nullable: false), Field(name: "reasons", type: .string, nullable: false),
@@ -130,7 +131,7 @@ public final class Quarantine {
             throw IngestError.io("\(directory): cannot place the quarantine for version \(version): \(String(cString: strerror(errno)))")
         }
         s.placedAt = version
-        try Self.fsyncDirectory(directory)
+        try Posix.fsyncDirectory(directory)
     }
 
     /// Removes a staging that was not committed.
@@ -140,45 +141,5 @@ public final class Quarantine {
         unlink(p.parquet)
     }
 
-    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw IngestError.io("\(path): cannot create: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var done = 0
-        try bytes.withUnsafeBytes { raw in
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress.map { $0 + done }, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw IngestError.io("\(path): write failed: \(String(cString: strerror(errno)))")
-                }
-                done += n
-            }
-        }
-        guard fsync(fd) == 0 else { throw IngestError.io("\(path): fsync failed: \(String(cString: strerror(errno)))") }
-    }
 
-    static func fsyncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY)
-        guard fd >= 0 else { throw IngestError.io("\(path): cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw IngestError.io("\(path): fsync failed: \(String(cString: strerror(errno)))") }
-    }
-
-    /// JSON string literal (RFC 8259 escapes; other characters as UTF-8).
-    static func appendJSONString(_ s: String, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out += [92, 34]
-            case UInt8(ascii: "\\"): out += [92, 92]
-            case 0x0A: out += [92, UInt8(ascii: "n")]
-            case 0x0D: out += [92, UInt8(ascii: "r")]
-            case 0x09: out += [92, UInt8(ascii: "t")]
-            case 0..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
 }

@@ -62,28 +62,24 @@ struct ColumnChunkReader {
                 guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
                 let data = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
                 try builder.setDictionary(try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding))
-            case .dataPage:
-                guard let h = header.dataPageHeader else { throw corrupt("data page without its header") }
-                let rows = try pageRowCount(h.numValues)
+            case .dataPage, .dataPageV2:
+                let v1 = header.dataPageHeader, v2 = header.dataPageHeaderV2
+                guard let declared = header.type == .dataPage ? v1?.numValues : v2?.numValues else {
+                    throw corrupt("\(header.type) without its header")
+                }
+                let rows = try pageRowCount(declared)
+                // Pages holding none of the wanted rows are neither decompressed nor decoded.
                 if let wanted, !wanted.overlaps(rowsSeen..<(rowsSeen + rows)) {
                     rowsSeen += rows
                     pagesSkipped += 1
                     continue
                 }
                 segments.append((rowsSeen, builder.count, rows))
-                let data = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
-                try readPageV1(h, data: data, builder: &builder)
-                rowsSeen += rows
-            case .dataPageV2:
-                guard let h = header.dataPageHeaderV2 else { throw corrupt("data page v2 without its header") }
-                let rows = try pageRowCount(h.numValues)
-                if let wanted, !wanted.overlaps(rowsSeen..<(rowsSeen + rows)) {
-                    rowsSeen += rows
-                    pagesSkipped += 1
-                    continue
+                if let v1 {
+                    try readPageV1(v1, data: try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor), builder: &builder)
+                } else if let v2 {
+                    try readPageV2(v2, body: body, uncompressedSize: uncompressedSize, decompressor: decompressor, builder: &builder)
                 }
-                segments.append((rowsSeen, builder.count, rows))
-                try readPageV2(h, body: body, uncompressedSize: uncompressedSize, decompressor: decompressor, builder: &builder)
                 rowsSeen += rows
             default:
                 continue  // index pages and unknown page types carry no values

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LakeqColumnar
 
 /// Buffered writes to standard output, flushed in large blocks.
 struct OutputBuffer {
@@ -37,21 +38,7 @@ struct OutputBuffer {
 
     /// Appends `s` as a JSON string literal.
     mutating func writeJSONString<C: Collection>(utf8 s: C) where C.Element == UInt8 {
-        bytes.append(UInt8(ascii: "\""))
-        for c in s {
-            switch c {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(c >> 4)], hex[Int(c & 15)]])
-            default: bytes.append(c)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONText.append(utf8: s, to: &bytes)
     }
 
     /// Appends a JSON string of text that may not be valid UTF-8 (invalid bytes are replaced).
