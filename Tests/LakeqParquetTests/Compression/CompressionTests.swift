@@ -5,17 +5,11 @@ import Testing
 
 // All test data is generated here from fixed seeds, so failures reproduce exactly.
 
-/// SplitMix64: small, deterministic, good enough to make incompressible bytes.
+/// Incompressible bytes from SplitMix64 (Encodings/EncodingTestSupport.swift).
 struct SeededBytes {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var rng: SplitMix64
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { rng.next() }
     mutating func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(count + 8)
