@@ -10,18 +10,24 @@ struct TableScan {
     /// For each scan column: where its values come from.
     enum Source { case file(Int), partition(Int), missing }
 
-    /// Where a scan column lives in a given file.
-    func sources(for file: Int) -> [Source] {
+    /// Per file, per scan column: resolved once per query.
+    private let sourcesByFile: [[Source]]
+
+    init(plan: QueryPlan) {
+        self.plan = plan
         let table = plan.table
-        let pf = table.parquet[file]
-        return plan.scanColumns.map { t in
-            if t >= table.fileColumnCount || table.partitionColumns.contains(where: { $0.name == table.schema.fields[t].name }) {
-                if let p = table.partitionColumns.firstIndex(where: { $0.name == table.schema.fields[t].name }) { return .partition(p) }
+        sourcesByFile = table.parquet.map { pf in
+            plan.scanColumns.map { t in
+                let name = table.schema.fields[t].name
+                if let p = table.partitionColumns.firstIndex(where: { $0.name == name }) { return .partition(p) }
+                if let c = pf.schema.columnIndex(named: name) { return .file(c) }
+                return .missing
             }
-            if let c = pf.schema.columnIndex(named: table.schema.fields[t].name) { return .file(c) }
-            return .missing
         }
     }
+
+    /// Where each scan column lives in a given file.
+    func sources(for file: Int) -> [Source] { sourcesByFile[file] }
 
     /// Scan-batch columns holding only partition values (constant per file).
     func partitionOnly(_ e: BoundExpr, file: Int) -> Bool {
