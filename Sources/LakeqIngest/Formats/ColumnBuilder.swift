@@ -38,6 +38,18 @@ public struct InferenceState {
         }
     }
 
+    /// Combines the states of two parts of a column (inference does not depend on order).
+    public mutating func merge(_ o: InferenceState) {
+        sawValue = sawValue || o.sawValue
+        sawNull = sawNull || o.sawNull
+        canInt = canInt && o.canInt
+        canDouble = canDouble && o.canDouble
+        canBool = canBool && o.canBool
+        canDate = canDate && o.canDate
+        canTimestamp = canTimestamp && o.canTimestamp
+        maxAbsInt = max(maxAbsInt, o.maxAbsInt)
+    }
+
     public var type: ValueType {
         guard sawValue else { return .string }
         if canInt { return .int64 }
@@ -68,6 +80,20 @@ public struct ColumnAccumulator {
     }
 
     public var count: Int { valid.count }
+
+    /// Reserves room for `rows` values (strings: about `averageBytes` each).
+    public mutating func reserve(_ rows: Int, averageBytes: Int) {
+        valid.reserveCapacity(rows)
+        switch column.type {
+        case .int32, .date: i32.reserveCapacity(rows)
+        case .int64, .timestamp: i64.reserveCapacity(rows)
+        case .double: f64.reserveCapacity(rows)
+        case .boolean: bools.reserveCapacity(rows)
+        case .string: bytes.offsets.reserveCapacity(rows + 1); bytes.data.reserveCapacity(rows * averageBytes)
+        case .decimal(let p, _):
+            if p <= 9 { i32.reserveCapacity(rows) } else if p <= 18 { i64.reserveCapacity(rows) } else { fixed.data.reserveCapacity(rows * fixed.width) }
+        }
+    }
 
     public mutating func truncate(to n: Int) {
         guard valid.count > n else { return }

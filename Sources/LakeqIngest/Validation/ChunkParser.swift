@@ -6,15 +6,6 @@ public enum SourceFormat: String, Sendable {
     case csv, jsonl
 }
 
-/// A run of whole lines of a source, parsed by one thread.
-struct Chunk {
-    var start: Int
-    var end: Int
-    /// 1-based physical line number of the chunk's first line.
-    var firstLine: Int
-    var lines: Int
-}
-
 /// What one chunk turned into: the good rows as columns, and the bad rows.
 struct ChunkOutput {
     var columns: [Column]

@@ -24,14 +24,34 @@ struct Converter {
 
     struct Summary { var rows = 0; var badRows = 0; var columns: [ColumnSpec] = [] }
 
+    /// Lines per parallel chunk and per parse segment (bounds memory to about a row group).
+    var chunkLines = 65_536
+
     func run(input: String, output: String) throws -> Summary {
         let file = try InputFile(path: input)
         return try file.data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Summary in
-            let columns = try settings.schema ?? infer(bytes)
+            // CSV: the header record, and where the data records start.
+            var header: [String] = []
+            var dataStart = 0, firstLine = 1
+            if settings.format == .csv {
+                var scanner = CSVScanner(bytes)
+                var fields: [RawField] = []
+                var error: String?
+                var scratch: [UInt8] = []
+                guard scanner.next(into: &fields, error: &error) != nil else { throw FormatError.usage("\(input): empty CSV: no header row") }
+                if let error { throw FormatError.usage("\(input): CSV header: \(error)") }
+                header = fields.map { String(decoding: CSVScanner.text(bytes, $0, scratch: &scratch), as: UTF8.self) }
+                dataStart = scanner.pos
+                firstLine = scanner.line
+            }
+            let perSegment = max(1, min(settings.writer.rowGroupRows, 1 << 20))
+            let (segments, _) = ParallelChunks.segments(bytes, from: dataStart, firstLine: firstLine, perSegment: perSegment,
+                                                        perChunk: max(1, min(chunkLines, perSegment)), csvQuotes: settings.format == .csv)
+            let columns = try settings.schema ?? infer(bytes, header: header, chunks: segments.flatMap { $0 })
             guard !columns.isEmpty else { throw FormatError.usage("\(input): no columns") }
             let tmp = output + ".tmp-\(getpid())"
             do {
-                let summary = try convert(bytes, columns: columns, input: input, to: tmp)
+                let summary = try convert(bytes, columns: columns, header: header, segments: segments, input: input, to: tmp)
                 guard rename(tmp, output) == 0 else {
                     throw FormatError.io("\(output): cannot rename the finished file into place: \(String(cString: strerror(errno)))")
                 }
@@ -45,26 +65,33 @@ struct Converter {
 
     // MARK: pass 1
 
-    private func infer(_ bytes: UnsafeRawBufferPointer) throws -> [ColumnSpec] {
+    private func infer(_ bytes: UnsafeRawBufferPointer, header: [String], chunks: [Chunk]) throws -> [ColumnSpec] {
         var names: [String] = []
         var states: [InferenceState] = []
         var scratch: [UInt8] = []
         switch settings.format {
         case .csv:
-            var scanner = CSVScanner(bytes)
-            var fields: [RawField] = []
-            var error: String?
-            guard scanner.next(into: &fields, error: &error) != nil else { throw FormatError.usage("empty CSV: no header row") }
-            if let error { throw FormatError.usage("CSV header: \(error)") }
-            names = fields.map { String(decoding: CSVScanner.text(bytes, $0, scratch: &scratch), as: UTF8.self) }
-            states = Array(repeating: InferenceState(), count: names.count)
-            while scanner.next(into: &fields, error: &error) != nil {
-                guard error == nil, fields.count == names.count else { continue }  // reported in pass 2
-                for (k, f) in fields.enumerated() {
-                    if f.isNull { states[k].sawNull = true; continue }
-                    states[k].observe(CSVScanner.text(bytes, f, scratch: &scratch), kind: .text)
+            names = header
+            let width = names.count
+            // Chunks in parallel, then merged: inference is order-independent.
+            let parts = ParallelChunks.map(threads: settings.writer.threads, chunks) { chunk -> [InferenceState] in
+                var states = Array(repeating: InferenceState(), count: width)
+                let sub = UnsafeRawBufferPointer(rebasing: bytes[chunk.start..<chunk.end])
+                var scanner = CSVScanner(sub)
+                var fields: [RawField] = []
+                var error: String?
+                var scratch: [UInt8] = []
+                while scanner.next(into: &fields, error: &error) != nil {
+                    guard error == nil, fields.count == width else { continue }  // reported in pass 2
+                    for (k, f) in fields.enumerated() {
+                        if f.isNull { states[k].sawNull = true; continue }
+                        states[k].observe(CSVScanner.text(sub, f, scratch: &scratch), kind: .text)
+                    }
                 }
+                return states
             }
+            states = Array(repeating: InferenceState(), count: width)
+            for p in parts { for k in 0..<width { states[k].merge(p[k]) } }
         case .jsonl:
             var scanner = JSONLScanner(bytes)
             var keys: [RawField] = [], values: [RawField] = []
@@ -107,36 +134,66 @@ struct Converter {
 
     // MARK: pass 2
 
-    private func convert(_ bytes: UnsafeRawBufferPointer, columns: [ColumnSpec], input: String, to path: String) throws -> Summary {
+    /// One chunk parsed: its good rows as columns, and its bad rows (line, reason) in order.
+    struct Part {
+        var columns: [Column] = []
+        var rows = 0
+        var bad: [(line: Int, reason: String)] = []
+    }
+
+    private func convert(_ bytes: UnsafeRawBufferPointer, columns: [ColumnSpec], header: [String], segments: [[Chunk]],
+                         input: String, to path: String) throws -> Summary {
         let schema = Schema(columns.map { Field(name: $0.name, type: $0.type.dataType, nullable: $0.nullable) })
         let writer = try ParquetWriter(path: path, schema: schema, options: settings.writer)
-        var acc = columns.map { ColumnAccumulator($0) }
         var summary = Summary(columns: columns)
-        let batchRows = max(1, min(settings.writer.rowGroupRows, 1 << 20))
-        var rowsInBatch = 0
-        var scratch: [UInt8] = []
         let byName = Dictionary(columns.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        // CSV: map header positions to output columns.
+        var target = [Int](repeating: -1, count: header.count)
+        if settings.format == .csv {
+            for (p, h) in header.enumerated() {
+                guard let k = byName[h] else { throw FormatError.usage("\(input): CSV column \(h) is not in the schema") }
+                target[p] = k
+            }
+            for c in columns where !header.contains(c.name) { throw FormatError.usage("\(input): schema column \(c.name) is missing from the CSV header") }
+        }
+        let nameBytes = columns.map { Array($0.name.utf8) }
+
+        for segment in segments {
+            // Parse the segment's chunks in parallel; write (and report) in input order.
+            let parts = ParallelChunks.map(threads: settings.writer.threads, segment) { chunk in
+                parseChunk(bytes, chunk, columns: columns, target: target, byName: byName, nameBytes: nameBytes)
+            }
+            for part in parts {
+                for b in part.bad {
+                    summary.badRows += 1
+                    if summary.badRows <= settings.reportLimit { errorOutput("\(input):\(b.line): \(b.reason)") }
+                }
+                summary.rows += part.rows
+                // With bad rows and no --skip-bad nothing is kept: skip the encoding work.
+                if part.rows > 0 && (summary.badRows == 0 || settings.skipBad) {
+                    try writer.write(RecordBatch(schema: schema, columns: part.columns, rowCount: part.rows))
+                }
+            }
+        }
+        if summary.badRows > settings.reportLimit { errorOutput("\(input): … \(summary.badRows - settings.reportLimit) more bad rows") }
+        if summary.badRows > 0 && !settings.skipBad {
+            throw FormatError.badRows(summary.badRows)
+        }
+        try writer.close()
+        return summary
+    }
+
+    private func parseChunk(_ bytes: UnsafeRawBufferPointer, _ chunk: Chunk, columns: [ColumnSpec], target: [Int],
+                            byName: [String: Int], nameBytes: [[UInt8]]) -> Part {
+        let sub = UnsafeRawBufferPointer(rebasing: bytes[chunk.start..<chunk.end])
+        var acc = columns.map { ColumnAccumulator($0) }
+        for k in acc.indices { acc[k].reserve(chunk.lines, averageBytes: 16) }
+        var part = Part()
+        var scratch: [UInt8] = []
 
         func bad(_ line: Int, _ reason: String) {
-            summary.badRows += 1
-            if summary.badRows <= settings.reportLimit { errorOutput("\(input):\(line): \(reason)") }
-            for k in acc.indices { acc[k].truncate(to: rowsInBatch) }
-        }
-        func rowDone() throws {
-            rowsInBatch += 1
-            summary.rows += 1
-            if rowsInBatch == batchRows { try flush() }
-        }
-        func flush() throws {
-            guard rowsInBatch > 0 else { return }
-            // With bad rows and no --skip-bad nothing is kept: skip the encoding work.
-            if summary.badRows > 0 && !settings.skipBad {
-                for k in acc.indices { acc[k].truncate(to: 0) }
-            } else {
-                let cols = acc.indices.map { acc[$0].take() }
-                try writer.write(RecordBatch(schema: schema, columns: cols, rowCount: rowsInBatch))
-            }
-            rowsInBatch = 0
+            part.bad.append((line, reason))
+            for k in acc.indices { acc[k].truncate(to: part.rows) }
         }
         @inline(__always) func put(_ k: Int, _ f: RawField, _ text: UnsafeRawBufferPointer) -> String? {
             acc[k].append(text, kind: f.kind)
@@ -144,22 +201,15 @@ struct Converter {
 
         switch settings.format {
         case .csv:
-            var scanner = CSVScanner(bytes)
+            var scanner = CSVScanner(sub)
+            scanner.line = chunk.firstLine
             var fields: [RawField] = []
             var error: String?
-            guard scanner.next(into: &fields, error: &error) != nil else { throw FormatError.usage("\(input): empty CSV: no header row") }
-            let header = fields.map { String(decoding: CSVScanner.text(bytes, $0, scratch: &scratch), as: UTF8.self) }
-            // Map CSV positions to output columns.
-            var target = [Int](repeating: -1, count: header.count)
-            for (p, h) in header.enumerated() {
-                guard let k = byName[h] else { throw FormatError.usage("\(input): CSV column \(h) is not in the schema") }
-                target[p] = k
-            }
-            for c in columns where !header.contains(c.name) { throw FormatError.usage("\(input): schema column \(c.name) is missing from the CSV header") }
+            let width = target.count
             rows: while let line = scanner.next(into: &fields, error: &error) {
                 if let error { bad(line, error); continue }
-                guard fields.count == header.count else {
-                    bad(line, "expected \(header.count) fields, found \(fields.count)")
+                guard fields.count == width else {
+                    bad(line, "expected \(width) fields, found \(fields.count)")
                     continue
                 }
                 for (p, f) in fields.enumerated() {
@@ -169,25 +219,25 @@ struct Converter {
                         acc[k].appendNull()
                         continue
                     }
-                    if let reason = put(k, f, CSVScanner.text(bytes, f, scratch: &scratch)) { bad(line, reason); continue rows }
+                    if let reason = put(k, f, CSVScanner.text(sub, f, scratch: &scratch)) { bad(line, reason); continue rows }
                 }
-                try rowDone()
+                part.rows += 1
             }
         case .jsonl:
-            var scanner = JSONLScanner(bytes)
+            var scanner = JSONLScanner(sub)
+            scanner.line = chunk.firstLine - 1
             var keys: [RawField] = [], values: [RawField] = []
             var error: String?
             var filled = [Bool](repeating: false, count: columns.count)
-            let nameBytes = columns.map { Array($0.name.utf8) }
             rows: while let line = scanner.next(keys: &keys, values: &values, error: &error) {
                 if let error { bad(line, error); continue }
                 for k in filled.indices { filled[k] = false }
                 for (i, key) in keys.enumerated() {
                     // Fast path: the i-th key is usually the i-th column.
                     var k = -1
-                    let raw = UnsafeRawBufferPointer(rebasing: bytes[key.start..<key.end])
+                    let raw = UnsafeRawBufferPointer(rebasing: sub[key.start..<key.end])
                     if !key.escaped, i < nameBytes.count, raw.elementsEqual(nameBytes[i]) { k = i } else {
-                        guard let kt = JSONLScanner.text(bytes, key, scratch: &scratch) else { bad(line, "bad escape in a key"); continue rows }
+                        guard let kt = JSONLScanner.text(sub, key, scratch: &scratch) else { bad(line, "bad escape in a key"); continue rows }
                         k = byName[String(decoding: kt, as: UTF8.self)] ?? -1
                     }
                     guard k >= 0 else { bad(line, "unexpected field \(String(decoding: raw, as: UTF8.self))"); continue rows }
@@ -201,10 +251,10 @@ struct Converter {
                     }
                     let text: UnsafeRawBufferPointer
                     if v.kind == .jsonString {
-                        guard let t = JSONLScanner.text(bytes, v, scratch: &scratch) else { bad(line, "\(columns[k].name): bad string escape"); continue rows }
+                        guard let t = JSONLScanner.text(sub, v, scratch: &scratch) else { bad(line, "\(columns[k].name): bad string escape"); continue rows }
                         text = t
                     } else {
-                        text = UnsafeRawBufferPointer(rebasing: bytes[v.start..<v.end])
+                        text = UnsafeRawBufferPointer(rebasing: sub[v.start..<v.end])
                     }
                     if let reason = put(k, v, text) { bad(line, reason); continue rows }
                 }
@@ -212,15 +262,10 @@ struct Converter {
                     if !columns[k].nullable { bad(line, "\(columns[k].name): missing from a non-nullable column"); continue rows }
                     acc[k].appendNull()
                 }
-                try rowDone()
+                part.rows += 1
             }
         }
-        try flush()
-        if summary.badRows > settings.reportLimit { errorOutput("\(input): … \(summary.badRows - settings.reportLimit) more bad rows") }
-        if summary.badRows > 0 && !settings.skipBad {
-            throw FormatError.badRows(summary.badRows)
-        }
-        try writer.close()
-        return summary
+        part.columns = acc.indices.map { acc[$0].take() }
+        return part
     }
 }
