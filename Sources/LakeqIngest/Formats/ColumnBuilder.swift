@@ -18,10 +18,12 @@ public struct InferenceState {
         case .jsonLiteral: canInt = false; canDouble = false; canDate = false; canTimestamp = false
         case .text: break
         }
+        var isInt = false
         if canInt {
-            if let v = ValueParse.int64(t) { maxAbsInt = max(maxAbsInt, v.magnitude) } else { canInt = false }
+            if let v = ValueParse.int64(t) { maxAbsInt = max(maxAbsInt, v.magnitude); isInt = true } else { canInt = false }
         }
-        if canDouble {
+        // A canonical integer is also an exact double (magnitude checked in `type`).
+        if canDouble && !isInt {
             if let d = ValueParse.double(t, lenient: false), d.isFinite {
                 if ValueParse.int64(t) == nil, !t.contains(UInt8(ascii: ".")), !t.contains(UInt8(ascii: "e")), !t.contains(UInt8(ascii: "E")), !(t.count == 2 && t[0] == UInt8(ascii: "-") && t[1] == UInt8(ascii: "0")) {
                     canDouble = false  // an integer too large for Int64: as a double it would be rounded

@@ -191,35 +191,38 @@ struct Converter {
         var part = Part()
         var scratch: [UInt8] = []
 
-        func bad(_ line: Int, _ reason: String) {
-            part.bad.append((line, reason))
-            for k in acc.indices { acc[k].truncate(to: part.rows) }
-        }
-        @inline(__always) func put(_ k: Int, _ f: RawField, _ text: UnsafeRawBufferPointer) -> String? {
-            acc[k].append(text, kind: f.kind)
-        }
-
+        // No nested functions here: captured `acc` / `part` would be boxed and access-checked.
+        let nullable = columns.map(\.nullable)
         switch settings.format {
         case .csv:
             var scanner = CSVScanner(sub)
             scanner.line = chunk.firstLine
             var fields: [RawField] = []
+            fields.reserveCapacity(target.count + 1)
             var error: String?
             let width = target.count
-            rows: while let line = scanner.next(into: &fields, error: &error) {
-                if let error { bad(line, error); continue }
-                guard fields.count == width else {
-                    bad(line, "expected \(width) fields, found \(fields.count)")
-                    continue
-                }
-                for (p, f) in fields.enumerated() {
-                    let k = target[p]
-                    if f.isNull {
-                        if !columns[k].nullable { bad(line, "\(columns[k].name): null in a non-nullable column"); continue rows }
-                        acc[k].appendNull()
-                        continue
+            while let line = scanner.next(into: &fields, error: &error) {
+                var reason: String?
+                if let error {
+                    reason = error
+                } else if fields.count != width {
+                    reason = "expected \(width) fields, found \(fields.count)"
+                } else {
+                    for p in 0..<width {
+                        let f = fields[p]
+                        let k = target[p]
+                        if f.isNull {
+                            if !nullable[k] { reason = "\(columns[k].name): null in a non-nullable column"; break }
+                            acc[k].appendNull()
+                            continue
+                        }
+                        if let r = acc[k].append(CSVScanner.text(sub, f, scratch: &scratch), kind: .text) { reason = r; break }
                     }
-                    if let reason = put(k, f, CSVScanner.text(sub, f, scratch: &scratch)) { bad(line, reason); continue rows }
+                }
+                if let reason {
+                    part.bad.append((line, reason))
+                    for k in acc.indices { acc[k].truncate(to: part.rows) }
+                    continue
                 }
                 part.rows += 1
             }
@@ -229,38 +232,47 @@ struct Converter {
             var keys: [RawField] = [], values: [RawField] = []
             var error: String?
             var filled = [Bool](repeating: false, count: columns.count)
-            rows: while let line = scanner.next(keys: &keys, values: &values, error: &error) {
-                if let error { bad(line, error); continue }
-                for k in filled.indices { filled[k] = false }
-                for (i, key) in keys.enumerated() {
-                    // Fast path: the i-th key is usually the i-th column.
-                    var k = -1
-                    let raw = UnsafeRawBufferPointer(rebasing: sub[key.start..<key.end])
-                    if !key.escaped, i < nameBytes.count, raw.elementsEqual(nameBytes[i]) { k = i } else {
-                        guard let kt = JSONLScanner.text(sub, key, scratch: &scratch) else { bad(line, "bad escape in a key"); continue rows }
-                        k = byName[String(decoding: kt, as: UTF8.self)] ?? -1
+            while let line = scanner.next(keys: &keys, values: &values, error: &error) {
+                var reason: String?
+                if let error { reason = error } else {
+                    for k in filled.indices { filled[k] = false }
+                    for (i, key) in keys.enumerated() {
+                        // Fast path: the i-th key is usually the i-th column.
+                        var k = -1
+                        let raw = UnsafeRawBufferPointer(rebasing: sub[key.start..<key.end])
+                        if !key.escaped, i < nameBytes.count, raw.elementsEqual(nameBytes[i]) { k = i } else {
+                            guard let kt = JSONLScanner.text(sub, key, scratch: &scratch) else { reason = "bad escape in a key"; break }
+                            k = byName[String(decoding: kt, as: UTF8.self)] ?? -1
+                        }
+                        guard k >= 0 else { reason = "unexpected field \(String(decoding: raw, as: UTF8.self))"; break }
+                        guard !filled[k] else { reason = "duplicate field \(columns[k].name)"; break }
+                        filled[k] = true
+                        let v = values[i]
+                        if v.isNull {
+                            if !nullable[k] { reason = "\(columns[k].name): null in a non-nullable column"; break }
+                            acc[k].appendNull()
+                            continue
+                        }
+                        let text: UnsafeRawBufferPointer
+                        if v.kind == .jsonString {
+                            guard let t = JSONLScanner.text(sub, v, scratch: &scratch) else { reason = "\(columns[k].name): bad string escape"; break }
+                            text = t
+                        } else {
+                            text = UnsafeRawBufferPointer(rebasing: sub[v.start..<v.end])
+                        }
+                        if let r = acc[k].append(text, kind: v.kind) { reason = r; break }
                     }
-                    guard k >= 0 else { bad(line, "unexpected field \(String(decoding: raw, as: UTF8.self))"); continue rows }
-                    guard !filled[k] else { bad(line, "duplicate field \(columns[k].name)"); continue rows }
-                    filled[k] = true
-                    let v = values[i]
-                    if v.isNull {
-                        if !columns[k].nullable { bad(line, "\(columns[k].name): null in a non-nullable column"); continue rows }
-                        acc[k].appendNull()
-                        continue
+                    if reason == nil {
+                        for k in filled.indices where !filled[k] {
+                            if !nullable[k] { reason = "\(columns[k].name): missing from a non-nullable column"; break }
+                            acc[k].appendNull()
+                        }
                     }
-                    let text: UnsafeRawBufferPointer
-                    if v.kind == .jsonString {
-                        guard let t = JSONLScanner.text(sub, v, scratch: &scratch) else { bad(line, "\(columns[k].name): bad string escape"); continue rows }
-                        text = t
-                    } else {
-                        text = UnsafeRawBufferPointer(rebasing: sub[v.start..<v.end])
-                    }
-                    if let reason = put(k, v, text) { bad(line, reason); continue rows }
                 }
-                for k in filled.indices where !filled[k] {
-                    if !columns[k].nullable { bad(line, "\(columns[k].name): missing from a non-nullable column"); continue rows }
-                    acc[k].appendNull()
+                if let reason {
+                    part.bad.append((line, reason))
+                    for k in acc.indices { acc[k].truncate(to: part.rows) }
+                    continue
                 }
                 part.rows += 1
             }
