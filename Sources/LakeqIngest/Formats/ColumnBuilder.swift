@@ -189,7 +189,7 @@ public struct ColumnAccumulator {
 
     /// The accumulated values as a column; the accumulator is emptied.
     public mutating func take() -> Column {
-        let validity: Bitmap? = nulls > 0 ? Bitmap(valid) : nil
+        let validity: Bitmap? = nulls > 0 ? Bitmap(bools: valid) : nil
         let values: ColumnValues
         switch column.type {
         case .int32, .date: values = .int32(i32); i32 = []

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LakeqColumnar
 
 /// A run of whole records (lines) of a source, parsed by one thread.
 public struct Chunk: Sendable {
@@ -41,7 +42,7 @@ public enum ParallelChunks {
     }
 
     /// `body` over every item on `threads` workers; the results in item order.
-    public static func map<T>(threads: Int, _ items: [Chunk], _ body: (Chunk) -> T) -> [T] {
+    public static func map<I, T>(threads: Int, _ items: [I], _ body: (I) -> T) -> [T] {
         var out = [T?](repeating: nil, count: items.count)
         out.withUnsafeMutableBufferPointer { buf in
             let buf = buf
@@ -96,5 +97,60 @@ public enum ParallelChunks {
         }
         if !current.isEmpty { segments.append(current) }
         return (segments, line - 1)
+    }
+}
+
+extension Column {
+    /// The rows of `parts` one after another (all of one type, none dictionary-encoded).
+    public static func joined(_ parts: [Column]) -> Column {
+        guard let first = parts.first else { preconditionFailure("joined: no parts") }
+        if parts.count == 1 { return first }
+        let total = parts.reduce(0) { $0 + $1.count }
+        var validity: Bitmap?
+        if parts.contains(where: { $0.validity != nil }) {
+            var v = Bitmap(count: 0, value: false)
+            for p in parts {
+                if let pv = p.validity { v.append(contentsOf: pv) } else { v.append(repeating: true, count: p.count) }
+            }
+            validity = v
+        }
+        let values: ColumnValues
+        switch first.values {
+        case .boolean:
+            var a: [Bool] = []; a.reserveCapacity(total)
+            for p in parts { if case .boolean(let b) = p.values { a.append(contentsOf: b) } }
+            values = .boolean(a)
+        case .int32:
+            var a: [Int32] = []; a.reserveCapacity(total)
+            for p in parts { if case .int32(let b) = p.values { a.append(contentsOf: b) } }
+            values = .int32(a)
+        case .int64:
+            var a: [Int64] = []; a.reserveCapacity(total)
+            for p in parts { if case .int64(let b) = p.values { a.append(contentsOf: b) } }
+            values = .int64(a)
+        case .float64:
+            var a: [Double] = []; a.reserveCapacity(total)
+            for p in parts { if case .float64(let b) = p.values { a.append(contentsOf: b) } }
+            values = .float64(a)
+        case .bytes:
+            var a = ByteArrays()
+            var bytes = 0
+            for p in parts { if case .bytes(let b) = p.values { bytes += b.data.count } }
+            a.data.reserveCapacity(bytes)
+            a.offsets.reserveCapacity(total + 1)
+            for p in parts { if case .bytes(let b) = p.values { a.append(contentsOf: b) } }
+            values = .bytes(a)
+        case .fixed(let f0):
+            var a = FixedBytes(width: f0.width)
+            for p in parts { if case .fixed(let b) = p.values { a.data.append(contentsOf: b.data) } }
+            values = .fixed(a)
+        case .float32:
+            var a: [Float] = []; a.reserveCapacity(total)
+            for p in parts { if case .float32(let b) = p.values { a.append(contentsOf: b) } }
+            values = .float32(a)
+        case .dictionary:
+            return joined(parts.map { Column(type: $0.type, values: $0.values.materialized(), validity: $0.validity) })
+        }
+        return Column(type: first.type, values: values, validity: validity)
     }
 }

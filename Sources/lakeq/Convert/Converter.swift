@@ -163,16 +163,24 @@ struct Converter {
             let parts = ParallelChunks.map(threads: settings.writer.threads, segment) { chunk in
                 parseChunk(bytes, chunk, columns: columns, target: target, byName: byName, nameBytes: nameBytes)
             }
+            var rows = 0
             for part in parts {
                 for b in part.bad {
                     summary.badRows += 1
                     if summary.badRows <= settings.reportLimit { errorOutput("\(input):\(b.line): \(b.reason)") }
                 }
-                summary.rows += part.rows
-                // With bad rows and no --skip-bad nothing is kept: skip the encoding work.
-                if part.rows > 0 && (summary.badRows == 0 || settings.skipBad) {
-                    try writer.write(RecordBatch(schema: schema, columns: part.columns, rowCount: part.rows))
+                rows += part.rows
+            }
+            summary.rows += rows
+            // With bad rows and no --skip-bad nothing is kept: skip the encoding work.
+            if rows > 0 && (summary.badRows == 0 || settings.skipBad) {
+                // One batch per segment, its columns joined in parallel: the writer takes
+                // a batch that starts a row group without copying it.
+                let live = parts.filter { $0.rows > 0 }
+                let joined = live.count == 1 ? live[0].columns : ParallelChunks.map(threads: settings.writer.threads, Array(columns.indices)) { k in
+                    Column.joined(live.map { $0.columns[k] })
                 }
+                try writer.write(RecordBatch(schema: schema, columns: joined, rowCount: rows))
             }
         }
         if summary.badRows > settings.reportLimit { errorOutput("\(input): … \(summary.badRows - settings.reportLimit) more bad rows") }
