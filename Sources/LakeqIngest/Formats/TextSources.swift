@@ -147,6 +147,7 @@ public struct CSVScanner {
     }
 
     /// The text of a field, with doubled quotes undone when needed.
+    @inlinable
     public static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[f.start..<f.end])
         guard f.escaped else { return raw }
