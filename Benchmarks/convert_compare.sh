@@ -64,9 +64,9 @@ import sys, os, duckdb
 lq, pa, csv = sys.argv[1:4]
 print(f"lakeq/pyarrow size ratio: {os.path.getsize(lq) / os.path.getsize(pa):.3f}")
 con = duckdb.connect(); con.execute("SET TimeZone='UTC'")
-n_pq = con.sql(f"SELECT count(*) FROM read_parquet('{lq}')").fetchone()[0]
-n_csv = con.sql(f"SELECT count(*) FROM read_csv('{csv}')").fetchone()[0]
-a = con.sql(f"SELECT count(*) FROM (SELECT * FROM read_parquet('{lq}') EXCEPT ALL SELECT * FROM read_csv('{csv}'))").fetchone()[0]
-b = con.sql(f"SELECT count(*) FROM (SELECT * FROM read_csv('{csv}') EXCEPT ALL SELECT * FROM read_parquet('{lq}'))").fetchone()[0]
+n_pq = con.sql(f"SELECT count(*) FROM read_parquet('{lq}')").fetchall()[0][0]
+n_csv = con.sql(f"SELECT count(*) FROM read_csv('{csv}')").fetchall()[0][0]
+a = con.sql(f"SELECT count(*) FROM (SELECT * FROM read_parquet('{lq}') EXCEPT ALL SELECT * FROM read_csv('{csv}'))").fetchall()[0][0]
+b = con.sql(f"SELECT count(*) FROM (SELECT * FROM read_csv('{csv}') EXCEPT ALL SELECT * FROM read_parquet('{lq}'))").fetchall()[0][0]
 print(f"equality (DuckDB): rows parquet={n_pq} csv={n_csv}; parquet EXCEPT ALL csv = {a}; csv EXCEPT ALL parquet = {b} -> {'EQUAL' if a == b == 0 and n_pq == n_csv else 'DIFFERENT'}")
 PY

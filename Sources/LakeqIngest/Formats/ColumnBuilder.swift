@@ -140,7 +140,7 @@ public struct ColumnAccumulator {
             guard let v = ValueParse.int64(t) ?? (t.count > 1 && t[0] == UInt8(ascii: "+") ? ValueParse.int64(UnsafeRawBufferPointer(rebasing: t[1...])) : nil) ?? (t.elementsEqual("-0".utf8) ? 0 : nil) else {
                 return "\(column.name): not an integer: \(show(t))"
             }
-            if column.type == .int32 {
+            if case .int32 = column.type {
                 guard let w = Int32(exactly: v) else { return "\(column.name): \(v) is out of int32 range" }
                 i32.append(w)
             } else {

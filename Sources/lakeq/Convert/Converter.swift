@@ -24,7 +24,8 @@ struct Converter {
 
     struct Summary { var rows = 0; var badRows = 0; var columns: [ColumnSpec] = [] }
 
-    /// Lines per parallel chunk and per parse segment (bounds memory to about a row group).
+    /// Lines per parallel chunk; a segment (about a row group) is parsed as one chunk on one
+    /// thread, so that its columns need no joining.
     var chunkLines = 65_536
 
     func run(input: String, output: String) throws -> Summary {
@@ -46,7 +47,8 @@ struct Converter {
             }
             let perSegment = max(1, min(settings.writer.rowGroupRows, 1 << 20))
             let (segments, _) = ParallelChunks.segments(bytes, from: dataStart, firstLine: firstLine, perSegment: perSegment,
-                                                        perChunk: max(1, min(chunkLines, perSegment)), csvQuotes: settings.format == .csv)
+                                                        perChunk: settings.writer.threads > 1 ? max(1, min(chunkLines, perSegment)) : perSegment,
+                                                        csvQuotes: settings.format == .csv)
             let columns = try settings.schema ?? infer(bytes, header: header, chunks: segments.flatMap { $0 })
             guard !columns.isEmpty else { throw FormatError.usage("\(input): no columns") }
             let tmp = output + ".tmp-\(getpid())"
