@@ -37,6 +37,18 @@ public struct ByteArrays: Hashable, Sendable {
         offsets.append(Int32(truncatingIfNeeded: data.count))
     }
 
+    /// Appends raw bytes (the common parse path: no generic collection machinery).
+    @inlinable
+    public mutating func append(_ raw: UnsafeRawBufferPointer) {
+        let n = raw.count
+        if n > 0 {
+            let old = data.count
+            if data.capacity < old + n { data.reserveCapacity(Swift.max(old + n, data.capacity * 2)) }
+            data.append(contentsOf: UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n))
+        }
+        offsets.append(Int32(truncatingIfNeeded: data.count))
+    }
+
     public mutating func appendEmpty() { offsets.append(offsets[offsets.count - 1]) }
 
     public mutating func append(contentsOf other: ByteArrays) {

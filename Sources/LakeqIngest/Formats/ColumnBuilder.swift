@@ -18,10 +18,12 @@ public struct InferenceState {
         case .jsonLiteral: canInt = false; canDouble = false; canDate = false; canTimestamp = false
         case .text: break
         }
+        var isInt = false
         if canInt {
-            if let v = ValueParse.int64(t) { maxAbsInt = max(maxAbsInt, v.magnitude) } else { canInt = false }
+            if let v = ValueParse.int64(t) { maxAbsInt = max(maxAbsInt, v.magnitude); isInt = true } else { canInt = false }
         }
-        if canDouble {
+        // A canonical integer is also an exact double (magnitude checked in `type`).
+        if canDouble && !isInt {
             if let d = ValueParse.double(t, lenient: false), d.isFinite {
                 if ValueParse.int64(t) == nil, !t.contains(UInt8(ascii: ".")), !t.contains(UInt8(ascii: "e")), !t.contains(UInt8(ascii: "E")), !(t.count == 2 && t[0] == UInt8(ascii: "-") && t[1] == UInt8(ascii: "0")) {
                     canDouble = false  // an integer too large for Int64: as a double it would be rounded
@@ -36,6 +38,18 @@ public struct InferenceState {
             if !isDate { canDate = false }
             if canTimestamp && !isDate && ValueParse.timestamp(t, unit: .micros) == nil { canTimestamp = false }
         }
+    }
+
+    /// Combines the states of two parts of a column (inference does not depend on order).
+    public mutating func merge(_ o: InferenceState) {
+        sawValue = sawValue || o.sawValue
+        sawNull = sawNull || o.sawNull
+        canInt = canInt && o.canInt
+        canDouble = canDouble && o.canDouble
+        canBool = canBool && o.canBool
+        canDate = canDate && o.canDate
+        canTimestamp = canTimestamp && o.canTimestamp
+        maxAbsInt = max(maxAbsInt, o.maxAbsInt)
     }
 
     public var type: ValueType {
@@ -68,6 +82,20 @@ public struct ColumnAccumulator {
     }
 
     public var count: Int { valid.count }
+
+    /// Reserves room for `rows` values (strings: about `averageBytes` each).
+    public mutating func reserve(_ rows: Int, averageBytes: Int) {
+        valid.reserveCapacity(rows)
+        switch column.type {
+        case .int32, .date: i32.reserveCapacity(rows)
+        case .int64, .timestamp: i64.reserveCapacity(rows)
+        case .double: f64.reserveCapacity(rows)
+        case .boolean: bools.reserveCapacity(rows)
+        case .string: bytes.offsets.reserveCapacity(rows + 1); bytes.data.reserveCapacity(rows * averageBytes)
+        case .decimal(let p, _):
+            if p <= 9 { i32.reserveCapacity(rows) } else if p <= 18 { i64.reserveCapacity(rows) } else { fixed.data.reserveCapacity(rows * fixed.width) }
+        }
+    }
 
     public mutating func truncate(to n: Int) {
         guard valid.count > n else { return }
@@ -112,7 +140,7 @@ public struct ColumnAccumulator {
             guard let v = ValueParse.int64(t) ?? (t.count > 1 && t[0] == UInt8(ascii: "+") ? ValueParse.int64(UnsafeRawBufferPointer(rebasing: t[1...])) : nil) ?? (t.elementsEqual("-0".utf8) ? 0 : nil) else {
                 return "\(column.name): not an integer: \(show(t))"
             }
-            if column.type == .int32 {
+            if case .int32 = column.type {
                 guard let w = Int32(exactly: v) else { return "\(column.name): \(v) is out of int32 range" }
                 i32.append(w)
             } else {
@@ -161,7 +189,7 @@ public struct ColumnAccumulator {
 
     /// The accumulated values as a column; the accumulator is emptied.
     public mutating func take() -> Column {
-        let validity: Bitmap? = nulls > 0 ? Bitmap(valid) : nil
+        let validity: Bitmap? = nulls > 0 ? Bitmap(bools: valid) : nil
         let values: ColumnValues
         switch column.type {
         case .int32, .date: values = .int32(i32); i32 = []

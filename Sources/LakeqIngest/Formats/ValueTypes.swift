@@ -171,8 +171,9 @@ public enum ValueParse {
     }
 
     public static func bool(_ s: UnsafeRawBufferPointer, lenient: Bool) -> Bool? {
-        if s.elementsEqual("true".utf8) { return true }
-        if s.elementsEqual("false".utf8) { return false }
+        // Byte compares: the generic elementsEqual against a String's UTF-8 view is slow.
+        if s.count == 4, s[0] == 0x74, s[1] == 0x72, s[2] == 0x75, s[3] == 0x65 { return true }
+        if s.count == 5, s[0] == 0x66, s[1] == 0x61, s[2] == 0x6C, s[3] == 0x73, s[4] == 0x65 { return false }
         guard lenient, s.count <= 5 else { return nil }
         let t = String(decoding: s, as: UTF8.self).lowercased()
         return t == "true" ? true : (t == "false" ? false : nil)

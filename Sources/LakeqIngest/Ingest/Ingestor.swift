@@ -170,36 +170,9 @@ public final class Ingestor {
         return Source(name: name, data: data, format: format)
     }
 
-    /// Splits lines `from...` of `bytes` into chunks of at most `perChunk` lines, grouped in
-    /// segments of at most `perSegment` lines. Returns the segments and the last line number.
     static func segments(_ bytes: UnsafeRawBufferPointer, from startOffset: Int, firstLine: Int,
                          perSegment: Int, perChunk: Int) -> (segments: [[Chunk]], lastLine: Int) {
-        var segments: [[Chunk]] = []
-        var current: [Chunk] = []
-        var inSegment = 0
-        var pos = startOffset
-        var line = firstLine
-        let n = bytes.count
-        guard let base = bytes.baseAddress else { return ([], firstLine - 1) }
-        while pos < n {
-            let take = min(perChunk, perSegment - inSegment)
-            let cStart = pos, cLine = line
-            var count = 0
-            while count < take && pos < n {
-                if let hit = memchr(base + pos, 0x0A, n - pos) {
-                    pos = base.distance(to: UnsafeRawPointer(hit)) + 1
-                } else {
-                    pos = n
-                }
-                count += 1
-            }
-            line += count
-            current.append(Chunk(start: cStart, end: pos, firstLine: cLine, lines: count))
-            inSegment += count
-            if inSegment >= perSegment { segments.append(current); current = []; inSegment = 0 }
-        }
-        if !current.isEmpty { segments.append(current) }
-        return (segments, line - 1)
+        ParallelChunks.segments(bytes, from: startOffset, firstLine: firstLine, perSegment: perSegment, perChunk: perChunk)
     }
 
     /// The header mapping of a CSV source, and the offset where data lines start.
@@ -237,19 +210,8 @@ public final class Ingestor {
 
     // MARK: run
 
-    /// Runs `threads` workers over `count` items (DispatchQueue.concurrentPerform alone would
-    /// use every core, not `--threads`).
     func parallel(_ count: Int, _ body: (Int) -> Void) {
-        let workers = max(1, min(options.threads, count))
-        let lock = NSLock()
-        var next = 0
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                lock.lock(); let i = next; next += 1; lock.unlock()
-                if i >= count { return }
-                body(i)
-            }
-        }
+        ParallelChunks.run(threads: options.threads, count: count, body)
     }
 
     /// What one commit will hold.

@@ -6,15 +6,6 @@ public enum SourceFormat: String, Sendable {
     case csv, jsonl
 }
 
-/// A run of whole lines of a source, parsed by one thread.
-struct Chunk {
-    var start: Int
-    var end: Int
-    /// 1-based physical line number of the chunk's first line.
-    var firstLine: Int
-    var lines: Int
-}
-
 /// What one chunk turned into: the good rows as columns, and the bad rows.
 struct ChunkOutput {
     var columns: [Column]
@@ -76,7 +67,11 @@ struct ChunkParser {
             kind = nil
             for k in failed.indices { failed[k] = false }
 
-            @inline(__always) func put(_ k: Int, _ f: RawField, _ text: UnsafeRawBufferPointer) {
+            // The row state goes in as inout parameters: captured vars would be boxed and
+            // every access to them checked for exclusivity at run time.
+            @inline(__always) func put(_ acc: inout [ColumnAccumulator], _ reasons: inout [String], _ kind: inout ReasonKind?,
+                                       _ failed: inout [Bool], _ rules: inout RuleScratch, _ rows: Int,
+                                       _ k: Int, _ f: RawField, _ text: UnsafeRawBufferPointer) {
                 if let reason = acc[k].append(text, kind: f.kind) {
                     reasons.append(reason)
                     kind = kind ?? .wrongType
@@ -88,7 +83,8 @@ struct ChunkParser {
                     failed[k] = true
                 }
             }
-            @inline(__always) func putNull(_ k: Int, missing: Bool) {
+            @inline(__always) func putNull(_ acc: inout [ColumnAccumulator], _ reasons: inout [String], _ kind: inout ReasonKind?,
+                                           _ failed: inout [Bool], _ k: Int, missing: Bool) {
                 if !columns[k].nullable {
                     reasons.append(missing ? "\(columns[k].name): missing" : "\(columns[k].name): null in a required column")
                     kind = kind ?? (missing ? .missingField : .null)
@@ -112,8 +108,8 @@ struct ChunkParser {
                 } else {
                     for (p, f) in fields.enumerated() {
                         let k = map.csvTarget[p]
-                        if f.isNull { putNull(k, missing: false); continue }
-                        put(k, f, CSVScanner.text(lineBytes, f, scratch: &scratch))
+                        if f.isNull { putNull(&acc, &reasons, &kind, &failed, k, missing: false); continue }
+                        put(&acc, &reasons, &kind, &failed, &rules, rows, k, f, CSVScanner.text(lineBytes, f, scratch: &scratch))
                     }
                 }
             case .jsonl:
@@ -140,7 +136,7 @@ struct ChunkParser {
                         guard !filled[k] else { structural = "duplicate field \(columns[k].name)"; break }
                         filled[k] = true
                         let v = fields[i]
-                        if v.isNull { putNull(k, missing: false); continue }
+                        if v.isNull { putNull(&acc, &reasons, &kind, &failed, k, missing: false); continue }
                         if v.kind == .jsonString {
                             guard let t = JSONLScanner.text(lineBytes, v, scratch: &scratch) else {
                                 reasons.append("\(columns[k].name): bad string escape")
@@ -149,13 +145,13 @@ struct ChunkParser {
                                 acc[k].appendNull()
                                 continue
                             }
-                            put(k, v, t)
+                            put(&acc, &reasons, &kind, &failed, &rules, rows, k, v, t)
                         } else {
-                            put(k, v, UnsafeRawBufferPointer(rebasing: lineBytes[v.start..<v.end]))
+                            put(&acc, &reasons, &kind, &failed, &rules, rows, k, v, UnsafeRawBufferPointer(rebasing: lineBytes[v.start..<v.end]))
                         }
                     }
                     if structural == nil {
-                        for k in filled.indices where !filled[k] && !isDerived[k] { putNull(k, missing: true) }
+                        for k in filled.indices where !filled[k] && !isDerived[k] { putNull(&acc, &reasons, &kind, &failed, k, missing: true) }
                     }
                 }
             }

@@ -46,8 +46,35 @@ final class CompiledSchema: @unchecked Sendable {
     let crossColumns: [Int]
     let ruleColumnsOnDerived: [Int]
 
+    /// Range checks without copying the column's description (its strings would be retained
+    /// and released per value): a value inside passes; one outside goes to the full check,
+    /// which words the reason.
+    let fastInt: [(lo: Int64, hi: Int64, narrow: Bool)?]
+    let fastDouble: [(lo: Double, hi: Double, below: Double)?]
+
     init(_ schema: IngestSchema) {
         columns = schema.columns
+        fastInt = schema.columns.map { c in
+            let narrow: Bool
+            switch c.type {
+            case .int32, .date: narrow = true
+            case .int64, .timestamp: narrow = false
+            default: return nil
+            }
+            guard c.rules.allowed == nil, c.rules.regex == nil else { return nil }
+            var lo = Int64.min, hi = Int64.max
+            if let b = c.rules.min, case .int(let x) = b { lo = x }
+            if let b = c.rules.max, case .int(let x) = b { hi = Swift.min(hi, x) }
+            if let b = c.rules.maxExclusive, case .int(let x) = b {
+                guard x > Int64.min else { return nil }
+                hi = Swift.min(hi, x - 1)
+            }
+            return (lo, hi, narrow)
+        }
+        fastDouble = schema.columns.map { c in
+            guard c.type == .double, c.rules.allowed == nil, c.rules.regex == nil else { return nil }
+            return (c.rules.min?.asDouble ?? -.infinity, c.rules.max?.asDouble ?? .infinity, c.rules.maxExclusive?.asDouble ?? .infinity)
+        }
         let index = Dictionary(schema.columns.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
         derived = schema.columns.enumerated().compactMap { k, c in c.derivedFrom.flatMap { index[$0] }.map { (k, $0) } }
         allowed = schema.columns.map { $0.rules.allowed?.map { Array($0.utf8) } }
@@ -97,6 +124,13 @@ extension CompiledSchema {
     /// source text, for messages); nil when it passes.
     func checkSingle(_ acc: [ColumnAccumulator], _ k: Int, _ row: Int, _ text: UnsafeRawBufferPointer,
                      _ scratch: inout RuleScratch) -> String? {
+        if let b = fastInt[k] {
+            let v = b.narrow ? Int64(acc[k].i32[row]) : acc[k].i64[row]
+            if v >= b.lo && v <= b.hi { return nil }
+        } else if let b = fastDouble[k] {
+            let v = acc[k].f64[row]
+            if v >= b.lo && v <= b.hi && v < b.below { return nil }  // NaN: full check
+        }
         let c = columns[k]
         let r = c.rules
         switch c.type {

@@ -304,8 +304,14 @@ struct ColumnBuffer {
     mutating func append(_ c: Column, _ range: Range<Int>) {
         // Validity first.
         if let v = c.validity {
-            if validity == nil { validity = Bitmap(count: count, value: true) }
-            for r in range { validity?.append(v[r]) }
+            if count == 0 && range == 0..<c.count {
+                validity = v
+            } else {
+                var w = validity ?? Bitmap(count: count, value: true)
+                validity = nil
+                if range == 0..<v.count { w.append(contentsOf: v) } else { for r in range { w.append(v[r]) } }
+                validity = w
+            }
         } else if validity != nil {
             validity?.append(repeating: true, count: range.count)
         }

@@ -24,14 +24,36 @@ struct Converter {
 
     struct Summary { var rows = 0; var badRows = 0; var columns: [ColumnSpec] = [] }
 
+    /// Lines per parallel chunk; a segment (about a row group) is parsed as one chunk on one
+    /// thread, so that its columns need no joining.
+    var chunkLines = 65_536
+
     func run(input: String, output: String) throws -> Summary {
         let file = try InputFile(path: input)
         return try file.data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Summary in
-            let columns = try settings.schema ?? infer(bytes)
+            // CSV: the header record, and where the data records start.
+            var header: [String] = []
+            var dataStart = 0, firstLine = 1
+            if settings.format == .csv {
+                var scanner = CSVScanner(bytes)
+                var fields: [RawField] = []
+                var error: String?
+                var scratch: [UInt8] = []
+                guard scanner.next(into: &fields, error: &error) != nil else { throw FormatError.usage("\(input): empty CSV: no header row") }
+                if let error { throw FormatError.usage("\(input): CSV header: \(error)") }
+                header = fields.map { String(decoding: CSVScanner.text(bytes, $0, scratch: &scratch), as: UTF8.self) }
+                dataStart = scanner.pos
+                firstLine = scanner.line
+            }
+            let perSegment = max(1, min(settings.writer.rowGroupRows, 1 << 20))
+            let (segments, _) = ParallelChunks.segments(bytes, from: dataStart, firstLine: firstLine, perSegment: perSegment,
+                                                        perChunk: settings.writer.threads > 1 ? max(1, min(chunkLines, perSegment)) : perSegment,
+                                                        csvQuotes: settings.format == .csv)
+            let columns = try settings.schema ?? infer(bytes, header: header, chunks: segments.flatMap { $0 })
             guard !columns.isEmpty else { throw FormatError.usage("\(input): no columns") }
             let tmp = output + ".tmp-\(getpid())"
             do {
-                let summary = try convert(bytes, columns: columns, input: input, to: tmp)
+                let summary = try convert(bytes, columns: columns, header: header, segments: segments, input: input, to: tmp)
                 guard rename(tmp, output) == 0 else {
                     throw FormatError.io("\(output): cannot rename the finished file into place: \(String(cString: strerror(errno)))")
                 }
@@ -45,26 +67,33 @@ struct Converter {
 
     // MARK: pass 1
 
-    private func infer(_ bytes: UnsafeRawBufferPointer) throws -> [ColumnSpec] {
+    private func infer(_ bytes: UnsafeRawBufferPointer, header: [String], chunks: [Chunk]) throws -> [ColumnSpec] {
         var names: [String] = []
         var states: [InferenceState] = []
         var scratch: [UInt8] = []
         switch settings.format {
         case .csv:
-            var scanner = CSVScanner(bytes)
-            var fields: [RawField] = []
-            var error: String?
-            guard scanner.next(into: &fields, error: &error) != nil else { throw FormatError.usage("empty CSV: no header row") }
-            if let error { throw FormatError.usage("CSV header: \(error)") }
-            names = fields.map { String(decoding: CSVScanner.text(bytes, $0, scratch: &scratch), as: UTF8.self) }
-            states = Array(repeating: InferenceState(), count: names.count)
-            while scanner.next(into: &fields, error: &error) != nil {
-                guard error == nil, fields.count == names.count else { continue }  // reported in pass 2
-                for (k, f) in fields.enumerated() {
-                    if f.isNull { states[k].sawNull = true; continue }
-                    states[k].observe(CSVScanner.text(bytes, f, scratch: &scratch), kind: .text)
+            names = header
+            let width = names.count
+            // Chunks in parallel, then merged: inference is order-independent.
+            let parts = ParallelChunks.map(threads: settings.writer.threads, chunks) { chunk -> [InferenceState] in
+                var states = Array(repeating: InferenceState(), count: width)
+                let sub = UnsafeRawBufferPointer(rebasing: bytes[chunk.start..<chunk.end])
+                var scanner = CSVScanner(sub)
+                var fields: [RawField] = []
+                var error: String?
+                var scratch: [UInt8] = []
+                while scanner.next(into: &fields, error: &error) != nil {
+                    guard error == nil, fields.count == width else { continue }  // reported in pass 2
+                    for (k, f) in fields.enumerated() {
+                        if f.isNull { states[k].sawNull = true; continue }
+                        states[k].observe(CSVScanner.text(sub, f, scratch: &scratch), kind: .text)
+                    }
                 }
+                return states
             }
+            states = Array(repeating: InferenceState(), count: width)
+            for p in parts { for k in 0..<width { states[k].merge(p[k]) } }
         case .jsonl:
             var scanner = JSONLScanner(bytes)
             var keys: [RawField] = [], values: [RawField] = []
@@ -107,120 +136,158 @@ struct Converter {
 
     // MARK: pass 2
 
-    private func convert(_ bytes: UnsafeRawBufferPointer, columns: [ColumnSpec], input: String, to path: String) throws -> Summary {
+    /// One chunk parsed: its good rows as columns, and its bad rows (line, reason) in order.
+    struct Part {
+        var columns: [Column] = []
+        var rows = 0
+        var bad: [(line: Int, reason: String)] = []
+    }
+
+    private func convert(_ bytes: UnsafeRawBufferPointer, columns: [ColumnSpec], header: [String], segments: [[Chunk]],
+                         input: String, to path: String) throws -> Summary {
         let schema = Schema(columns.map { Field(name: $0.name, type: $0.type.dataType, nullable: $0.nullable) })
         let writer = try ParquetWriter(path: path, schema: schema, options: settings.writer)
-        var acc = columns.map { ColumnAccumulator($0) }
         var summary = Summary(columns: columns)
-        let batchRows = max(1, min(settings.writer.rowGroupRows, 1 << 20))
-        var rowsInBatch = 0
-        var scratch: [UInt8] = []
         let byName = Dictionary(columns.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
-
-        func bad(_ line: Int, _ reason: String) {
-            summary.badRows += 1
-            if summary.badRows <= settings.reportLimit { errorOutput("\(input):\(line): \(reason)") }
-            for k in acc.indices { acc[k].truncate(to: rowsInBatch) }
-        }
-        func rowDone() throws {
-            rowsInBatch += 1
-            summary.rows += 1
-            if rowsInBatch == batchRows { try flush() }
-        }
-        func flush() throws {
-            guard rowsInBatch > 0 else { return }
-            // With bad rows and no --skip-bad nothing is kept: skip the encoding work.
-            if summary.badRows > 0 && !settings.skipBad {
-                for k in acc.indices { acc[k].truncate(to: 0) }
-            } else {
-                let cols = acc.indices.map { acc[$0].take() }
-                try writer.write(RecordBatch(schema: schema, columns: cols, rowCount: rowsInBatch))
-            }
-            rowsInBatch = 0
-        }
-        @inline(__always) func put(_ k: Int, _ f: RawField, _ text: UnsafeRawBufferPointer) -> String? {
-            acc[k].append(text, kind: f.kind)
-        }
-
-        switch settings.format {
-        case .csv:
-            var scanner = CSVScanner(bytes)
-            var fields: [RawField] = []
-            var error: String?
-            guard scanner.next(into: &fields, error: &error) != nil else { throw FormatError.usage("\(input): empty CSV: no header row") }
-            let header = fields.map { String(decoding: CSVScanner.text(bytes, $0, scratch: &scratch), as: UTF8.self) }
-            // Map CSV positions to output columns.
-            var target = [Int](repeating: -1, count: header.count)
+        // CSV: map header positions to output columns.
+        var target = [Int](repeating: -1, count: header.count)
+        if settings.format == .csv {
             for (p, h) in header.enumerated() {
                 guard let k = byName[h] else { throw FormatError.usage("\(input): CSV column \(h) is not in the schema") }
                 target[p] = k
             }
             for c in columns where !header.contains(c.name) { throw FormatError.usage("\(input): schema column \(c.name) is missing from the CSV header") }
-            rows: while let line = scanner.next(into: &fields, error: &error) {
-                if let error { bad(line, error); continue }
-                guard fields.count == header.count else {
-                    bad(line, "expected \(header.count) fields, found \(fields.count)")
-                    continue
-                }
-                for (p, f) in fields.enumerated() {
-                    let k = target[p]
-                    if f.isNull {
-                        if !columns[k].nullable { bad(line, "\(columns[k].name): null in a non-nullable column"); continue rows }
-                        acc[k].appendNull()
-                        continue
-                    }
-                    if let reason = put(k, f, CSVScanner.text(bytes, f, scratch: &scratch)) { bad(line, reason); continue rows }
-                }
-                try rowDone()
+        }
+        let nameBytes = columns.map { Array($0.name.utf8) }
+
+        for segment in segments {
+            // Parse the segment's chunks in parallel; write (and report) in input order.
+            let parts = ParallelChunks.map(threads: settings.writer.threads, segment) { chunk in
+                parseChunk(bytes, chunk, columns: columns, target: target, byName: byName, nameBytes: nameBytes)
             }
-        case .jsonl:
-            var scanner = JSONLScanner(bytes)
-            var keys: [RawField] = [], values: [RawField] = []
-            var error: String?
-            var filled = [Bool](repeating: false, count: columns.count)
-            let nameBytes = columns.map { Array($0.name.utf8) }
-            rows: while let line = scanner.next(keys: &keys, values: &values, error: &error) {
-                if let error { bad(line, error); continue }
-                for k in filled.indices { filled[k] = false }
-                for (i, key) in keys.enumerated() {
-                    // Fast path: the i-th key is usually the i-th column.
-                    var k = -1
-                    let raw = UnsafeRawBufferPointer(rebasing: bytes[key.start..<key.end])
-                    if !key.escaped, i < nameBytes.count, raw.elementsEqual(nameBytes[i]) { k = i } else {
-                        guard let kt = JSONLScanner.text(bytes, key, scratch: &scratch) else { bad(line, "bad escape in a key"); continue rows }
-                        k = byName[String(decoding: kt, as: UTF8.self)] ?? -1
-                    }
-                    guard k >= 0 else { bad(line, "unexpected field \(String(decoding: raw, as: UTF8.self))"); continue rows }
-                    guard !filled[k] else { bad(line, "duplicate field \(columns[k].name)"); continue rows }
-                    filled[k] = true
-                    let v = values[i]
-                    if v.isNull {
-                        if !columns[k].nullable { bad(line, "\(columns[k].name): null in a non-nullable column"); continue rows }
-                        acc[k].appendNull()
-                        continue
-                    }
-                    let text: UnsafeRawBufferPointer
-                    if v.kind == .jsonString {
-                        guard let t = JSONLScanner.text(bytes, v, scratch: &scratch) else { bad(line, "\(columns[k].name): bad string escape"); continue rows }
-                        text = t
-                    } else {
-                        text = UnsafeRawBufferPointer(rebasing: bytes[v.start..<v.end])
-                    }
-                    if let reason = put(k, v, text) { bad(line, reason); continue rows }
+            var rows = 0
+            for part in parts {
+                for b in part.bad {
+                    summary.badRows += 1
+                    if summary.badRows <= settings.reportLimit { errorOutput("\(input):\(b.line): \(b.reason)") }
                 }
-                for k in filled.indices where !filled[k] {
-                    if !columns[k].nullable { bad(line, "\(columns[k].name): missing from a non-nullable column"); continue rows }
-                    acc[k].appendNull()
+                rows += part.rows
+            }
+            summary.rows += rows
+            // With bad rows and no --skip-bad nothing is kept: skip the encoding work.
+            if rows > 0 && (summary.badRows == 0 || settings.skipBad) {
+                // One batch per segment, its columns joined in parallel: the writer takes
+                // a batch that starts a row group without copying it.
+                let live = parts.filter { $0.rows > 0 }
+                let joined = live.count == 1 ? live[0].columns : ParallelChunks.map(threads: settings.writer.threads, Array(columns.indices)) { k in
+                    Column.joined(live.map { $0.columns[k] })
                 }
-                try rowDone()
+                try writer.write(RecordBatch(schema: schema, columns: joined, rowCount: rows))
             }
         }
-        try flush()
         if summary.badRows > settings.reportLimit { errorOutput("\(input): … \(summary.badRows - settings.reportLimit) more bad rows") }
         if summary.badRows > 0 && !settings.skipBad {
             throw FormatError.badRows(summary.badRows)
         }
         try writer.close()
         return summary
+    }
+
+    private func parseChunk(_ bytes: UnsafeRawBufferPointer, _ chunk: Chunk, columns: [ColumnSpec], target: [Int],
+                            byName: [String: Int], nameBytes: [[UInt8]]) -> Part {
+        let sub = UnsafeRawBufferPointer(rebasing: bytes[chunk.start..<chunk.end])
+        var acc = columns.map { ColumnAccumulator($0) }
+        for k in acc.indices { acc[k].reserve(chunk.lines, averageBytes: 16) }
+        var part = Part()
+        var scratch: [UInt8] = []
+
+        // No nested functions here: captured `acc` / `part` would be boxed and access-checked.
+        let nullable = columns.map(\.nullable)
+        switch settings.format {
+        case .csv:
+            var scanner = CSVScanner(sub)
+            scanner.line = chunk.firstLine
+            var fields: [RawField] = []
+            fields.reserveCapacity(target.count + 1)
+            var error: String?
+            let width = target.count
+            while let line = scanner.next(into: &fields, error: &error) {
+                var reason: String?
+                if let error {
+                    reason = error
+                } else if fields.count != width {
+                    reason = "expected \(width) fields, found \(fields.count)"
+                } else {
+                    for p in 0..<width {
+                        let f = fields[p]
+                        let k = target[p]
+                        if f.isNull {
+                            if !nullable[k] { reason = "\(columns[k].name): null in a non-nullable column"; break }
+                            acc[k].appendNull()
+                            continue
+                        }
+                        if let r = acc[k].append(CSVScanner.text(sub, f, scratch: &scratch), kind: .text) { reason = r; break }
+                    }
+                }
+                if let reason {
+                    part.bad.append((line, reason))
+                    for k in acc.indices { acc[k].truncate(to: part.rows) }
+                    continue
+                }
+                part.rows += 1
+            }
+        case .jsonl:
+            var scanner = JSONLScanner(sub)
+            scanner.line = chunk.firstLine - 1
+            var keys: [RawField] = [], values: [RawField] = []
+            var error: String?
+            var filled = [Bool](repeating: false, count: columns.count)
+            while let line = scanner.next(keys: &keys, values: &values, error: &error) {
+                var reason: String?
+                if let error { reason = error } else {
+                    for k in filled.indices { filled[k] = false }
+                    for (i, key) in keys.enumerated() {
+                        // Fast path: the i-th key is usually the i-th column.
+                        var k = -1
+                        let raw = UnsafeRawBufferPointer(rebasing: sub[key.start..<key.end])
+                        if !key.escaped, i < nameBytes.count, raw.elementsEqual(nameBytes[i]) { k = i } else {
+                            guard let kt = JSONLScanner.text(sub, key, scratch: &scratch) else { reason = "bad escape in a key"; break }
+                            k = byName[String(decoding: kt, as: UTF8.self)] ?? -1
+                        }
+                        guard k >= 0 else { reason = "unexpected field \(String(decoding: raw, as: UTF8.self))"; break }
+                        guard !filled[k] else { reason = "duplicate field \(columns[k].name)"; break }
+                        filled[k] = true
+                        let v = values[i]
+                        if v.isNull {
+                            if !nullable[k] { reason = "\(columns[k].name): null in a non-nullable column"; break }
+                            acc[k].appendNull()
+                            continue
+                        }
+                        let text: UnsafeRawBufferPointer
+                        if v.kind == .jsonString {
+                            guard let t = JSONLScanner.text(sub, v, scratch: &scratch) else { reason = "\(columns[k].name): bad string escape"; break }
+                            text = t
+                        } else {
+                            text = UnsafeRawBufferPointer(rebasing: sub[v.start..<v.end])
+                        }
+                        if let r = acc[k].append(text, kind: v.kind) { reason = r; break }
+                    }
+                    if reason == nil {
+                        for k in filled.indices where !filled[k] {
+                            if !nullable[k] { reason = "\(columns[k].name): missing from a non-nullable column"; break }
+                            acc[k].appendNull()
+                        }
+                    }
+                }
+                if let reason {
+                    part.bad.append((line, reason))
+                    for k in acc.indices { acc[k].truncate(to: part.rows) }
+                    continue
+                }
+                part.rows += 1
+            }
+        }
+        part.columns = acc.indices.map { acc[$0].take() }
+        return part
     }
 }
