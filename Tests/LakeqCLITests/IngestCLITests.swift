@@ -39,7 +39,7 @@ import Testing
 
     static func python(_ script: String, _ args: [String]) throws -> (status: Int32, output: String) {
         let python = try #require(TestEnvironment.python)
-        return try TestEnvironment.run(python, ["-c", script] + args)
+        return try TestEnvironment.run(python, ["-c", script + TestEnvironment.pythonExitWithoutTeardown] + args)
     }
 
     /// Checks a table against the Parquet layout and bad_rows.txt; prints `OK` on success.

@@ -10,6 +10,10 @@ enum TestEnvironment {
     /// The debug binary `swift build --build-tests` makes.
     static let binary = packageRoot.appendingPathComponent(".build/debug/lakeq").path
 
+    /// Appended to Python scripts: ends the interpreter without its teardown, where delta-rs
+    /// and pyarrow thread pools have been seen to abort after the script's work is done.
+    static let pythonExitWithoutTeardown = "\nimport os as _o, sys as _s\n_s.stdout.flush(); _s.stderr.flush(); _o._exit(0)\n"
+
     static var python: String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for dir in path.split(separator: ":") {

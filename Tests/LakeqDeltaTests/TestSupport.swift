@@ -41,7 +41,7 @@ func viewsBatch(start: Int, count: Int) -> RecordBatch {
 func runPython(_ script: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script] + args
+    p.arguments = ["python3", "-c", script + pythonExitWithoutTeardown] + args
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
@@ -60,3 +60,9 @@ func deltalakeAvailable() -> Bool {
     }
     return true
 }
+
+
+/// Ends the interpreter without its teardown: delta-rs and pyarrow thread pools have been
+/// seen to abort ("terminate called without an active exception") while Python exits, after
+/// the script's work is done and printed. A script that raised never gets here.
+let pythonExitWithoutTeardown = "\nimport os as _o, sys as _s\n_s.stdout.flush(); _s.stderr.flush(); _o._exit(0)\n"

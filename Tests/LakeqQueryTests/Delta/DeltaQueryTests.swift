@@ -21,7 +21,8 @@ import Testing
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, dir]
+        // Exit without interpreter teardown: delta-rs/pyarrow thread pools have been seen to abort there.
+        p.arguments = ["python3", "-c", script + "\nimport os as _o, sys as _s\n_s.stdout.flush(); _o._exit(0)\n", dir]
         try p.run()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
