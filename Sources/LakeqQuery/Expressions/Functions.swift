@@ -65,6 +65,8 @@ enum Functions {
             default:
                 guard let d = args[0].asDouble else { return .null }
                 let f = pow(10.0, Double(digits))
+                // Past the double's range: all digits kept (f = inf) or everything rounded away (f = 0).
+                if f == 0 { return .double(0) }
                 let r = (d * f).rounded(.toNearestOrAwayFromZero) / f
                 return .double(r.isFinite ? r : d)
             }

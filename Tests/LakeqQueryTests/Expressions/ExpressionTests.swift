@@ -69,3 +69,16 @@ import Testing
         #expect(throws: QueryError.self) { try Casts.cast(.double(.infinity), to: .int64) }
     }
 }
+
+@Suite struct ScalarFunctionTests {
+    @Test func roundAtTheEdgesOfTheDoubleRange() throws {
+        #expect(try Functions.apply(.round, [.double(2.09), .int(1)], type: .float64) == .double(2.1))
+        #expect(try Functions.apply(.round, [.double(25), .int(-1)], type: .float64) == .double(30))
+        #expect(try Functions.apply(.round, [.double(2.09), .int(-400)], type: .float64) == .double(0))
+        #expect(try Functions.apply(.round, [.double(2.09), .int(400)], type: .float64) == .double(2.09))
+        #expect(try Functions.apply(.substr, [.string("héllo"), .int(2), .int(3)], type: .string) == .string("éll"))
+        #expect(try Functions.apply(.substr, [.string("abc"), .int(-1), .int(3)], type: .string) == .string("a"))
+        #expect(try Functions.apply(.coalesce, [.null, .int(3)], type: .int64) == .int(3))
+        #expect(throws: QueryError.self) { try Functions.apply(.abs, [.int(.min)], type: .int64) }
+    }
+}
