@@ -276,7 +276,11 @@ public final class Binder {
             let values = try list.map { item -> Scalar in
                 let lit = try bind(item, scope: scope)
                 guard case .literal(let v) = lit.kind else { throw QueryError.unsupported("IN lists must hold constants: \(item)") }
-                return try coerceLiteral(v, to: b.type, text: item.description)
+                let value = try coerceLiteral(v, to: b.type, text: item.description)
+                guard fits(value, b.type) else {
+                    throw QueryError.binding("cannot compare \(SQLType.name(b.type)) with \(SQLType.name(lit.type)) \(item) in \(text)")
+                }
+                return value
             }
             return BoundExpr(kind: .inList(b, values, negated: negated), type: .boolean, text: text)
         case .between(let x, let lo, let hi, let negated):
@@ -417,6 +421,17 @@ public final class Binder {
             }
             let type: DataType = (op != .divide && isInteger(l.type) && isInteger(r.type)) ? .int64 : .float64
             return BoundExpr(kind: .arithmetic(op, l, r), type: type, text: text)
+        }
+    }
+
+    /// Whether a constant can be compared with values of `type`.
+    private func fits(_ v: Scalar, _ type: DataType) -> Bool {
+        switch v {
+        case .null: return true
+        case .int, .double, .decimal: return SQLType.isNumeric(type)
+        case .string: return type == .string
+        case .bool: return type == .boolean
+        case .date, .timestamp: return isTemporal(type)
         }
     }
 

@@ -116,6 +116,7 @@ final class Lake {
         #expect(throws: QueryError.self) { try lake.csv("select sum(show) from t") }
         #expect(throws: QueryError.self) { try lake.csv("select * from t where show") }
         #expect(throws: SQLSyntaxError.self) { try lake.csv("select from t") }
+        #expect(throws: QueryError.self) { try lake.csv("select id from t where rating in (1, 'x')") }
     }
 
     @Test func sumOfIntegersWidensAndOverflowIsAnError() throws {
