@@ -131,37 +131,38 @@ extension CompiledSchema {
             let v = acc[k].f64[row]
             if v >= b.lo && v <= b.hi && v < b.below { return nil }  // NaN: full check
         }
-        let c = columns[k]
-        let r = c.rules
-        switch c.type {
+        // Read through the array element instead of copying it: a copy retains its strings
+        // and rule arrays on every row.
+        let r = columns[k].rules
+        switch columns[k].type {
         case .int32, .int64, .date, .timestamp:
             let v: Int64
-            switch c.type {
+            switch columns[k].type {
             case .int32, .date: v = Int64(acc[k].i32[row])
             default: v = acc[k].i64[row]
             }
             func bound(_ b: RuleScalar) -> String {
                 guard case .int(let x) = b else { return b.description }
-                switch c.type {
+                switch columns[k].type {
                 case .timestamp(let u): return IngestSchema.isoTimestamp(x, unit: u)
                 case .date: return IngestSchema.isoDate(Int32(truncatingIfNeeded: x))
                 default: return String(x)
                 }
             }
-            if let b = r.min, case .int(let x) = b, v < x { return "\(c.name): \(show(text)) is below the minimum \(bound(b))" }
-            if let b = r.max, case .int(let x) = b, v > x { return "\(c.name): \(show(text)) is above the maximum \(bound(b))" }
-            if let b = r.maxExclusive, case .int(let x) = b, v >= x { return "\(c.name): \(show(text)) is not before \(bound(b))" }
+            if let b = r.min, case .int(let x) = b, v < x { return "\(columns[k].name): \(show(text)) is below the minimum \(bound(b))" }
+            if let b = r.max, case .int(let x) = b, v > x { return "\(columns[k].name): \(show(text)) is above the maximum \(bound(b))" }
+            if let b = r.maxExclusive, case .int(let x) = b, v >= x { return "\(columns[k].name): \(show(text)) is not before \(bound(b))" }
         case .double:
             let v = acc[k].f64[row]
-            if v.isNaN, r.min != nil || r.max != nil || r.maxExclusive != nil { return "\(c.name): NaN is outside the allowed range" }
-            if let b = r.min, v < b.asDouble { return "\(c.name): \(show(text)) is below the minimum \(b)" }
-            if let b = r.max, v > b.asDouble { return "\(c.name): \(show(text)) is above the maximum \(b)" }
-            if let b = r.maxExclusive, v >= b.asDouble { return "\(c.name): \(show(text)) is not below \(b)" }
+            if v.isNaN, r.min != nil || r.max != nil || r.maxExclusive != nil { return "\(columns[k].name): NaN is outside the allowed range" }
+            if let b = r.min, v < b.asDouble { return "\(columns[k].name): \(show(text)) is below the minimum \(b)" }
+            if let b = r.max, v > b.asDouble { return "\(columns[k].name): \(show(text)) is above the maximum \(b)" }
+            if let b = r.maxExclusive, v >= b.asDouble { return "\(columns[k].name): \(show(text)) is not below \(b)" }
         case .string:
             if let allowed = allowed[k] {
                 var ok = false
                 for a in allowed where text.count == a.count && text.elementsEqual(a) { ok = true; break }
-                if !ok { return "\(c.name): \"\(show(text))\" is not one of \(r.allowed?.joined(separator: ", ") ?? "")" }
+                if !ok { return "\(columns[k].name): \"\(show(text))\" is not one of \(r.allowed?.joined(separator: ", ") ?? "")" }
             }
             if let re = regex[k] {
                 let s = String(decoding: text, as: UTF8.self)
@@ -173,7 +174,7 @@ extension CompiledSchema {
                     verdict = re.firstMatch(in: s, range: NSRange(location: 0, length: ns.length)) != nil
                     if (scratch.regexCache[k]?.count ?? 0) < 10_000 { scratch.regexCache[k, default: [:]][s] = verdict }
                 }
-                if !verdict { return "\(c.name): \"\(show(text))\" does not match \(r.regex ?? "")" }
+                if !verdict { return "\(columns[k].name): \"\(show(text))\" does not match \(r.regex ?? "")" }
             }
         default:
             break
@@ -194,30 +195,28 @@ extension CompiledSchema {
             acc[t].appendDays(Int32(truncatingIfNeeded: d))
         }
         for t in ruleColumnsOnDerived where acc[t].valid[row] {
-            let c = columns[t]
             let v = Int64(acc[t].i32[row])
             let text = IngestSchema.isoDate(Int32(truncatingIfNeeded: v))
             var bad: String?
-            if case .int(let x)? = c.rules.min, v < x { bad = "\(c.name): \(text) is below the minimum \(IngestSchema.isoDate(Int32(truncatingIfNeeded: x)))" }
-            if case .int(let x)? = c.rules.max, v > x { bad = "\(c.name): \(text) is above the maximum \(IngestSchema.isoDate(Int32(truncatingIfNeeded: x)))" }
-            if case .int(let x)? = c.rules.maxExclusive, v >= x { bad = "\(c.name): \(text) is not before \(IngestSchema.isoDate(Int32(truncatingIfNeeded: x)))" }
+            if case .int(let x)? = columns[t].rules.min, v < x { bad = "\(columns[t].name): \(text) is below the minimum \(IngestSchema.isoDate(Int32(truncatingIfNeeded: x)))" }
+            if case .int(let x)? = columns[t].rules.max, v > x { bad = "\(columns[t].name): \(text) is above the maximum \(IngestSchema.isoDate(Int32(truncatingIfNeeded: x)))" }
+            if case .int(let x)? = columns[t].rules.maxExclusive, v >= x { bad = "\(columns[t].name): \(text) is not before \(IngestSchema.isoDate(Int32(truncatingIfNeeded: x)))" }
             if let bad { reasons.append(bad); kind = kind ?? .outOfRange }
         }
         for k in crossColumns where !failed[k] && acc[k].valid[row] {
-            let c = columns[k]
             if let o = maxColumn[k], !failed[o], let v = number(acc, k, row), let w = number(acc, o, row), v > w {
-                reasons.append("\(c.name): \(RuleScalar.format(v)) is above \(columns[o].name) \(RuleScalar.format(w))")
+                reasons.append("\(columns[k].name): \(RuleScalar.format(v)) is above \(columns[o].name) \(RuleScalar.format(w))")
                 kind = kind ?? .outOfRange
             }
             if let o = minColumn[k], !failed[o], let v = number(acc, k, row), let w = number(acc, o, row), v < w {
-                reasons.append("\(c.name): \(RuleScalar.format(v)) is below \(columns[o].name) \(RuleScalar.format(w))")
+                reasons.append("\(columns[k].name): \(RuleScalar.format(v)) is below \(columns[o].name) \(RuleScalar.format(w))")
                 kind = kind ?? .outOfRange
             }
             if let e = equals[k], !failed[e.left], !failed[e.right], let a = number(acc, e.left, row), let b = number(acc, e.right, row) {
                 let expected = e.op.holds(a, e.factor * b)
                 let actual = acc[k].bools[row]
                 if actual != expected {
-                    reasons.append("\(c.name): \(actual) but \(c.rules.equals?.text ?? "the rule") is \(expected)")
+                    reasons.append("\(columns[k].name): \(actual) but \(columns[k].rules.equals?.text ?? "the rule") is \(expected)")
                     kind = kind ?? .rule
                 }
             }
