@@ -31,4 +31,54 @@ public enum JSONText {
         append(utf8: s.utf8, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Appends the decoded bytes of a JSON string body (between the quotes) to `out`.
+    /// Returns false for a bad escape (unknown letter, bad hex, lone surrogate, truncation).
+    public static func unescape(_ raw: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= raw.count else { return nil }
+            var v: UInt32 = 0
+            for k in at..<(at + 4) {
+                let c = raw[k]
+                let d: UInt8
+                switch c {
+                case 48...57: d = c - 48
+                case 65...70: d = c - 55
+                case 97...102: d = c - 87
+                default: return nil
+                }
+                v = v << 4 | UInt32(d)
+            }
+            return v
+        }
+        var i = 0
+        while i < raw.count {
+            let b = raw[i]
+            guard b == UInt8(ascii: "\\") else { out.append(b); i += 1; continue }
+            guard i + 1 < raw.count else { return false }
+            let c = raw[i + 1]
+            i += 2
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(c)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "u"):
+                guard var cp = hex4(i) else { return false }
+                i += 4
+                if cp >= 0xD800 && cp < 0xDC00 {
+                    guard i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u"),
+                          let lo = hex4(i + 2), lo >= 0xDC00, lo < 0xE000 else { return false }
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                    i += 6
+                }
+                guard let scalar = Unicode.Scalar(cp) else { return false }
+                out.append(contentsOf: String(scalar).utf8)
+            default: return false
+            }
+        }
+        return true
+    }
 }

@@ -175,46 +175,20 @@ struct JSONParser {
         return .double(d)
     }
 
-    mutating func hex4() throws -> UInt32 {
-        guard pos + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[pos..<(pos + 4)], as: UTF8.self), radix: 16) else {
-            throw error("bad \\u escape")
-        }
-        pos += 4
-        return v
-    }
-
     mutating func string() throws -> String {
         pos += 1  // opening quote
-        var out: [UInt8] = []
+        let start = pos
+        // Find the closing quote (an escape always spans the next byte), then decode the span.
         while true {
             guard pos < bytes.count else { throw error("unterminated string") }
             let c = bytes[pos]
-            pos += 1
             if c == UInt8(ascii: "\"") { break }
-            if c != UInt8(ascii: "\\") { out.append(c); continue }
-            guard pos < bytes.count else { throw error("unterminated escape") }
-            let e = bytes[pos]
-            pos += 1
-            switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if scalar >= 0xD800 && scalar < 0xDC00, pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") {
-                    pos += 2
-                    let low = try hex4()
-                    guard low >= 0xDC00 && low < 0xE000 else { throw error("bad surrogate pair") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let u = Unicode.Scalar(scalar) else { throw error("bad code point") }
-                out.append(contentsOf: Array(String(u).utf8))
-            default: throw error("bad escape")
-            }
+            pos += c == UInt8(ascii: "\\") ? 2 : 1
         }
+        var out: [UInt8] = []
+        let ok = bytes.withUnsafeBytes { JSONText.unescape(UnsafeRawBufferPointer(rebasing: $0[start..<pos]), into: &out) }
+        pos += 1  // closing quote
+        guard ok else { throw error("bad escape in string") }
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LakeqColumnar
 
 /// One field of a parsed record: a byte range of the input, or null.
 public struct RawField {
@@ -272,52 +273,7 @@ public struct JSONLScanner {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[f.start..<f.end])
         guard f.escaped else { return raw }
         scratch.removeAll(keepingCapacity: true)
-        var i = 0
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= raw.count else { return nil }
-            var v: UInt32 = 0
-            for k in at..<(at + 4) {
-                let c = raw[k]
-                let d: UInt8
-                switch c {
-                case 48...57: d = c - 48
-                case 65...70: d = c - 55
-                case 97...102: d = c - 87
-                default: return nil
-                }
-                v = v << 4 | UInt32(d)
-            }
-            return v
-        }
-        while i < raw.count {
-            let b = raw[i]
-            guard b == UInt8(ascii: "\\") else { scratch.append(b); i += 1; continue }
-            guard i + 1 < raw.count else { return nil }
-            let c = raw[i + 1]
-            i += 2
-            switch c {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(c)
-            case UInt8(ascii: "b"): scratch.append(8)
-            case UInt8(ascii: "f"): scratch.append(12)
-            case UInt8(ascii: "n"): scratch.append(10)
-            case UInt8(ascii: "r"): scratch.append(13)
-            case UInt8(ascii: "t"): scratch.append(9)
-            case UInt8(ascii: "u"):
-                guard var cp = hex4(i) else { return nil }
-                i += 4
-                if cp >= 0xD800 && cp < 0xDC00 {
-                    guard i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u"),
-                          let lo = hex4(i + 2), lo >= 0xDC00, lo < 0xE000 else { return nil }
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
-                    i += 6
-                } else if cp >= 0xDC00 && cp < 0xE000 {
-                    return nil
-                }
-                guard let scalar = Unicode.Scalar(cp) else { return nil }
-                scratch.append(contentsOf: Array(String(Character(scalar)).utf8))
-            default: return nil
-            }
-        }
+        guard JSONText.unescape(raw, into: &scratch) else { return nil }
         return scratch.withUnsafeBytes { $0 }
     }
 }
