@@ -94,9 +94,13 @@ struct ColumnChunkWriter {
         if order != .none {
             switch encoding {
             case .dictionary(let d, _):
-                let ranks = Self.ranks(d.dictionary, order)
                 d.indices.withUnsafeBufferPointer { idx in
-                    for p in pages { pageBounds.append(Self.rankBounds(idx, p.values, ranks, d.dictionary, order)) }
+                    if let numeric = Self.numericDictionaryBounds(idx, d.dictionary, order) {
+                        for p in pages { pageBounds.append(numeric(p.values)) }
+                    } else {
+                        let ranks = Self.ranks(d.dictionary, order)
+                        for p in pages { pageBounds.append(Self.rankBounds(idx, p.values, ranks, d.dictionary, order)) }
+                    }
                 }
             default:
                 for p in pages { pageBounds.append(StatisticsBuilder.bounds(dense, p.values, order)) }
@@ -396,9 +400,58 @@ struct ColumnChunkWriter {
         }
     }
 
+    /// Page bounds of a dictionary-encoded page of numbers: the min and max entry found by
+    /// comparing the referenced values directly (one pass over the indices; sorting a large
+    /// dictionary to rank it costs more). nil for orders it does not cover.
+    static func numericDictionaryBounds(_ idx: UnsafeBufferPointer<Int32>, _ dictionary: ColumnValues,
+                                        _ order: StatOrder) -> ((Range<Int>) -> Bounds?)? {
+        func extremes<T>(_ v: [T], _ less: @escaping (T, T) -> Bool, _ skip: @escaping (T) -> Bool) -> (Range<Int>) -> Bounds? {
+            { range in
+                var loI = -1, hiI = -1
+                v.withUnsafeBufferPointer { p in
+                    for k in range {
+                        let i = Int(idx[k])
+                        let x = p[i]
+                        if skip(x) { continue }
+                        if loI < 0 { loI = i; hiI = i; continue }
+                        if less(x, p[loI]) { loI = i }
+                        if less(p[hiI], x) { hiI = i }
+                    }
+                }
+                guard loI >= 0, let a = StatisticsBuilder.bounds(dictionary, loI..<(loI + 1), order),
+                      let b = StatisticsBuilder.bounds(dictionary, hiI..<(hiI + 1), order) else { return nil }
+                return Bounds(min: a.min, max: b.max)
+            }
+        }
+        switch (dictionary, order) {
+        case (.int32(let v), .int32): return extremes(v, { $0 < $1 }, { _ in false })
+        case (.int32(let v), .uint32): return extremes(v, { UInt32(bitPattern: $0) < UInt32(bitPattern: $1) }, { _ in false })
+        case (.int64(let v), .int64): return extremes(v, { $0 < $1 }, { _ in false })
+        case (.int64(let v), .uint64): return extremes(v, { UInt64(bitPattern: $0) < UInt64(bitPattern: $1) }, { _ in false })
+        case (.float32(let v), .float): return extremes(v, { $0 < $1 }, { $0.isNaN })
+        case (.float64(let v), .double): return extremes(v, { $0 < $1 }, { $0.isNaN })
+        default: return nil
+        }
+    }
+
     /// Rank of each dictionary entry under `order` (-1 for entries without one, i.e. NaN).
     static func ranks(_ dictionary: ColumnValues, _ order: StatOrder) -> [Int32] {
         let n = dictionary.count
+        if case .bytes(let b) = dictionary, order == .bytes {
+            // Strings: sort entry numbers by their bytes in place, no per-entry copies.
+            var sorted = Array(0..<n)
+            b.data.withUnsafeBytes { data in
+                b.offsets.withUnsafeBufferPointer { off in
+                    sorted.sort { x, y in
+                        StatisticsBuilder.compareRaw(UnsafeRawBufferPointer(rebasing: data[Int(off[x])..<Int(off[x + 1])]),
+                                                     UnsafeRawBufferPointer(rebasing: data[Int(off[y])..<Int(off[y + 1])])) < 0
+                    }
+                }
+            }
+            var ranks = [Int32](repeating: -1, count: n)
+            for (r, i) in sorted.enumerated() { ranks[i] = Int32(r) }
+            return ranks
+        }
         var encoded: [[UInt8]?] = []
         encoded.reserveCapacity(n)
         for i in 0..<n { encoded.append(StatisticsBuilder.bounds(dictionary, i..<(i + 1), order)?.min) }

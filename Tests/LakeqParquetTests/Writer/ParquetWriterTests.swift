@@ -126,6 +126,47 @@ struct ParquetWriterTests {
         }
     }
 
+    @Test("dictionary-encoded pages: page index bounds equal the bounds of the page's values")
+    func dictionaryPageBounds() throws {
+        var rng = SystemRandomNumberGenerator()
+        let rows = 4_000
+        let doublePool: [Double] = [.nan, -0.0, 0.0, 2.5, -7.25, .infinity, 1e300]
+        let int32Pool: [Int32] = [Int32.min, -1, 0, 7, Int32.max]  // also read as uint32
+        let int64Pool: [Int64] = [Int64.min, -3, 0, 99, Int64.max]
+        let stringPool = ["", "a", "ab", "b", "zz", "é"]
+        for _ in 0..<3 {
+            let d = (0..<rows).map { _ in doublePool.randomElement(using: &rng)! }
+            let i32 = (0..<rows).map { _ in int32Pool.randomElement(using: &rng)! }
+            let i64 = (0..<rows).map { _ in int64Pool.randomElement(using: &rng)! }
+            var strs = ByteArrays()
+            for _ in 0..<rows { strs.append(Array(stringPool.randomElement(using: &rng)!.utf8)) }
+            let fields = [Field(name: "d", type: .float64, nullable: false), Field(name: "i", type: .int32, nullable: false),
+                          Field(name: "u", type: .uint32, nullable: false), Field(name: "l", type: .int64, nullable: false),
+                          Field(name: "s", type: .string, nullable: false)]
+            let cols = [Column(type: .float64, values: .float64(d)), Column(type: .int32, values: .int32(i32)),
+                        Column(type: .uint32, values: .int32(i32)), Column(type: .int64, values: .int64(i64)),
+                        Column(type: .string, values: .bytes(strs))]
+            var o = WriterOptions()
+            o.pageRows = 37
+            o.deltaIntegers = .off
+            let f = try roundTrip(fields, cols, rows: rows, options: o)
+            for (c, col) in cols.enumerated() {
+                let md = try #require(f.metadata.rowGroups[0].columns[c].metaData)
+                #expect(md.encodings.contains(.rleDictionary), "column \(fields[c].name) is dictionary-encoded")
+                let ci = try #require(try f.columnIndex(rowGroup: 0, column: c))
+                let oi = try #require(try f.offsetIndex(rowGroup: 0, column: c))
+                let order = StatOrder.of(fields[c].type, storage: StorageKind(col.values))
+                for (p, loc) in oi.pageLocations.enumerated() {
+                    let start = Int(loc.firstRowIndex)
+                    let end = p + 1 < oi.pageLocations.count ? Int(oi.pageLocations[p + 1].firstRowIndex) : rows
+                    let want = StatisticsBuilder.bounds(col.values, start..<end, order)
+                    #expect(ci.minValues[p] == (want?.min ?? []), "column \(fields[c].name) page \(p) min")
+                    #expect(ci.maxValues[p] == (want?.max ?? []), "column \(fields[c].name) page \(p) max")
+                }
+            }
+        }
+    }
+
     @Test("strings: empty, unicode, long values truncate their bounds")
     func longStrings() throws {
         let long1 = String(repeating: "a", count: 100)
