@@ -98,6 +98,73 @@ struct ConvertCommandTests {
         #expect(cols[8] == ["1.0", "2.5", "3.0"])
     }
 
+    @Test("types from a sample: late values that contradict it give the two-pass result")
+    func sampledInference() throws {
+        // 9,000 rows; the sample is the first 4,096 records. Each column's late value changes
+        // its type (or nullability) from what the sample alone says.
+        func rows(late lateRow: Int, nullsBefore: Int) -> String {
+        var lines = ["i,n,d,b,e,s,ok"]
+        for r in 0..<9_000 {
+            let late = r == lateRow
+            lines.append([late ? "1.5" : "\(r)",                   // int64 -> double
+                          late ? "" : "\(r)",                      // required -> nullable
+                          late ? "9007199254740993" : "0.25",      // double -> string (2^53 + 1)
+                          late ? "True" : "true",                  // boolean -> string
+                          r < nullsBefore ? "" : "\(r)",           // only nulls in the sample -> int64?
+                          "x\(r % 7)",
+                          "\(r)"].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+        }
+        let input = CLI.temp("late.csv", rows(late: 8_500, nullsBefore: 5_000)), out = input + ".parquet"
+        let r = CLI.run(["convert", input, out])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("inference=full"), "\(r.out)")
+        let (schema, cols) = try readBack(out)
+        #expect(schema.fields.map(\.type) == [.float64, .int64, .string, .string, .int64, .string, .int64])
+        #expect(schema.fields.map(\.nullable) == [false, true, false, false, true, false, false])
+        #expect(cols[0][8_500] == "1.5" && cols[0][1] == "1.0")
+        #expect(cols[2][8_500] == "9007199254740993" && cols[2][0] == "0.25")
+        #expect(cols[3][8_500] == "True")
+        #expect(cols[4][4_999] == "null" && cols[4][5_000] == "5000")
+
+        // Without the late values (and with values in the sample): one pass.
+        let input2 = CLI.temp("clean.csv", rows(late: -1, nullsBefore: 2_000)), out2 = input2 + ".parquet"
+        let r2 = CLI.run(["convert", input2, out2])
+        #expect(r2.status == 0, "\(r2.err)")
+        #expect(r2.out.contains("inference=sample"), "\(r2.out)")
+        let (schema2, _) = try readBack(out2)
+        #expect(schema2.fields.map(\.type) == [.int64, .int64, .float64, .boolean, .int64, .string, .int64])
+        #expect(schema2.fields.map(\.nullable) == [false, false, false, false, true, false, false])
+
+        // A double column's integers past 2^53 keep it a string whatever their order.
+        let input3 = CLI.temp("order.csv", "x\n1.5\n9007199254740993\n"), out3 = input3 + ".parquet"
+        let r3 = CLI.run(["convert", input3, out3])
+        #expect(r3.status == 0, "\(r3.err)")
+        #expect(try readBack(out3).0.fields.map(\.type) == [.string])
+    }
+
+    @Test("types from a sample, JSON Lines: a key first seen late, a late null; bad rows reported once")
+    func sampledInferenceJSONL() throws {
+        var lines: [String] = []
+        for r in 0..<70_000 {
+            if r == 3 { lines.append("{\"id\": 3, \"v\": ") ; continue }  // malformed: reported once
+            var o = "{\"id\": \(r), \"v\": \(r % 10)"
+            if r == 69_000 { o = "{\"id\": \(r), \"v\": null, \"extra\": \"2026-01-02\"" }
+            lines.append(o + "}")
+        }
+        let input = CLI.temp("late.jsonl", lines.joined(separator: "\n") + "\n"), out = input + ".parquet"
+        let r = CLI.run(["convert", "--skip-bad", input, out])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("inference=full"), "\(r.out)")
+        #expect(r.err.components(separatedBy: ":4: ").count == 2, "\(r.err)")
+        let (schema, cols) = try readBack(out)
+        #expect(schema.fields.map(\.name) == ["id", "v", "extra"])
+        #expect(schema.fields.map(\.type) == [.int64, .int64, .date32])
+        #expect(schema.fields.map(\.nullable) == [false, true, true])
+        #expect(cols[2].filter { $0 != "null" } == ["20455"])
+    }
+
     @Test("bad rows: line numbers, nothing written, --skip-bad keeps the good rows")
     func badRows() throws {
         let schema = CLI.temp("s.json", #"{"columns":[{"name":"id","type":"int64","nullable":false},{"name":"r","type":"int32"},{"name":"t","type":"timestamp"},{"name":"p","type":"decimal(5,2)"}]}"#)

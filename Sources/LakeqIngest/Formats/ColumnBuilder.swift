@@ -19,7 +19,9 @@ public struct InferenceState {
         case .text: break
         }
         var isInt = false
-        if canInt {
+        // Integers are tracked even once the column cannot be int64 any more: a double column
+        // must not take an integer past 2^53, whichever order the values come in.
+        if canInt || canDouble {
             if let v = ValueParse.int64(t) { maxAbsInt = max(maxAbsInt, v.magnitude); isInt = true } else { canInt = false }
         }
         // A canonical integer is also an exact double (magnitude checked in `type`).
@@ -180,6 +182,49 @@ public struct ColumnAccumulator {
         }
         valid.append(true)
         return nil
+    }
+
+    /// Appends `t` only when inference over it would keep the column's current type (see
+    /// `InferenceState`): the check behind a type inferred from a sample. Returns false, with
+    /// nothing appended, for a value that would have changed the inferred type. Not for
+    /// string columns, whose inferred type no value changes.
+    public mutating func appendInferred(_ t: UnsafeRawBufferPointer, kind: RawField.Kind) -> Bool {
+        switch column.type {
+        case .int64:
+            guard kind == .text || kind == .jsonNumber, let v = ValueParse.int64(t) else { return false }
+            i64.append(v)
+        case .double:
+            guard kind == .text || kind == .jsonNumber else { return false }
+            if let v = ValueParse.int64(t) {
+                guard v.magnitude <= 1 << 53 else { return false }  // would stay exact only as an integer
+                f64.append(Double(v))
+            } else {
+                guard let d = ValueParse.double(t, lenient: false), d.isFinite else { return false }
+                // Digits only, yet not an Int64: an integer past Int64, which a double would round.
+                if !t.contains(UInt8(ascii: ".")), !t.contains(UInt8(ascii: "e")), !t.contains(UInt8(ascii: "E")),
+                   !(t.count == 2 && t[0] == UInt8(ascii: "-") && t[1] == UInt8(ascii: "0")) { return false }
+                f64.append(d)
+            }
+        case .boolean:
+            guard kind == .text || kind == .jsonLiteral, let b = ValueParse.bool(t, lenient: false) else { return false }
+            bools.append(b)
+        case .date:
+            guard kind == .text || kind == .jsonString, let d = ValueParse.date(t) else { return false }
+            i32.append(d)
+        case .timestamp(.micros):
+            guard kind == .text || kind == .jsonString else { return false }
+            if let v = ValueParse.timestamp(t, unit: .micros) {
+                i64.append(v)
+            } else if let d = ValueParse.date(t) {
+                i64.append(Int64(d) * 86_400_000_000)
+            } else {
+                return false
+            }
+        default:
+            return false  // not an inferred type
+        }
+        valid.append(true)
+        return true
     }
 
     private func show(_ t: UnsafeRawBufferPointer) -> String {

@@ -55,7 +55,7 @@ struct ConvertCommand: ParsableCommand {
             let summary = try Converter(settings: settings).run(input: input, output: output)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             let types = summary.columns.map { "\($0.name):\($0.type)\($0.nullable ? "?" : "")" }.joined(separator: ",")
-            print("convert: rows=\(summary.rows) bad=\(summary.badRows) secs=\(String(format: "%.2f", secs)) columns=\(types)")
+            print("convert: rows=\(summary.rows) bad=\(summary.badRows) secs=\(String(format: "%.2f", secs)) inference=\(summary.inference) columns=\(types)")
         } catch let e as FormatError {
             printError("lakeq: \(e.description)")
             throw ExitCode(1)

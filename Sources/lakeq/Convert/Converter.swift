@@ -15,14 +15,30 @@ struct ConvertSettings {
     var reportLimit = 100
 }
 
-/// CSV / JSON Lines to one Parquet file: infer (first pass) unless a schema is given, then
-/// parse and write row group by row group (second pass). Writes to a temporary file renamed
-/// over `output` only on success.
+/// CSV / JSON Lines to one Parquet file, parsed and written row group by row group. Without a
+/// schema the column types are inferred from a sample and every value is checked against
+/// them as it is parsed; a value that would have changed a type (a late null, a `1.5` in an
+/// integer column, …) abandons that attempt for an exact two-pass run: infer over all rows,
+/// then convert. Either way the output is the same. Writes to a temporary file renamed over
+/// `output` only on success.
 struct Converter {
     let settings: ConvertSettings
     var errorOutput: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
-    struct Summary { var rows = 0; var badRows = 0; var columns: [ColumnSpec] = [] }
+    struct Summary {
+        var rows = 0
+        var badRows = 0
+        var columns: [ColumnSpec] = []
+        /// How the types were found: "schema", "sample" (one pass) or "full" (two passes).
+        var inference = "schema"
+    }
+
+    /// Records read from each sampled chunk, and how many chunks (spread over the input).
+    var sampleRecords = 4_096
+    var sampleChunks = 16
+
+    /// A parse under sampled types met a value that contradicts them.
+    private struct SpeculationMiss: Error {}
 
     /// Lines per parallel chunk; a segment (about a row group) is parsed as one chunk on one
     /// thread, so that its columns need no joining.
@@ -49,25 +65,47 @@ struct Converter {
             let (segments, _) = ParallelChunks.segments(bytes, from: dataStart, firstLine: firstLine, perSegment: perSegment,
                                                         perChunk: settings.writer.threads > 1 ? max(1, min(chunkLines, perSegment)) : perSegment,
                                                         csvQuotes: settings.format == .csv)
-            let columns = try settings.schema ?? infer(bytes, header: header, chunks: segments.flatMap { $0 })
-            guard !columns.isEmpty else { throw FormatError.usage("\(input): no columns") }
-            let tmp = output + ".tmp-\(getpid())"
-            do {
-                let summary = try convert(bytes, columns: columns, header: header, segments: segments, input: input, to: tmp)
-                guard rename(tmp, output) == 0 else {
-                    throw FormatError.io("\(output): cannot rename the finished file into place: \(String(cString: strerror(errno)))")
+            let chunks = segments.flatMap { $0 }
+            func attempt(_ columns: [ColumnSpec], speculative: [Bool]?) throws -> Summary {
+                guard !columns.isEmpty else { throw FormatError.usage("\(input): no columns") }
+                let tmp = output + ".tmp-\(getpid())"
+                do {
+                    let summary = try convert(bytes, columns: columns, speculative: speculative, header: header, segments: segments, input: input, to: tmp)
+                    guard rename(tmp, output) == 0 else {
+                        throw FormatError.io("\(output): cannot rename the finished file into place: \(String(cString: strerror(errno)))")
+                    }
+                    return summary
+                } catch {
+                    unlink(tmp)
+                    throw error
                 }
+            }
+            if let schema = settings.schema { return try attempt(schema, speculative: nil) }
+            let sampled = try infer(bytes, header: header, chunks: chunks, sampled: true)
+            do {
+                var summary = try attempt(sampled.columns, speculative: sampled.sawValue)
+                summary.inference = "sample"
                 return summary
-            } catch {
-                unlink(tmp)
-                throw error
+            } catch is SpeculationMiss {
+                var summary = try attempt(try infer(bytes, header: header, chunks: chunks, sampled: false).columns, speculative: nil)
+                summary.inference = "full"
+                return summary
             }
         }
     }
 
     // MARK: pass 1
 
-    private func infer(_ bytes: UnsafeRawBufferPointer, header: [String], chunks: [Chunk]) throws -> [ColumnSpec] {
+    /// Column types inferred from every record or, `sampled`, from the first `sampleRecords` of up to
+    /// `sampleChunks` chunks spread over the input (JSON Lines: a prefix, so that columns keep
+    /// the order of their first appearance). `sawValue`: the column had a non-null value.
+    private func infer(_ bytes: UnsafeRawBufferPointer, header: [String], chunks allChunks: [Chunk],
+                       sampled: Bool) throws -> (columns: [ColumnSpec], sawValue: [Bool]) {
+        var chunks = allChunks
+        let limit = sampled ? sampleRecords : Int.max
+        if sampled && chunks.count > sampleChunks {
+            chunks = (0..<sampleChunks).map { allChunks[$0 * allChunks.count / sampleChunks] }
+        }
         var names: [String] = []
         var states: [InferenceState] = []
         var scratch: [UInt8] = []
@@ -83,7 +121,9 @@ struct Converter {
                 var fields: [RawField] = []
                 var error: String?
                 var scratch: [UInt8] = []
-                while scanner.next(into: &fields, error: &error) != nil {
+                var records = 0
+                while records < limit, scanner.next(into: &fields, error: &error) != nil {
+                    records += 1
                     guard error == nil, fields.count == width else { continue }  // reported in pass 2
                     for (k, f) in fields.enumerated() {
                         if f.isNull { states[k].sawNull = true; continue }
@@ -100,8 +140,12 @@ struct Converter {
             var error: String?
             var index: [String: Int] = [:]
             var seen: [Bool] = []
-            while scanner.next(keys: &keys, values: &values, error: &error) != nil {
+            var records = 0, goodRecords = 0
+            let limit = sampled ? sampleRecords * sampleChunks : Int.max
+            while records < limit, scanner.next(keys: &keys, values: &values, error: &error) != nil {
+                records += 1
                 guard error == nil else { continue }
+                defer { goodRecords += 1 }
                 seen = Array(repeating: false, count: names.count)
                 for (k, key) in keys.enumerated() {
                     guard let kt = JSONLScanner.text(bytes, key, scratch: &scratch) else { continue }
@@ -112,7 +156,7 @@ struct Converter {
                         index[name] = c
                         names.append(name)
                         var st = InferenceState()
-                        st.sawNull = true  // absent from the earlier rows
+                        st.sawNull = goodRecords > 0  // absent from the earlier rows
                         states.append(st)
                         seen.append(false)
                     }
@@ -131,7 +175,7 @@ struct Converter {
             guard used.insert(n).inserted else { throw FormatError.usage("duplicate column name \(n)") }
             out.append(ColumnSpec(name: n, type: states[k].type, nullable: states[k].sawNull || !states[k].sawValue))
         }
-        return out
+        return (out, states.map(\.sawValue))
     }
 
     // MARK: pass 2
@@ -141,10 +185,14 @@ struct Converter {
         var columns: [Column] = []
         var rows = 0
         var bad: [(line: Int, reason: String)] = []
+        /// A value contradicted the sampled types; the part is incomplete.
+        var missed = false
     }
 
-    private func convert(_ bytes: UnsafeRawBufferPointer, columns: [ColumnSpec], header: [String], segments: [[Chunk]],
-                         input: String, to path: String) throws -> Summary {
+    /// Parses and writes. `speculative` (sampled types; per column whether the sample had a
+    /// value) makes a value that contradicts the types throw `SpeculationMiss`.
+    private func convert(_ bytes: UnsafeRawBufferPointer, columns: [ColumnSpec], speculative: [Bool]?, header: [String],
+                         segments: [[Chunk]], input: String, to path: String) throws -> Summary {
         let schema = Schema(columns.map { Field(name: $0.name, type: $0.type.dataType, nullable: $0.nullable) })
         let writer = try ParquetWriter(path: path, schema: schema, options: settings.writer)
         var summary = Summary(columns: columns)
@@ -159,17 +207,20 @@ struct Converter {
             for c in columns where !header.contains(c.name) { throw FormatError.usage("\(input): schema column \(c.name) is missing from the CSV header") }
         }
         let nameBytes = columns.map { Array($0.name.utf8) }
+        // Reports wait for the end: an abandoned speculative run must not have printed any.
+        var reports: [String] = []
 
         for segment in segments {
             // Parse the segment's chunks in parallel; write (and report) in input order.
             let parts = ParallelChunks.map(threads: settings.writer.threads, segment) { chunk in
-                parseChunk(bytes, chunk, columns: columns, target: target, byName: byName, nameBytes: nameBytes)
+                parseChunk(bytes, chunk, columns: columns, speculative: speculative, target: target, byName: byName, nameBytes: nameBytes)
             }
+            if parts.contains(where: \.missed) { throw SpeculationMiss() }
             var rows = 0
             for part in parts {
                 for b in part.bad {
                     summary.badRows += 1
-                    if summary.badRows <= settings.reportLimit { errorOutput("\(input):\(b.line): \(b.reason)") }
+                    if summary.badRows <= settings.reportLimit { reports.append("\(input):\(b.line): \(b.reason)") }
                 }
                 rows += part.rows
             }
@@ -185,6 +236,7 @@ struct Converter {
                 try writer.write(RecordBatch(schema: schema, columns: joined, rowCount: rows))
             }
         }
+        for r in reports { errorOutput(r) }
         if summary.badRows > settings.reportLimit { errorOutput("\(input): … \(summary.badRows - settings.reportLimit) more bad rows") }
         if summary.badRows > 0 && !settings.skipBad {
             throw FormatError.badRows(summary.badRows)
@@ -193,8 +245,8 @@ struct Converter {
         return summary
     }
 
-    private func parseChunk(_ bytes: UnsafeRawBufferPointer, _ chunk: Chunk, columns: [ColumnSpec], target: [Int],
-                            byName: [String: Int], nameBytes: [[UInt8]]) -> Part {
+    private func parseChunk(_ bytes: UnsafeRawBufferPointer, _ chunk: Chunk, columns: [ColumnSpec], speculative: [Bool]?,
+                            target: [Int], byName: [String: Int], nameBytes: [[UInt8]]) -> Part {
         let sub = UnsafeRawBufferPointer(rebasing: bytes[chunk.start..<chunk.end])
         var acc = columns.map { ColumnAccumulator($0) }
         for k in acc.indices { acc[k].reserve(chunk.lines, averageBytes: 16) }
@@ -203,6 +255,11 @@ struct Converter {
 
         // No nested functions here: captured `acc` / `part` would be boxed and access-checked.
         let nullable = columns.map(\.nullable)
+        // Speculative: checked columns (not strings, whose inferred type nothing changes), and
+        // columns the sample saw only nulls in (any value is a miss).
+        let speculating = speculative != nil
+        let checked = columns.map { speculating && $0.type != .string }
+        let sampleNullOnly = speculative.map { $0.map { !$0 } } ?? Array(repeating: false, count: columns.count)
         switch settings.format {
         case .csv:
             var scanner = CSVScanner(sub)
@@ -222,8 +279,17 @@ struct Converter {
                         let f = fields[p]
                         let k = target[p]
                         if f.isNull {
-                            if !nullable[k] { reason = "\(columns[k].name): null in a non-nullable column"; break }
+                            if !nullable[k] {
+                                if speculating { part.missed = true; return part }
+                                reason = "\(columns[k].name): null in a non-nullable column"; break
+                            }
                             acc[k].appendNull()
+                            continue
+                        }
+                        if speculating && (checked[k] || sampleNullOnly[k]) {
+                            if sampleNullOnly[k] || !acc[k].appendInferred(CSVScanner.text(sub, f, scratch: &scratch), kind: .text) {
+                                part.missed = true; return part
+                            }
                             continue
                         }
                         if let r = acc[k].append(CSVScanner.text(sub, f, scratch: &scratch), kind: .text) { reason = r; break }
@@ -254,12 +320,18 @@ struct Converter {
                             guard let kt = JSONLScanner.text(sub, key, scratch: &scratch) else { reason = "bad escape in a key"; break }
                             k = byName[String(decoding: kt, as: UTF8.self)] ?? -1
                         }
-                        guard k >= 0 else { reason = "unexpected field \(String(decoding: raw, as: UTF8.self))"; break }
+                        guard k >= 0 else {
+                            if speculating { part.missed = true; return part }  // a key the sample did not have
+                            reason = "unexpected field \(String(decoding: raw, as: UTF8.self))"; break
+                        }
                         guard !filled[k] else { reason = "duplicate field \(columns[k].name)"; break }
                         filled[k] = true
                         let v = values[i]
                         if v.isNull {
-                            if !nullable[k] { reason = "\(columns[k].name): null in a non-nullable column"; break }
+                            if !nullable[k] {
+                                if speculating { part.missed = true; return part }
+                                reason = "\(columns[k].name): null in a non-nullable column"; break
+                            }
                             acc[k].appendNull()
                             continue
                         }
@@ -270,11 +342,18 @@ struct Converter {
                         } else {
                             text = UnsafeRawBufferPointer(rebasing: sub[v.start..<v.end])
                         }
+                        if speculating && (checked[k] || sampleNullOnly[k]) {
+                            if sampleNullOnly[k] || !acc[k].appendInferred(text, kind: v.kind) { part.missed = true; return part }
+                            continue
+                        }
                         if let r = acc[k].append(text, kind: v.kind) { reason = r; break }
                     }
                     if reason == nil {
                         for k in filled.indices where !filled[k] {
-                            if !nullable[k] { reason = "\(columns[k].name): missing from a non-nullable column"; break }
+                            if !nullable[k] {
+                                if speculating { part.missed = true; return part }
+                                reason = "\(columns[k].name): missing from a non-nullable column"; break
+                            }
                             acc[k].appendNull()
                         }
                     }
