@@ -66,13 +66,22 @@ public struct InferenceState {
 }
 
 /// Accumulates one output column's values for the current batch; rows can be rolled back.
+/// Values live in `RawStorage` (fixed-width values; strings as end offsets plus bytes) until
+/// `take()` copies them into a `Column`. The owner calls `deallocate()` when done.
 public struct ColumnAccumulator {
     public let column: ColumnSpec
-    public var i32: [Int32] = [], i64: [Int64] = [], f64: [Double] = [], bools: [Bool] = []
-    public var bytes = ByteArrays()
-    public var fixed: FixedBytes
-    public var valid: [Bool] = []
-    public var nulls = 0
+    /// Fixed-width values: Int32 (int32, date, decimal ≤ 9), Int64 (int64, timestamp,
+    /// decimal ≤ 18), Double, Bool, or `fixedWidth` bytes (wider decimals).
+    var values = RawStorage()
+    /// Strings: each value's end offset (Int32) into `data`.
+    var offsets = RawStorage()
+    var data = RawStorage()
+    let fixedWidth: Int
+    /// Rows so far, and the (ascending) rows that are null: nulls are rare, so a value costs
+    /// no validity append.
+    public internal(set) var count = 0
+    public var nullRows: [Int32] = []
+    public var nulls: Int { nullRows.count }
 
     public static func decimalWidth(_ p: Int) -> Int {
         max(1, (Int((Double(p) * 3.321928094887362).rounded(.up)) + 1 + 7) / 8)
@@ -80,52 +89,84 @@ public struct ColumnAccumulator {
 
     public init(_ c: ColumnSpec) {
         column = c
-        if case .decimal(let p, _) = c.type { fixed = FixedBytes(width: p > 18 ? Self.decimalWidth(p) : 1) } else { fixed = FixedBytes(width: 1) }
+        if case .decimal(let p, _) = c.type, p > 18 { fixedWidth = Self.decimalWidth(p) } else { fixedWidth = 0 }
     }
 
-    public var count: Int { valid.count }
+    /// Bytes per value in `values` (0: a string column).
+    var stride: Int {
+        switch column.type {
+        case .int32, .date: return 4
+        case .int64, .timestamp, .double: return 8
+        case .boolean: return 1
+        case .string: return 0
+        case .decimal(let p, _): return p <= 9 ? 4 : (p <= 18 ? 8 : fixedWidth)
+        }
+    }
+
+    /// Frees the storage (the accumulator is empty afterwards).
+    public mutating func deallocate() {
+        values.deallocate()
+        offsets.deallocate()
+        data.deallocate()
+        nullRows = []
+        count = 0
+    }
+
+    /// The value at `row` of an int32/date column (0 for null).
+    @inline(__always) public func int32(_ row: Int) -> Int32 { values.load(row, as: Int32.self) }
+    /// The value at `row` of an int64/timestamp column (0 for null).
+    @inline(__always) public func int64(_ row: Int) -> Int64 { values.load(row, as: Int64.self) }
+    /// The value at `row` of a double column (0 for null).
+    @inline(__always) public func double(_ row: Int) -> Double { values.load(row, as: Double.self) }
+    /// The value at `row` of a boolean column (false for null).
+    @inline(__always) public func bool(_ row: Int) -> Bool { values.load(row, as: Bool.self) }
+
+    /// Whether `row` holds a value (not null).
+    public func isValid(_ row: Int) -> Bool {
+        guard let last = nullRows.last, Int(last) >= row else { return true }
+        if Int(last) == row { return false }
+        var lo = 0, hi = nullRows.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let v = Int(nullRows[mid])
+            if v == row { return false }
+            if v < row { lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return true
+    }
 
     /// Reserves room for `rows` values (strings: about `averageBytes` each).
     public mutating func reserve(_ rows: Int, averageBytes: Int) {
-        valid.reserveCapacity(rows)
-        switch column.type {
-        case .int32, .date: i32.reserveCapacity(rows)
-        case .int64, .timestamp: i64.reserveCapacity(rows)
-        case .double: f64.reserveCapacity(rows)
-        case .boolean: bools.reserveCapacity(rows)
-        case .string: bytes.offsets.reserveCapacity(rows + 1); bytes.data.reserveCapacity(rows * averageBytes)
-        case .decimal(let p, _):
-            if p <= 9 { i32.reserveCapacity(rows) } else if p <= 18 { i64.reserveCapacity(rows) } else { fixed.data.reserveCapacity(rows * fixed.width) }
+        if stride > 0 {
+            values.reserveMore(rows * stride)
+        } else {
+            offsets.reserveMore(rows * 4)
+            data.reserveMore(rows * averageBytes)
         }
     }
 
     public mutating func truncate(to n: Int) {
-        guard valid.count > n else { return }
-        for k in n..<valid.count where !valid[k] { nulls -= 1 }
-        valid.removeLast(valid.count - n)
-        switch column.type {
-        case .int32, .date: i32.removeLast(i32.count - n)
-        case .int64, .timestamp: i64.removeLast(i64.count - n)
-        case .double: f64.removeLast(f64.count - n)
-        case .boolean: bools.removeLast(bools.count - n)
-        case .string: bytes.offsets.removeLast(bytes.offsets.count - 1 - n); bytes.data.removeLast(bytes.data.count - Int(bytes.offsets[n]))
-        case .decimal(let p, _):
-            if p <= 9 { i32.removeLast(i32.count - n) } else if p <= 18 { i64.removeLast(i64.count - n) } else { fixed.data.removeLast(fixed.data.count - n * fixed.width) }
+        guard count > n else { return }
+        while let last = nullRows.last, Int(last) >= n { nullRows.removeLast() }
+        count = n
+        if stride > 0 {
+            values.used = n * stride
+        } else {
+            offsets.used = n * 4
+            data.used = n == 0 ? 0 : Int(offsets.load(n - 1, as: Int32.self))
         }
     }
 
     public mutating func appendNull() {
-        valid.append(false)
-        nulls += 1
-        switch column.type {
-        case .int32, .date: i32.append(0)
-        case .int64, .timestamp: i64.append(0)
-        case .double: f64.append(0)
-        case .boolean: bools.append(false)
-        case .string: bytes.appendEmpty()
-        case .decimal(let p, _):
-            if p <= 9 { i32.append(0) } else if p <= 18 { i64.append(0) } else { fixed.data.append(contentsOf: repeatElement(0, count: fixed.width)) }
-        }
+        nullRows.append(Int32(truncatingIfNeeded: count))
+        count += 1
+        let w = stride
+        if w > 0 { values.appendZeros(w) } else { offsets.append(Int32(truncatingIfNeeded: data.used)) }
+    }
+
+    @inline(__always) mutating func appendString(_ t: UnsafeRawBufferPointer) {
+        data.append(bytes: t)
+        offsets.append(Int32(truncatingIfNeeded: data.used))
     }
 
     /// Parses and appends `t`; returns a reason when it is not a value of the column's type.
@@ -136,7 +177,7 @@ public struct ColumnAccumulator {
             if kind == .jsonNumber || kind == .jsonLiteral {
                 return "\(column.name): expected a string, found \(show(t))"
             }
-            bytes.append(t)
+            appendString(t)
         case .int64, .int32:
             if strict && kind != .jsonNumber { return "\(column.name): expected an integer, found \(show(t))" }
             guard let v = ValueParse.int64(t) ?? (t.count > 1 && t[0] == UInt8(ascii: "+") ? ValueParse.int64(UnsafeRawBufferPointer(rebasing: t[1...])) : nil) ?? (t.elementsEqual("-0".utf8) ? 0 : nil) else {
@@ -144,43 +185,43 @@ public struct ColumnAccumulator {
             }
             if case .int32 = column.type {
                 guard let w = Int32(exactly: v) else { return "\(column.name): \(v) is out of int32 range" }
-                i32.append(w)
+                values.append(w)
             } else {
-                i64.append(v)
+                values.append(v)
             }
         case .double:
             if strict && kind != .jsonNumber { return "\(column.name): expected a number, found \(show(t))" }
             guard let d = ValueParse.double(t, lenient: !strict) else { return "\(column.name): not a number: \(show(t))" }
-            f64.append(d)
+            values.append(d)
         case .boolean:
             if strict && kind != .jsonLiteral { return "\(column.name): expected true or false, found \(show(t))" }
             guard let b = ValueParse.bool(t, lenient: true) else { return "\(column.name): not a boolean: \(show(t))" }
-            bools.append(b)
+            values.append(b)
         case .date:
             if strict && kind != .jsonString { return "\(column.name): expected a date string, found \(show(t))" }
             guard let d = ValueParse.date(t) else { return "\(column.name): not a date (YYYY-MM-DD): \(show(t))" }
-            i32.append(d)
+            values.append(d)
         case .timestamp(let unit):
             if strict && kind != .jsonString { return "\(column.name): expected a timestamp string, found \(show(t))" }
             guard let v = ValueParse.timestamp(t, unit: unit) ?? ValueParse.date(t).flatMap({ Int64($0).multipliedReportingOverflow(by: 86_400 * unit.perSecond).overflow ? nil : Int64($0) * 86_400 * unit.perSecond }) else {
                 return "\(column.name): not an ISO-8601 timestamp (or finer than \(unit)): \(show(t))"
             }
-            i64.append(v)
+            values.append(v)
         case .decimal(let p, let s):
             if strict && kind != .jsonNumber && kind != .jsonString { return "\(column.name): expected a decimal, found \(show(t))" }
-            let width = p <= 18 ? 8 : fixed.width
+            let width = p <= 18 ? 8 : fixedWidth
             guard let be = ValueParse.decimal(t, precision: p, scale: s, width: width) else {
                 return "\(column.name): not a decimal(\(p),\(s)) without rounding: \(show(t))"
             }
             if p <= 18 {
                 var v: UInt64 = 0
                 for b in be { v = v << 8 | UInt64(b) }
-                if p <= 9 { i32.append(Int32(truncatingIfNeeded: Int64(bitPattern: v))) } else { i64.append(Int64(bitPattern: v)) }
+                if p <= 9 { values.append(Int32(truncatingIfNeeded: Int64(bitPattern: v))) } else { values.append(Int64(bitPattern: v)) }
             } else {
-                fixed.data.append(contentsOf: be)
+                be.withUnsafeBytes { values.append(bytes: $0) }
             }
         }
-        valid.append(true)
+        count += 1
         return nil
     }
 
@@ -192,38 +233,38 @@ public struct ColumnAccumulator {
         switch column.type {
         case .int64:
             guard kind == .text || kind == .jsonNumber, let v = ValueParse.int64(t) else { return false }
-            i64.append(v)
+            values.append(v)
         case .double:
             guard kind == .text || kind == .jsonNumber else { return false }
             if let v = ValueParse.int64(t) {
                 guard v.magnitude <= 1 << 53 else { return false }  // would stay exact only as an integer
-                f64.append(Double(v))
+                values.append(Double(v))
             } else {
                 guard let d = ValueParse.double(t, lenient: false), d.isFinite else { return false }
                 // Digits only, yet not an Int64: an integer past Int64, which a double would round.
                 if !t.contains(UInt8(ascii: ".")), !t.contains(UInt8(ascii: "e")), !t.contains(UInt8(ascii: "E")),
                    !(t.count == 2 && t[0] == UInt8(ascii: "-") && t[1] == UInt8(ascii: "0")) { return false }
-                f64.append(d)
+                values.append(d)
             }
         case .boolean:
             guard kind == .text || kind == .jsonLiteral, let b = ValueParse.bool(t, lenient: false) else { return false }
-            bools.append(b)
+            values.append(b)
         case .date:
             guard kind == .text || kind == .jsonString, let d = ValueParse.date(t) else { return false }
-            i32.append(d)
+            values.append(d)
         case .timestamp(.micros):
             guard kind == .text || kind == .jsonString else { return false }
             if let v = ValueParse.timestamp(t, unit: .micros) {
-                i64.append(v)
+                values.append(v)
             } else if let d = ValueParse.date(t) {
-                i64.append(Int64(d) * 86_400_000_000)
+                values.append(Int64(d) * 86_400_000_000)
             } else {
                 return false
             }
         default:
             return false  // not an inferred type
         }
-        valid.append(true)
+        count += 1
         return true
     }
 
@@ -232,24 +273,37 @@ public struct ColumnAccumulator {
         return "\"\(s)\"" + (t.count > 60 ? "…" : "")
     }
 
-    /// The accumulated values as a column; the accumulator is emptied.
+    /// The accumulated values as a column (a copy); the accumulator is emptied and keeps its
+    /// memory for reuse.
     public mutating func take() -> Column {
-        let validity: Bitmap? = nulls > 0 ? Bitmap(bools: valid) : nil
-        let values: ColumnValues
+        var validity: Bitmap?
+        if !nullRows.isEmpty {
+            var v = Bitmap(count: count, value: true)
+            for r in nullRows { v[Int(r)] = false }
+            validity = v
+        }
+        let out: ColumnValues
         switch column.type {
-        case .int32, .date: values = .int32(i32); i32 = []
-        case .int64, .timestamp: values = .int64(i64); i64 = []
-        case .double: values = .float64(f64); f64 = []
-        case .boolean: values = .boolean(bools); bools = []
-        case .string: values = .bytes(bytes); bytes = ByteArrays()
+        case .int32, .date: out = .int32(values.array(of: Int32.self))
+        case .int64, .timestamp: out = .int64(values.array(of: Int64.self))
+        case .double: out = .float64(values.array(of: Double.self))
+        case .boolean: out = .boolean(values.array(of: Bool.self))
+        case .string:
+            var ends = offsets.array(of: Int32.self)
+            ends.insert(0, at: 0)
+            out = .bytes(ByteArrays(offsets: ends, data: data.array(of: UInt8.self)))
         case .decimal(let p, _):
-            if p <= 9 { values = .int32(i32); i32 = [] } else if p <= 18 { values = .int64(i64); i64 = [] } else {
-                values = .fixed(fixed); fixed = FixedBytes(width: fixed.width)
+            if p <= 9 { out = .int32(values.array(of: Int32.self)) } else if p <= 18 { out = .int64(values.array(of: Int64.self)) } else {
+                var f = FixedBytes(width: fixedWidth)
+                f.data = values.array(of: UInt8.self)
+                out = .fixed(f)
             }
         }
-        valid.removeAll(keepingCapacity: true)
-        nulls = 0
-        return Column(type: column.type.dataType, values: values, validity: validity)
+        nullRows.removeAll(keepingCapacity: true)
+        count = 0
+        values.used = 0
+        offsets.used = 0
+        data.used = 0
+        return Column(type: column.type.dataType, values: out, validity: validity)
     }
 }
-

@@ -214,6 +214,44 @@ public final class Ingestor {
         ParallelChunks.run(threads: options.threads, count: count, body)
     }
 
+    /// Data files written on a background queue while the next block is parsed (one commit
+    /// for the run: nothing waits for the files until the commit). At most `depth` blocks are
+    /// waiting or being written, bounding memory.
+    final class BackgroundWrites: @unchecked Sendable {
+        private let queue = DispatchQueue(label: "lakeq.ingest.write")
+        private let group = DispatchGroup()
+        private let slots: DispatchSemaphore
+        private let lock = NSLock()
+        private var results: [[AddFile]] = []
+        private var failure: Error?
+
+        init(depth: Int = 2) { slots = DispatchSemaphore(value: depth) }
+
+        func submit(_ write: @escaping () throws -> [AddFile]) {
+            slots.wait()
+            lock.lock(); let i = results.count; results.append([]); lock.unlock()
+            queue.async(group: group) { [self] in
+                defer { slots.signal() }
+                lock.lock(); let failed = failure != nil; lock.unlock()
+                if failed { return }  // the run fails anyway: write nothing more
+                do {
+                    let adds = try write()
+                    lock.lock(); results[i] = adds; lock.unlock()
+                } catch {
+                    lock.lock(); failure = failure ?? error; lock.unlock()
+                }
+            }
+        }
+
+        /// Waits for every write; the files in submission order, or the first error (with the
+        /// files that were written, for removal).
+        func finish() -> (adds: [AddFile], error: Error?) {
+            group.wait()
+            lock.lock(); defer { lock.unlock() }
+            return (results.flatMap { $0 }, failure)
+        }
+    }
+
     /// What one commit will hold.
     final class Pending {
         var adds: [AddFile] = []
@@ -272,6 +310,12 @@ public final class Ingestor {
         let single = options.batchRows == nil
         let pending = Pending()
         var total = (read: 0, bad: 0)
+        let background = BackgroundWrites()
+        // A failure below must not leave writes running (their files are removed).
+        var finished = false
+        defer {
+            if !finished { removeFiles(background.finish().adds) }
+        }
 
         for s in sources {
             try s.data.withUnsafeBytes { bytes in
@@ -315,12 +359,14 @@ public final class Ingestor {
                     }
                     total.read += outputs.reduce(0) { $0 + $1.rows + $1.bad.count }
                     total.bad += outputs.reduce(0) { $0 + $1.bad.count }
-                    let adds = try writeFiles(outputs, schema: schema, writer: writer)
-                    target.adds += adds
-                    summary.filesWritten += adds.count
-                    summary.bytesWritten += adds.reduce(0) { $0 + $1.size }
                     options.progress?(total.read, elapsed)
-                    if !single {
+                    if single {
+                        background.submit { try self.writeFiles(outputs, schema: schema, writer: writer) }
+                    } else {
+                        let adds = try writeFiles(outputs, schema: schema, writer: writer)
+                        target.adds += adds
+                        summary.filesWritten += adds.count
+                        summary.bytesWritten += adds.reduce(0) { $0 + $1.size }
                         target.txns = options.force ? [] : [TransactionAction(appId: s.appId, version: Int64(segLast))]
                         target.sourcesInfo = [sourceInfo(s, firstLine: chunks.first?.firstLine ?? 0, lastLine: segLast, rows: outputs.reduce(0) { $0 + $1.rows }, bad: outputs.reduce(0) { $0 + $1.bad.count })]
                         if let v = try commit(table, target, &summary) { summary.versions.append(v) } else { return }
@@ -332,6 +378,15 @@ public final class Ingestor {
                 }
             }
         }
+        let written = background.finish()
+        finished = true
+        if let error = written.error {
+            removeFiles(written.adds)
+            throw error
+        }
+        pending.adds += written.adds
+        summary.filesWritten += written.adds.count
+        summary.bytesWritten += written.adds.reduce(0) { $0 + $1.size }
         summary.rowsRead = total.read
         if single && !pending.sourcesInfo.isEmpty {
             do {

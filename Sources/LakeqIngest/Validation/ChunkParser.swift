@@ -33,6 +33,8 @@ struct ChunkParser {
     func parse(_ bytes: UnsafeRawBufferPointer, _ chunk: Chunk, keepColumns: Bool) -> ChunkOutput {
         let columns = schema.columns
         var acc = columns.map { ColumnAccumulator($0.spec) }
+        defer { for k in acc.indices { acc[k].deallocate() } }
+        for k in acc.indices { acc[k].reserve(chunk.lines, averageBytes: 12) }
         var bad: [BadRow] = []
         var rows = 0
         var good = 0

@@ -37,6 +37,8 @@ final class CompiledSchema: @unchecked Sendable {
     /// (derived column, timestamp column it comes from).
     let derived: [(target: Int, source: Int)]
     let allowed: [[[UInt8]]?]
+    /// The allowed values of up to 8 bytes, for `ShortText` compares.
+    let allowedShort: [[ShortText]?]
     let regex: [NSRegularExpression?]
     let maxColumn: [Int?]
     let minColumn: [Int?]
@@ -51,6 +53,8 @@ final class CompiledSchema: @unchecked Sendable {
     /// which words the reason.
     let fastInt: [(lo: Int64, hi: Int64, narrow: Bool)?]
     let fastDouble: [(lo: Double, hi: Double, below: Double)?]
+    /// String columns whose only rules are `allowed` / `regex`.
+    let fastString: [Bool]
 
     init(_ schema: IngestSchema) {
         columns = schema.columns
@@ -75,9 +79,15 @@ final class CompiledSchema: @unchecked Sendable {
             guard c.type == .double, c.rules.allowed == nil, c.rules.regex == nil else { return nil }
             return (c.rules.min?.asDouble ?? -.infinity, c.rules.max?.asDouble ?? .infinity, c.rules.maxExclusive?.asDouble ?? .infinity)
         }
+        fastString = schema.columns.map { c in
+            c.type == .string && c.rules.min == nil && c.rules.max == nil && c.rules.maxExclusive == nil
+        }
         let index = Dictionary(schema.columns.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
         derived = schema.columns.enumerated().compactMap { k, c in c.derivedFrom.flatMap { index[$0] }.map { (k, $0) } }
         allowed = schema.columns.map { $0.rules.allowed?.map { Array($0.utf8) } }
+        allowedShort = allowed.map { list in
+            list.map { $0.compactMap { v in v.withUnsafeBytes { ShortText($0) } } }
+        }
         regex = schema.columns.map { c in c.rules.regex.flatMap { try? NSRegularExpression(pattern: $0) } }
         maxColumn = schema.columns.map { $0.rules.maxColumn.flatMap { index[$0] } }
         minColumn = schema.columns.map { $0.rules.minColumn.flatMap { index[$0] } }
@@ -97,11 +107,54 @@ final class CompiledSchema: @unchecked Sendable {
     }
 }
 
-/// Per-thread rule state: a cache of regex verdicts (regular expressions need a String;
-/// columns checked by regex usually have few distinct values, and strings of up to 15 UTF-8
-/// bytes are stored inline, so the cache lookup allocates nothing for them).
+/// Values of up to 8 bytes as one integer (zero-padded; compared together with the length),
+/// so that short codes are matched without building Strings or comparing byte by byte.
+struct ShortText: Equatable {
+    var bits: UInt64
+    var length: Int
+
+    @inline(__always) init?(_ t: UnsafeRawBufferPointer) {
+        guard t.count <= 8 else { return nil }
+        var v: UInt64 = 0
+        if let b = t.baseAddress, t.count > 0 {
+            withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: b, byteCount: t.count) }
+        }
+        bits = v
+        length = t.count
+    }
+}
+
+/// A direct-mapped cache of verdicts for short values (a regex column usually has few).
+struct ShortVerdictCache {
+    // 4,096 slots: the ~250 country codes of the sample data fit with few collisions.
+    private var keys = [UInt64](repeating: 0, count: 4_096)
+    /// Length + 1 of the cached value; 0: empty slot.
+    private var lengths = [UInt8](repeating: 0, count: 4_096)
+    private var verdicts = [Bool](repeating: false, count: 4_096)
+
+    @inline(__always) private static func slot(_ t: ShortText) -> Int {
+        Int(truncatingIfNeeded: ((t.bits &+ UInt64(t.length)) &* 0x9E37_79B9_7F4A_7C15) >> 52)
+    }
+
+    func verdict(_ t: ShortText) -> Bool? {
+        let i = Self.slot(t)
+        return lengths[i] == UInt8(t.length + 1) && keys[i] == t.bits ? verdicts[i] : nil
+    }
+
+    mutating func store(_ t: ShortText, _ v: Bool) {
+        let i = Self.slot(t)
+        keys[i] = t.bits
+        lengths[i] = UInt8(t.length + 1)
+        verdicts[i] = v
+    }
+}
+
+/// Per-thread rule state: caches of regex verdicts (regular expressions need a String;
+/// columns checked by regex usually have few distinct values): short values in a
+/// direct-mapped table per column, longer ones by String.
 struct RuleScratch {
     var regexCache: [Int: [String: Bool]] = [:]
+    var shortRegexCache: [ShortVerdictCache?] = []
 }
 
 extension CompiledSchema {
@@ -111,11 +164,11 @@ extension CompiledSchema {
 
     /// The value of numeric column `k` at `row` as a double (nil if null).
     @inline(__always) func number(_ acc: [ColumnAccumulator], _ k: Int, _ row: Int) -> Double? {
-        guard acc[k].valid[row] else { return nil }
+        guard acc[k].isValid(row) else { return nil }
         switch columns[k].type {
-        case .int32: return Double(acc[k].i32[row])
-        case .int64: return Double(acc[k].i64[row])
-        case .double: return acc[k].f64[row]
+        case .int32: return Double(acc[k].int32(row))
+        case .int64: return Double(acc[k].int64(row))
+        case .double: return acc[k].double(row)
         default: return nil
         }
     }
@@ -125,11 +178,19 @@ extension CompiledSchema {
     func checkSingle(_ acc: [ColumnAccumulator], _ k: Int, _ row: Int, _ text: UnsafeRawBufferPointer,
                      _ scratch: inout RuleScratch) -> String? {
         if let b = fastInt[k] {
-            let v = b.narrow ? Int64(acc[k].i32[row]) : acc[k].i64[row]
+            let v = b.narrow ? Int64(acc[k].int32(row)) : acc[k].int64(row)
             if v >= b.lo && v <= b.hi { return nil }
         } else if let b = fastDouble[k] {
-            let v = acc[k].f64[row]
+            let v = acc[k].double(row)
             if v >= b.lo && v <= b.hi && v < b.below { return nil }  // NaN: full check
+        } else if fastString[k] {
+            // Short values: allowed list and cached regex verdicts, touching no Strings.
+            if let short = ShortText(text) {
+                var ok = true
+                if let list = allowedShort[k] { ok = list.contains(short) }
+                if ok && regex[k] != nil { ok = k < scratch.shortRegexCache.count && scratch.shortRegexCache[k]?.verdict(short) == true }
+                if ok { return nil }
+            }
         }
         // Read through the array element instead of copying it: a copy retains its strings
         // and rule arrays on every row.
@@ -138,8 +199,8 @@ extension CompiledSchema {
         case .int32, .int64, .date, .timestamp:
             let v: Int64
             switch columns[k].type {
-            case .int32, .date: v = Int64(acc[k].i32[row])
-            default: v = acc[k].i64[row]
+            case .int32, .date: v = Int64(acc[k].int32(row))
+            default: v = acc[k].int64(row)
             }
             func bound(_ b: RuleScalar) -> String {
                 guard case .int(let x) = b else { return b.description }
@@ -153,7 +214,7 @@ extension CompiledSchema {
             if let b = r.max, case .int(let x) = b, v > x { return "\(columns[k].name): \(show(text)) is above the maximum \(bound(b))" }
             if let b = r.maxExclusive, case .int(let x) = b, v >= x { return "\(columns[k].name): \(show(text)) is not before \(bound(b))" }
         case .double:
-            let v = acc[k].f64[row]
+            let v = acc[k].double(row)
             if v.isNaN, r.min != nil || r.max != nil || r.maxExclusive != nil { return "\(columns[k].name): NaN is outside the allowed range" }
             if let b = r.min, v < b.asDouble { return "\(columns[k].name): \(show(text)) is below the minimum \(b)" }
             if let b = r.max, v > b.asDouble { return "\(columns[k].name): \(show(text)) is above the maximum \(b)" }
@@ -161,13 +222,33 @@ extension CompiledSchema {
         case .string:
             if let allowed = allowed[k] {
                 var ok = false
-                for a in allowed where text.count == a.count && text.elementsEqual(a) { ok = true; break }
+                if let short = ShortText(text), let list = allowedShort[k] {
+                    // Any allowed value equal to a short text is itself short.
+                    for a in list where a == short { ok = true; break }
+                } else {
+                    for a in allowed where text.count == a.count {
+                        if a.withUnsafeBytes({ memcmp($0.baseAddress!, text.baseAddress!, a.count) == 0 }) { ok = true; break }
+                    }
+                }
                 if !ok { return "\(columns[k].name): \"\(show(text))\" is not one of \(r.allowed?.joined(separator: ", ") ?? "")" }
             }
             if let re = regex[k] {
+                let short = ShortText(text)
+                if let short {
+                    if scratch.shortRegexCache.count <= k { scratch.shortRegexCache += Array(repeating: nil, count: k + 1 - scratch.shortRegexCache.count) }
+                    if let v = scratch.shortRegexCache[k]?.verdict(short) {
+                        if v { return nil }
+                        return "\(columns[k].name): \"\(show(text))\" does not match \(r.regex ?? "")"
+                    }
+                }
                 let s = String(decoding: text, as: UTF8.self)
                 let verdict: Bool
-                if let cached = scratch.regexCache[k]?[s] {
+                if let short {
+                    let ns = s as NSString
+                    verdict = re.firstMatch(in: s, range: NSRange(location: 0, length: ns.length)) != nil
+                    if scratch.shortRegexCache[k] == nil { scratch.shortRegexCache[k] = ShortVerdictCache() }
+                    scratch.shortRegexCache[k]?.store(short, verdict)
+                } else if let cached = scratch.regexCache[k]?[s] {
                     verdict = cached
                 } else {
                     let ns = s as NSString
@@ -187,15 +268,15 @@ extension CompiledSchema {
     /// dependants are not judged again).
     func finishRow(_ acc: inout [ColumnAccumulator], _ row: Int, _ failed: [Bool], _ reasons: inout [String], _ kind: inout ReasonKind?) {
         for (t, s) in derived {
-            guard !failed[s], acc[s].valid[row], case .timestamp(let unit) = columns[s].type else { acc[t].appendNull(); continue }
+            guard !failed[s], acc[s].isValid(row), case .timestamp(let unit) = columns[s].type else { acc[t].appendNull(); continue }
             let perDay = 86_400 * unit.perSecond
-            let v = acc[s].i64[row]
+            let v = acc[s].int64(row)
             var d = v / perDay
             if v % perDay != 0 && v < 0 { d -= 1 }  // floor: dates before 1970 too
             acc[t].appendDays(Int32(truncatingIfNeeded: d))
         }
-        for t in ruleColumnsOnDerived where acc[t].valid[row] {
-            let v = Int64(acc[t].i32[row])
+        for t in ruleColumnsOnDerived where acc[t].isValid(row) {
+            let v = Int64(acc[t].int32(row))
             let text = IngestSchema.isoDate(Int32(truncatingIfNeeded: v))
             var bad: String?
             if case .int(let x)? = columns[t].rules.min, v < x { bad = "\(columns[t].name): \(text) is below the minimum \(IngestSchema.isoDate(Int32(truncatingIfNeeded: x)))" }
@@ -203,7 +284,7 @@ extension CompiledSchema {
             if case .int(let x)? = columns[t].rules.maxExclusive, v >= x { bad = "\(columns[t].name): \(text) is not before \(IngestSchema.isoDate(Int32(truncatingIfNeeded: x)))" }
             if let bad { reasons.append(bad); kind = kind ?? .outOfRange }
         }
-        for k in crossColumns where !failed[k] && acc[k].valid[row] {
+        for k in crossColumns where !failed[k] && acc[k].isValid(row) {
             if let o = maxColumn[k], !failed[o], let v = number(acc, k, row), let w = number(acc, o, row), v > w {
                 reasons.append("\(columns[k].name): \(RuleScalar.format(v)) is above \(columns[o].name) \(RuleScalar.format(w))")
                 kind = kind ?? .outOfRange
@@ -214,7 +295,7 @@ extension CompiledSchema {
             }
             if let e = equals[k], !failed[e.left], !failed[e.right], let a = number(acc, e.left, row), let b = number(acc, e.right, row) {
                 let expected = e.op.holds(a, e.factor * b)
-                let actual = acc[k].bools[row]
+                let actual = acc[k].bool(row)
                 if actual != expected {
                     reasons.append("\(columns[k].name): \(actual) but \(columns[k].rules.equals?.text ?? "the rule") is \(expected)")
                     kind = kind ?? .rule
@@ -227,7 +308,7 @@ extension CompiledSchema {
 extension ColumnAccumulator {
     /// Appends a date (days since the epoch) to a date column.
     mutating func appendDays(_ d: Int32) {
-        i32.append(d)
-        valid.append(true)
+        values.append(d)
+        count += 1
     }
 }

@@ -249,6 +249,7 @@ struct Converter {
                             target: [Int], byName: [String: Int], nameBytes: [[UInt8]]) -> Part {
         let sub = UnsafeRawBufferPointer(rebasing: bytes[chunk.start..<chunk.end])
         var acc = columns.map { ColumnAccumulator($0) }
+        defer { for k in acc.indices { acc[k].deallocate() } }
         for k in acc.indices { acc[k].reserve(chunk.lines, averageBytes: 16) }
         var part = Part()
         var scratch: [UInt8] = []
