@@ -2,13 +2,17 @@
 # CSV → date-partitioned Parquet: lakeq ingest (validation on, Delta commit, quarantine) vs
 # DuckDB COPY … PARTITION_BY vs pyarrow read_csv + write_dataset. Prints rows/s per engine.
 #
-#   Benchmarks/ingest_compare.sh [ROWS] [THREADS]      (defaults: 10000000, all cores)
+#   Benchmarks/ingest_compare.sh [ROWS] [THREADS] [RUNS]   (defaults: 10000000, all cores, 5)
+#
+# Each engine runs RUNS times (hyperfine, after one warm-up, its output removed before every
+# run); the medians are compared. This machine's speed drifts, so single runs mislead.
 #
 # Data goes to ${BENCH_DIR:-/tmp/lakebench}/ingest-ROWS (kept between runs); needs a release
 # build (swift build -c release) and python3 with duckdb, pyarrow, numpy.
 set -euo pipefail
 ROWS=${1:-10000000}
 THREADS=${2:-$(nproc)}
+RUNS=${3:-5}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 GEN=${GEN:-$HERE/../shared/bench/gen_events.py}
 [ -f "$GEN" ] || GEN=/work/shared/bench/gen_events.py
@@ -21,21 +25,11 @@ fi
 CSV=$DATA/events.csv
 LINES=$(($(wc -l < "$CSV") - 1))
 OUT=$DATA/out
-rate() { python3 -c "import sys; print(f'{int(sys.argv[1])/float(sys.argv[2]):,.0f}')" "$1" "$2"; }
-now() { python3 -c 'import time; print(time.time())'; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$1" "$2"; }
 cat "$CSV" > /dev/null   # warm the page cache for every engine alike
-echo "rows(lines)=$LINES threads=$THREADS csv=$(du -h "$CSV" | cut -f1)"
+echo "rows(lines)=$LINES threads=$THREADS csv=$(du -h "$CSV" | cut -f1) runs=$RUNS"
+mkdir -p "$OUT"
 
-rm -rf "$OUT"; mkdir -p "$OUT"
-t0=$(now)
-LAKEQ_THREADS=$THREADS "$LAKEQ" ingest "$CSV" --table events --lake "$OUT/lakeq" \
-  --schema "$HERE/examples/events.schema.json" --partition-by date --threads "$THREADS" > "$OUT/lakeq.txt"
-t1=$(now); s=$(elapsed "$t0" "$t1")
-echo "lakeq ingest : ${s}s  $(rate "$LINES" "$s") rows/s   ($(cat "$OUT/lakeq.txt" | tr ' ' '\n' | grep -E '^(committed|quarantined)=' | tr '\n' ' '))"
-
-t0=$(now)
-python3 - "$CSV" "$OUT/duckdb" "$THREADS" <<'PY'
+cat > "$OUT/duck.py" <<'PY'
 import sys, duckdb
 csv, out, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
 con = duckdb.connect(); con.execute(f"SET threads={threads}"); con.execute("SET TimeZone='UTC'")
@@ -46,11 +40,7 @@ con.execute(f"""COPY (SELECT *, CAST(event_time AS DATE) AS date FROM read_csv('
   'country':'VARCHAR','rating':'INTEGER','bitrate_kbps':'INTEGER'}}))
   TO '{out}' (FORMAT parquet, PARTITION_BY (date))""")
 PY
-t1=$(now); s=$(elapsed "$t0" "$t1")
-echo "duckdb COPY  : ${s}s  $(rate "$LINES" "$s") rows/s   (ignore_errors, no rule checks)"
-
-t0=$(now)
-python3 - "$CSV" "$OUT/pyarrow" "$THREADS" <<'PY'
+cat > "$OUT/pa.py" <<'PY'
 import sys, pyarrow as pa, pyarrow.csv as pc, pyarrow.compute as pcc, pyarrow.dataset as ds
 csv, out, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pa.set_cpu_count(threads); pa.set_io_thread_count(threads)
@@ -64,5 +54,25 @@ t = t.append_column('date', pcc.cast(day, pa.date32()))
 ds.write_dataset(t, out, format='parquet', partitioning=['date'], partitioning_flavor='hive',
                  existing_data_behavior='overwrite_or_ignore', max_partitions=4096)
 PY
-t1=$(now); s=$(elapsed "$t0" "$t1")
-echo "pyarrow      : ${s}s  $(rate "$LINES" "$s") rows/s   (types inferred; only rows with a wrong field count skipped)"
+
+hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$OUT/ingest.json" \
+  --prepare "rm -rf $OUT/lakeq $OUT/duckdb $OUT/pyarrow" \
+  -n lakeq   "env LAKEQ_THREADS=$THREADS $LAKEQ ingest $CSV --table events --lake $OUT/lakeq --schema $HERE/examples/events.schema.json --partition-by date --threads $THREADS" \
+  -n duckdb  "python3 $OUT/duck.py $CSV $OUT/duckdb $THREADS" \
+  -n pyarrow "python3 $OUT/pa.py $CSV $OUT/pyarrow $THREADS" > "$OUT/ingest.txt"
+
+# The last lakeq run's table: what it committed and quarantined.
+"$LAKEQ" --lake "$OUT/lakeq" --format csv "select count(*) from events" | tail -1 | sed 's/^/lakeq committed rows: /'
+echo "lakeq quarantined rows: $(cat "$OUT"/lakeq/_quarantine/events/*.jsonl | wc -l)"
+python3 - "$OUT/ingest.json" "$LINES" "$THREADS" <<'PY'
+import json, sys
+res = json.load(open(sys.argv[1]))["results"]; rows = int(sys.argv[2]); t = sys.argv[3]
+med = {r["command"]: r["median"] for r in res}
+notes = {"lakeq": "validation on, Delta commit, quarantine", "duckdb": "ignore_errors, no rule checks",
+         "pyarrow": "types inferred; only rows with a wrong field count skipped"}
+for r in res:
+    print(f"threads={t} {r['command']:8s} median {r['median']:6.2f}s (min {r['min']:.2f} max {r['max']:.2f})  "
+          f"{rows / r['median']:>11,.0f} rows/s  cpu user {r['user']:.2f}s  ({notes[r['command']]})")
+for other in ("duckdb", "pyarrow"):
+    print(f"threads={t} lakeq vs {other}: {med[other] / med['lakeq']:.2f}x (peer median / lakeq median)")
+PY

@@ -37,16 +37,35 @@ struct RawStorage {
         let n = bytes.count
         guard n > 0 else { return }
         reserveMore(n)
-        (base.unsafelyUnwrapped + used).copyMemory(from: bytes.baseAddress.unsafelyUnwrapped, byteCount: n)
+        let src = bytes.baseAddress.unsafelyUnwrapped, dst = base.unsafelyUnwrapped + used
+        // Short values (most fields) by two overlapping word copies inside [0, n): a call to
+        // memcpy costs more than the copy.
+        if n >= 8 && n <= 16 {
+            dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            (dst + n - 8).storeBytes(of: (src + n - 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            dst.storeBytes(of: src.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (dst + n - 4).storeBytes(of: (src + n - 4).loadUnaligned(as: UInt32.self), as: UInt32.self)
+        } else if n < 4 {
+            for i in 0..<n { dst.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+        } else {
+            dst.copyMemory(from: src, byteCount: n)
+        }
         used += n
     }
 
     /// Appends `n` zero bytes.
-    mutating func appendZeros(_ n: Int) {
-        guard n > 0 else { return }
-        reserveMore(n)
-        (base.unsafelyUnwrapped + used).initializeMemory(as: UInt8.self, repeating: 0, count: n)
-        used += n
+    @inline(__always) mutating func appendZeros(_ n: Int) {
+        switch n {
+        case 1: append(UInt8(0))
+        case 4: append(UInt32(0))
+        case 8: append(UInt64(0))
+        default:
+            guard n > 0 else { return }
+            reserveMore(n)
+            (base.unsafelyUnwrapped + used).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+            used += n
+        }
     }
 
     /// Element `i` of a storage holding `T`s; `i` must be below `used / stride`.

@@ -47,6 +47,7 @@ struct ChunkParser {
         var kind: ReasonKind?
         var rules = RuleScratch()
         let isDerived = columns.map { $0.derivedFrom != nil }
+        let hasSingleRules = schema.hasSingleRules  // a local: no property read per value
 
         var pos = chunk.start
         var line = chunk.firstLine
@@ -79,7 +80,7 @@ struct ChunkParser {
                     kind = kind ?? .wrongType
                     failed[k] = true
                     acc[k].appendNull()
-                } else if schema.hasSingleRules[k], let reason = schema.checkSingle(acc, k, rows, text, &rules) {
+                } else if hasSingleRules[k], let reason = schema.checkSingle(acc, k, rows, text, &rules) {
                     reasons.append(reason)
                     kind = kind ?? (columns[k].rules.allowed != nil || columns[k].rules.regex != nil ? .notAllowed : .outOfRange)
                     failed[k] = true

@@ -25,6 +25,23 @@ struct ColumnAccumulatorTests {
         s.deallocate()
     }
 
+    @Test("RawStorage: byte appends of every short length copy exactly (the word-copy paths)")
+    func shortCopies() {
+        var s = RawStorage()
+        defer { s.deallocate() }
+        var want: [UInt8] = []
+        let source = (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for n in 0...40 {
+            for offset in [0, 3, 64 - n] {
+                source.withUnsafeBytes { s.append(bytes: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
+                want += source[offset..<(offset + n)]
+            }
+        }
+        #expect(s.array(of: UInt8.self) == want)
+        for n in [1, 4, 8, 3, 0] { s.appendZeros(n); want += [UInt8](repeating: 0, count: n) }
+        #expect(s.array(of: UInt8.self) == want)
+    }
+
     func text(_ s: String, _ body: (UnsafeRawBufferPointer) -> Void) {
         var a = Array(s.utf8)
         a.withUnsafeBytes { body($0) }
