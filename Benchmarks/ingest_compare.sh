@@ -56,7 +56,7 @@ ds.write_dataset(t, out, format='parquet', partitioning=['date'], partitioning_f
 PY
 
 hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$OUT/ingest.json" \
-  --prepare "rm -rf $OUT/lakeq $OUT/duckdb $OUT/pyarrow" \
+  --prepare "rm -rf $OUT/lakeq" --prepare "rm -rf $OUT/duckdb" --prepare "rm -rf $OUT/pyarrow" \
   -n lakeq   "env LAKEQ_THREADS=$THREADS $LAKEQ ingest $CSV --table events --lake $OUT/lakeq --schema $HERE/examples/events.schema.json --partition-by date --threads $THREADS" \
   -n duckdb  "python3 $OUT/duck.py $CSV $OUT/duckdb $THREADS" \
   -n pyarrow "python3 $OUT/pa.py $CSV $OUT/pyarrow $THREADS" > "$OUT/ingest.txt"

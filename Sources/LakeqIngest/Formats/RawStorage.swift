@@ -90,3 +90,22 @@ struct RawStorage {
         used = 0
     }
 }
+
+/// Reusable memory for a field's unescaped text. The buffer `CSVScanner.text` / `JSONLScanner.text`
+/// return points into it and stays valid until the scratch is used again (memory a class
+/// owns: unlike an array's, it may be pointed into past a closure).
+public final class TextScratch {
+    private var storage = RawStorage()
+
+    public init() {}
+    deinit { storage.deallocate() }
+
+    func reset() { storage.used = 0 }
+    @inline(__always) func append(_ byte: UInt8) { storage.append(byte) }
+    func append(bytes: UnsafeRawBufferPointer) { storage.append(bytes: bytes) }
+
+    /// The text written since the last reset.
+    var bytes: UnsafeRawBufferPointer {
+        storage.used == 0 ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(start: storage.base, count: storage.used)
+    }
+}

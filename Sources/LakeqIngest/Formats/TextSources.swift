@@ -147,19 +147,24 @@ public struct CSVScanner {
         return i
     }
 
-    /// The text of a field, with doubled quotes undone when needed.
+    /// The field's text: a slice of `bytes`, or (doubled quotes undone) `scratch`'s memory.
     @inlinable
-    public static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer {
+    public static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: TextScratch) -> UnsafeRawBufferPointer {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[f.start..<f.end])
         guard f.escaped else { return raw }
-        scratch.removeAll(keepingCapacity: true)
+        return unescape(raw, scratch: scratch)
+    }
+
+    /// `raw` with doubled quotes undone, in `scratch`'s memory.
+    public static func unescape(_ raw: UnsafeRawBufferPointer, scratch: TextScratch) -> UnsafeRawBufferPointer {
+        scratch.reset()
         var i = 0
         while i < raw.count {
             scratch.append(raw[i])
             if raw[i] == UInt8(ascii: "\"") { i += 1 }  // skip the doubling quote
             i += 1
         }
-        return scratch.withUnsafeBytes { $0 }  // valid while `scratch` is not mutated
+        return scratch.bytes
     }
 }
 
@@ -269,11 +274,15 @@ public struct JSONLScanner {
     }
 
     /// The unescaped bytes of a JSON string field; nil for a bad escape.
-    public static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: inout [UInt8]) -> UnsafeRawBufferPointer? {
+    /// The string's text: a slice of `bytes`, or (escapes decoded) `scratch`'s memory; nil
+    /// for a bad escape.
+    public static func text(_ bytes: UnsafeRawBufferPointer, _ f: RawField, scratch: TextScratch) -> UnsafeRawBufferPointer? {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[f.start..<f.end])
         guard f.escaped else { return raw }
-        scratch.removeAll(keepingCapacity: true)
-        guard JSONText.unescape(raw, into: &scratch) else { return nil }
-        return scratch.withUnsafeBytes { $0 }
+        var decoded: [UInt8] = []
+        guard JSONText.unescape(raw, into: &decoded) else { return nil }
+        scratch.reset()
+        decoded.withUnsafeBytes { scratch.append(bytes: $0) }
+        return scratch.bytes
     }
 }

@@ -190,11 +190,11 @@ public final class Ingestor {
         var scanner = CSVScanner(line)
         var fields: [RawField] = []
         var error: String?
-        var scratch: [UInt8] = []
+        let scratch = TextScratch()
         guard scanner.next(into: &fields, error: &error) != nil, error == nil else {
             throw IngestError.usage("\(source.name): cannot read the CSV header\(error.map { ": " + $0 } ?? "")")
         }
-        let header = fields.map { String(decoding: CSVScanner.text(line, $0, scratch: &scratch), as: UTF8.self) }
+        let header = fields.map { String(decoding: CSVScanner.text(line, $0, scratch: scratch), as: UTF8.self) }
         map.csvFieldCount = header.count
         for h in header {
             guard let k = map.byName[h], cols[k].derivedFrom == nil else {

@@ -38,7 +38,7 @@ struct ChunkParser {
         var bad: [BadRow] = []
         var rows = 0
         var good = 0
-        var scratch: [UInt8] = []
+        let scratch = TextScratch()
         var fields: [RawField] = []
         var keys: [RawField] = []
         var failed = [Bool](repeating: false, count: columns.count)
@@ -112,7 +112,7 @@ struct ChunkParser {
                     for (p, f) in fields.enumerated() {
                         let k = map.csvTarget[p]
                         if f.isNull { putNull(&acc, &reasons, &kind, &failed, k, missing: false); continue }
-                        put(&acc, &reasons, &kind, &failed, &rules, rows, k, f, CSVScanner.text(lineBytes, f, scratch: &scratch))
+                        put(&acc, &reasons, &kind, &failed, &rules, rows, k, f, CSVScanner.text(lineBytes, f, scratch: scratch))
                     }
                 }
             case .jsonl:
@@ -128,7 +128,7 @@ struct ChunkParser {
                         var k = -1
                         let raw = UnsafeRawBufferPointer(rebasing: lineBytes[key.start..<key.end])
                         if !key.escaped, i < map.names.count, raw.elementsEqual(map.names[i]) { k = i } else {
-                            guard let kt = JSONLScanner.text(lineBytes, key, scratch: &scratch) else { structural = "bad escape in a key"; break }
+                            guard let kt = JSONLScanner.text(lineBytes, key, scratch: scratch) else { structural = "bad escape in a key"; break }
                             k = map.byName[String(decoding: kt, as: UTF8.self)] ?? -1
                         }
                         guard k >= 0, !isDerived[k] else {
@@ -141,7 +141,7 @@ struct ChunkParser {
                         let v = fields[i]
                         if v.isNull { putNull(&acc, &reasons, &kind, &failed, k, missing: false); continue }
                         if v.kind == .jsonString {
-                            guard let t = JSONLScanner.text(lineBytes, v, scratch: &scratch) else {
+                            guard let t = JSONLScanner.text(lineBytes, v, scratch: scratch) else {
                                 reasons.append("\(columns[k].name): bad string escape")
                                 kind = kind ?? .wrongType
                                 failed[k] = true

@@ -54,10 +54,10 @@ struct Converter {
                 var scanner = CSVScanner(bytes)
                 var fields: [RawField] = []
                 var error: String?
-                var scratch: [UInt8] = []
+                let scratch = TextScratch()
                 guard scanner.next(into: &fields, error: &error) != nil else { throw FormatError.usage("\(input): empty CSV: no header row") }
                 if let error { throw FormatError.usage("\(input): CSV header: \(error)") }
-                header = fields.map { String(decoding: CSVScanner.text(bytes, $0, scratch: &scratch), as: UTF8.self) }
+                header = fields.map { String(decoding: CSVScanner.text(bytes, $0, scratch: scratch), as: UTF8.self) }
                 dataStart = scanner.pos
                 firstLine = scanner.line
             }
@@ -108,7 +108,7 @@ struct Converter {
         }
         var names: [String] = []
         var states: [InferenceState] = []
-        var scratch: [UInt8] = []
+        let scratch = TextScratch()
         switch settings.format {
         case .csv:
             names = header
@@ -120,14 +120,14 @@ struct Converter {
                 var scanner = CSVScanner(sub)
                 var fields: [RawField] = []
                 var error: String?
-                var scratch: [UInt8] = []
+                let scratch = TextScratch()
                 var records = 0
                 while records < limit, scanner.next(into: &fields, error: &error) != nil {
                     records += 1
                     guard error == nil, fields.count == width else { continue }  // reported in pass 2
                     for (k, f) in fields.enumerated() {
                         if f.isNull { states[k].sawNull = true; continue }
-                        states[k].observe(CSVScanner.text(sub, f, scratch: &scratch), kind: .text)
+                        states[k].observe(CSVScanner.text(sub, f, scratch: scratch), kind: .text)
                     }
                 }
                 return states
@@ -148,7 +148,7 @@ struct Converter {
                 defer { goodRecords += 1 }
                 seen = Array(repeating: false, count: names.count)
                 for (k, key) in keys.enumerated() {
-                    guard let kt = JSONLScanner.text(bytes, key, scratch: &scratch) else { continue }
+                    guard let kt = JSONLScanner.text(bytes, key, scratch: scratch) else { continue }
                     let name = String(decoding: kt, as: UTF8.self)
                     let c: Int
                     if let i = index[name] { c = i } else {
@@ -163,7 +163,7 @@ struct Converter {
                     seen[c] = true
                     let v = values[k]
                     if v.isNull { states[c].sawNull = true; continue }
-                    guard let t = v.kind == .jsonString ? JSONLScanner.text(bytes, v, scratch: &scratch) : UnsafeRawBufferPointer(rebasing: bytes[v.start..<v.end]) else { continue }
+                    guard let t = v.kind == .jsonString ? JSONLScanner.text(bytes, v, scratch: scratch) : UnsafeRawBufferPointer(rebasing: bytes[v.start..<v.end]) else { continue }
                     states[c].observe(t, kind: v.kind)
                 }
                 for c in seen.indices where !seen[c] { states[c].sawNull = true }
@@ -252,7 +252,7 @@ struct Converter {
         defer { for k in acc.indices { acc[k].deallocate() } }
         for k in acc.indices { acc[k].reserve(chunk.lines, averageBytes: 16) }
         var part = Part()
-        var scratch: [UInt8] = []
+        let scratch = TextScratch()
 
         // No nested functions here: captured `acc` / `part` would be boxed and access-checked.
         let nullable = columns.map(\.nullable)
@@ -288,12 +288,12 @@ struct Converter {
                             continue
                         }
                         if speculating && (checked[k] || sampleNullOnly[k]) {
-                            if sampleNullOnly[k] || !acc[k].appendInferred(CSVScanner.text(sub, f, scratch: &scratch), kind: .text) {
+                            if sampleNullOnly[k] || !acc[k].appendInferred(CSVScanner.text(sub, f, scratch: scratch), kind: .text) {
                                 part.missed = true; return part
                             }
                             continue
                         }
-                        if let r = acc[k].append(CSVScanner.text(sub, f, scratch: &scratch), kind: .text) { reason = r; break }
+                        if let r = acc[k].append(CSVScanner.text(sub, f, scratch: scratch), kind: .text) { reason = r; break }
                     }
                 }
                 if let reason {
@@ -318,7 +318,7 @@ struct Converter {
                         var k = -1
                         let raw = UnsafeRawBufferPointer(rebasing: sub[key.start..<key.end])
                         if !key.escaped, i < nameBytes.count, raw.elementsEqual(nameBytes[i]) { k = i } else {
-                            guard let kt = JSONLScanner.text(sub, key, scratch: &scratch) else { reason = "bad escape in a key"; break }
+                            guard let kt = JSONLScanner.text(sub, key, scratch: scratch) else { reason = "bad escape in a key"; break }
                             k = byName[String(decoding: kt, as: UTF8.self)] ?? -1
                         }
                         guard k >= 0 else {
@@ -338,7 +338,7 @@ struct Converter {
                         }
                         let text: UnsafeRawBufferPointer
                         if v.kind == .jsonString {
-                            guard let t = JSONLScanner.text(sub, v, scratch: &scratch) else { reason = "\(columns[k].name): bad string escape"; break }
+                            guard let t = JSONLScanner.text(sub, v, scratch: scratch) else { reason = "\(columns[k].name): bad string escape"; break }
                             text = t
                         } else {
                             text = UnsafeRawBufferPointer(rebasing: sub[v.start..<v.end])
