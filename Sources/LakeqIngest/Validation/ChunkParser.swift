@@ -47,7 +47,9 @@ struct ChunkParser {
         var kind: ReasonKind?
         var rules = RuleScratch()
         let isDerived = columns.map { $0.derivedFrom != nil }
-        let hasSingleRules = schema.hasSingleRules  // a local: no property read per value
+        // Locals: no property read per value.
+        let hasSingleRules = schema.hasSingleRules
+        let fastInt = schema.fastInt, fastDouble = schema.fastDouble
 
         var pos = chunk.start
         var line = chunk.firstLine
@@ -80,11 +82,24 @@ struct ChunkParser {
                     kind = kind ?? .wrongType
                     failed[k] = true
                     acc[k].appendNull()
-                } else if hasSingleRules[k], let reason = schema.checkSingle(acc, k, rows, text, &rules) {
+                } else if hasSingleRules[k], !inRange(acc[k], k, rows), let reason = schema.checkSingle(acc, k, rows, text, &rules) {
                     reasons.append(reason)
                     kind = kind ?? (columns[k].rules.allowed != nil || columns[k].rules.regex != nil ? .notAllowed : .outOfRange)
                     failed[k] = true
                 }
+            }
+            /// The common case of a range rule, inline: a value inside passes (outside, or other
+            /// rules: `checkSingle` decides and words the reason).
+            @inline(__always) func inRange(_ a: ColumnAccumulator, _ k: Int, _ row: Int) -> Bool {
+                if let b = fastInt[k] {
+                    let v = b.narrow ? Int64(a.int32(row)) : a.int64(row)
+                    return v >= b.lo && v <= b.hi
+                }
+                if let b = fastDouble[k] {
+                    let v = a.double(row)
+                    return v >= b.lo && v <= b.hi && v < b.below
+                }
+                return false
             }
             @inline(__always) func putNull(_ acc: inout [ColumnAccumulator], _ reasons: inout [String], _ kind: inout ReasonKind?,
                                            _ failed: inout [Bool], _ k: Int, missing: Bool) {
@@ -100,9 +115,11 @@ struct ChunkParser {
             var structuralKind = ReasonKind.malformed
             switch format {
             case .csv:
-                var scanner = CSVScanner(lineBytes)
                 var error: String?
-                _ = scanner.next(into: &fields, error: &error)
+                if !CSVScanner.splitPlain(lineBytes, into: &fields) {
+                    var scanner = CSVScanner(lineBytes)
+                    _ = scanner.next(into: &fields, error: &error)
+                }
                 if let error {
                     structural = error
                 } else if fields.count != map.csvFieldCount {
