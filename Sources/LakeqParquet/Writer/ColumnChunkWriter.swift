@@ -68,7 +68,10 @@ struct ColumnChunkWriter {
             dense = nonNull.map { input.values.gather($0) } ?? input.values
         }
         let isInt = physical == .int32 || physical == .int64
-        if dict == nil, options.dictionary, physical != .boolean, !(isInt && options.deltaIntegers == .on) {
+        // Ascending integers go to DELTA_BINARY_PACKED (.auto); strictly ascending ones are all
+        // distinct, so a dictionary could never beat PLAIN and is not even tried.
+        let ascending = isInt && options.deltaIntegers == .auto ? Self.ascendingOrder(dense) : .unordered
+        if dict == nil, options.dictionary, physical != .boolean, !(isInt && options.deltaIntegers == .on), ascending != .strictly {
             if let d = DictionaryEncoder.encode(dense, limit: options.dictionaryPageSizeLimit) {
                 // Keep the dictionary only when it beats PLAIN (a unique id column does not).
                 let bw = Self.bitWidth(d.dictionary.count)
@@ -78,7 +81,7 @@ struct ColumnChunkWriter {
         }
         if let dict {
             encoding = .dictionary(dict, bitWidth: Self.bitWidth(dict.dictionary.count))
-        } else if isInt, options.deltaIntegers == .on || (options.deltaIntegers == .auto && Self.ascending(dense)) {
+        } else if isInt, options.deltaIntegers == .on || ascending != .unordered {
             encoding = .delta
         } else if physical == .boolean, options.pageVersion == 2 {
             encoding = .rleBoolean
@@ -385,18 +388,26 @@ struct ColumnChunkWriter {
         max(1, 64 - UInt64(max(count - 1, 0)).leadingZeroBitCount)
     }
 
-    static func ascending(_ v: ColumnValues) -> Bool {
-        func check<T: Comparable>(_ a: [T]) -> Bool {
+    enum AscendingOrder { case unordered, ascending, strictly }
+
+    /// Whether integer values never decrease (`.ascending`) or always increase (`.strictly`).
+    static func ascendingOrder(_ v: ColumnValues) -> AscendingOrder {
+        func check<T: Comparable>(_ a: [T]) -> AscendingOrder {
             a.withUnsafeBufferPointer { p in
+                var strictly = true
                 var i = 1
-                while i < p.count { if p[i] < p[i - 1] { return false }; i += 1 }
-                return true
+                while i < p.count {
+                    if p[i] < p[i - 1] { return .unordered }
+                    if p[i] == p[i - 1] { strictly = false }
+                    i += 1
+                }
+                return strictly ? .strictly : .ascending
             }
         }
         switch v {
         case .int32(let a): return check(a)
         case .int64(let a): return check(a)
-        default: return false
+        default: return .unordered
         }
     }
 

@@ -139,9 +139,18 @@ enum DictionaryEncoder {
             i += 8
         }
         if i < n {
-            var w: UInt64 = 0
-            var s: UInt64 = 0
-            while i < n { w |= UInt64(v[i]) << s; s += 8; i += 1 }
+            // The tail in one or two loads (overlapping ones when they fit; the length is
+            // already in the hash): short strings are the common dictionary values.
+            var w: UInt64
+            if n >= 8 {
+                w = v.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4 {
+                w = UInt64(v.loadUnaligned(fromByteOffset: 0, as: UInt32.self)) | UInt64(v.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
+            } else {
+                w = 0
+                var s: UInt64 = 0
+                while i < n { w |= UInt64(v[i]) << s; s += 8; i += 1 }
+            }
             h = (h ^ w) &* 0x94D0_49BB_1331_11EB
         }
         h ^= h >> 29
