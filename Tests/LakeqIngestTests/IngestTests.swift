@@ -93,3 +93,37 @@ import LakeqDelta
         }
     }
 }
+
+@Suite struct IngestPartitioningTests {
+    @Test("rows group by partition value: runs, scattered values, many values, nulls")
+    func manyScatteredPartitions() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lakeq-parts-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // 50 bucket values: a run of one value, then values scattered (past the 32 searched
+        // linearly, so the hash index takes over), then nulls.
+        var lines = ["id,bucket"]
+        var want: [String?: Int] = [:]
+        var id = 0
+        func row(_ b: Int?) {
+            id += 1
+            lines.append("\(id),\(b.map(String.init) ?? "")")
+            want[b.map(String.init), default: 0] += 1
+        }
+        for _ in 0..<100 { row(7) }
+        for i in 0..<2_000 { row((i * 37) % 50) }
+        for _ in 0..<3 { row(nil) }
+        let csv = dir + "/in.csv"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        var o = IngestOptions(lake: dir, table: "t")
+        o.schema = try IngestSchema.parse(Data(#"{"columns":[{"name":"id","type":"int64","required":true},{"name":"bucket","type":"int32","nullable":true}]}"#.utf8))
+        o.partitionBy = ["bucket"]
+        o.blockLines = 700  // several blocks, each with many values
+        let summary = try Ingestor(options: o).run(sources: [csv])
+        #expect(summary.rowsCommitted == id)
+        let snap = try DeltaTable(path: dir + "/t").snapshot()
+        var got: [String?: Int] = [:]
+        for f in snap.files { got[f.partitionValues["bucket"] ?? nil, default: 0] += Int(f.numRecords ?? -1) }
+        #expect(got == want)
+    }
+}

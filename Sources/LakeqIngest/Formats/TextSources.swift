@@ -147,40 +147,41 @@ public struct CSVScanner {
         return i
     }
 
-    /// Splits one line (no line end) that holds no `"` and no `\r` at its commas into `fields`,
-    /// as `next` would, eight bytes at a time; returns false, with `fields` unspecified, for a
-    /// line with a quote or CR (then `next` parses it).
-    public static func splitPlain(_ line: UnsafeRawBufferPointer, into fields: inout [RawField]) -> Bool {
-        fields.removeAll(keepingCapacity: true)
+    /// Splits one line (no line end) that holds no `"` and no `\r` at its commas, as `next`
+    /// would, eight bytes at a time: the first `fields.count` fields are stored, and the number
+    /// of fields is returned. nil for an empty line or one with a quote or CR (then `next`
+    /// parses it).
+    public static func splitPlain(_ line: UnsafeRawBufferPointer, into fields: UnsafeMutableBufferPointer<RawField>) -> Int? {
         let n = line.count
-        guard n > 0, let base = line.baseAddress else { return false }
+        guard n > 0, let base = line.baseAddress else { return nil }
         let ones: UInt64 = 0x0101_0101_0101_0101, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         // High bit of each byte that is zero, exactly (no borrow between bytes).
         @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { ~(((x & low7) &+ low7) | x | low7) }
-        var start = 0, i = 0
+        let room = fields.count
+        var count = 0, start = 0, i = 0
+        @inline(__always) func field(_ end: Int) {
+            if count < room { fields[count] = RawField(start: start, end: end, escaped: false, isNull: end == start) }
+            count += 1
+            start = end + 1
+        }
         while i + 8 <= n {
             let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            if zeroBytes(w ^ (ones &* 0x22)) | zeroBytes(w ^ (ones &* 0x0D)) != 0 { return false }
+            if zeroBytes(w ^ (ones &* 0x22)) | zeroBytes(w ^ (ones &* 0x0D)) != 0 { return nil }
             var commas = zeroBytes(w ^ (ones &* 0x2C))
             while commas != 0 {
-                let end = i + commas.trailingZeroBitCount >> 3
-                fields.append(RawField(start: start, end: end, escaped: false, isNull: end == start))
-                start = end + 1
+                field(i + commas.trailingZeroBitCount >> 3)
                 commas &= commas &- 1
             }
             i += 8
         }
         while i < n {
             let b = base.load(fromByteOffset: i, as: UInt8.self)
-            if b == 0x22 || b == 0x0D { return false }
-            if b == 0x2C {
-                fields.append(RawField(start: start, end: i, escaped: false, isNull: i == start))
-                start = i + 1
-            }
+            if b == 0x22 || b == 0x0D { return nil }
+            if b == 0x2C { field(i) }
             i += 1
         }
-        fields.append(RawField(start: start, end: n, escaped: false, isNull: n == start))
-        return true
+        field(n)
+        return count
     }
 
     /// The field's text: a slice of `bytes`, or (doubled quotes undone) `scratch`'s memory.

@@ -484,16 +484,33 @@ public final class Ingestor {
             var localOrder: [[String?]] = []
             if partIdx.count == 1, case .int32(let v) = batch.columns[partIdx[0]].values {
                 let col = batch.columns[partIdx[0]]
-                var byValue: [Int32: [Int32]] = [:]
-                var valueOrder: [Int32] = []
+                // A block holds few partition values, in runs (time-ordered data): the run's
+                // group first, then a linear search; no hashing per row.
+                var values: [Int32] = []
+                var index: [Int32: Int] = [:]
+                var groupRows: [[Int32]] = []
                 var nullRows: [Int32] = []
+                var current = -1
                 for r in 0..<batch.rowCount {
                     if col.isNull(r) { nullRows.append(Int32(r)); continue }
-                    if byValue[v[r]] == nil { valueOrder.append(v[r]) }
-                    byValue[v[r], default: []].append(Int32(r))
+                    let x = v[r]
+                    if current < 0 || values[current] != x {
+                        // Many values (another partitioning): a hash index instead of the search.
+                        if let g = values.count <= 32 ? values.firstIndex(of: x) : index[x] { current = g } else {
+                            current = values.count
+                            values.append(x)
+                            groupRows.append([])
+                            if values.count == 33 {
+                                for (g, y) in values.enumerated() { index[y] = g }
+                            } else if values.count > 33 {
+                                index[x] = current
+                            }
+                        }
+                    }
+                    groupRows[current].append(Int32(r))
                 }
-                for x in valueOrder {
-                    guard let rows = byValue[x], let first = rows.first else { continue }
+                for rows in groupRows {
+                    guard let first = rows.first else { continue }
                     let key = [try DeltaPartition.string(of: col, row: Int(first))]
                     local[key] = rows
                     localOrder.append(key)

@@ -23,6 +23,9 @@ struct FieldMap {
     var byName: [String: Int] = [:]
 }
 
+/// The accumulators of a chunk's columns, written in place.
+typealias Accumulators = UnsafeMutableBufferPointer<ColumnAccumulator>
+
 /// Parses and validates the lines of one chunk. Allocation per row is limited to the column
 /// buffers' amortized growth; a bad row costs its reason strings.
 struct ChunkParser {
@@ -40,6 +43,9 @@ struct ChunkParser {
         var good = 0
         let scratch = TextScratch()
         var fields: [RawField] = []
+        // Fields of lines without quotes, split in place (room for the expected count).
+        let plainFields = UnsafeMutableBufferPointer<RawField>.allocate(capacity: max(1, map.csvFieldCount))
+        defer { plainFields.deallocate() }
         var keys: [RawField] = []
         var failed = [Bool](repeating: false, count: columns.count)
         var filled = [Bool](repeating: false, count: columns.count)
@@ -53,6 +59,8 @@ struct ChunkParser {
 
         var pos = chunk.start
         var line = chunk.firstLine
+        // Through a buffer pointer: a value append then costs no uniqueness check of the array.
+        acc.withUnsafeMutableBufferPointer { acc in
         while pos < chunk.end {
             var e = pos
             // memchr: the line end (the C routine is vectorized; a byte loop is not).
@@ -74,7 +82,7 @@ struct ChunkParser {
 
             // The row state goes in as inout parameters: captured vars would be boxed and
             // every access to them checked for exclusivity at run time.
-            @inline(__always) func put(_ acc: inout [ColumnAccumulator], _ reasons: inout [String], _ kind: inout ReasonKind?,
+            @inline(__always) func put(_ acc: Accumulators, _ reasons: inout [String], _ kind: inout ReasonKind?,
                                        _ failed: inout [Bool], _ rules: inout RuleScratch, _ rows: Int,
                                        _ k: Int, _ f: RawField, _ text: UnsafeRawBufferPointer) {
                 if let reason = acc[k].append(text, kind: f.kind) {
@@ -82,7 +90,7 @@ struct ChunkParser {
                     kind = kind ?? .wrongType
                     failed[k] = true
                     acc[k].appendNull()
-                } else if hasSingleRules[k], !inRange(acc[k], k, rows), let reason = schema.checkSingle(acc, k, rows, text, &rules) {
+                } else if hasSingleRules[k], !inRange(acc, k, rows), let reason = schema.checkSingle(acc, k, rows, text, &rules) {
                     reasons.append(reason)
                     kind = kind ?? (columns[k].rules.allowed != nil || columns[k].rules.regex != nil ? .notAllowed : .outOfRange)
                     failed[k] = true
@@ -90,18 +98,18 @@ struct ChunkParser {
             }
             /// The common case of a range rule, inline: a value inside passes (outside, or other
             /// rules: `checkSingle` decides and words the reason).
-            @inline(__always) func inRange(_ a: ColumnAccumulator, _ k: Int, _ row: Int) -> Bool {
+            @inline(__always) func inRange(_ acc: Accumulators, _ k: Int, _ row: Int) -> Bool {
                 if let b = fastInt[k] {
-                    let v = b.narrow ? Int64(a.int32(row)) : a.int64(row)
+                    let v = b.narrow ? Int64(acc[k].int32(row)) : acc[k].int64(row)
                     return v >= b.lo && v <= b.hi
                 }
                 if let b = fastDouble[k] {
-                    let v = a.double(row)
+                    let v = acc[k].double(row)
                     return v >= b.lo && v <= b.hi && v < b.below
                 }
                 return false
             }
-            @inline(__always) func putNull(_ acc: inout [ColumnAccumulator], _ reasons: inout [String], _ kind: inout ReasonKind?,
+            @inline(__always) func putNull(_ acc: Accumulators, _ reasons: inout [String], _ kind: inout ReasonKind?,
                                            _ failed: inout [Bool], _ k: Int, missing: Bool) {
                 if !columns[k].nullable {
                     reasons.append(missing ? "\(columns[k].name): missing" : "\(columns[k].name): null in a required column")
@@ -116,20 +124,28 @@ struct ChunkParser {
             switch format {
             case .csv:
                 var error: String?
-                if !CSVScanner.splitPlain(lineBytes, into: &fields) {
+                let fieldCount: Int
+                let plain: Bool
+                if let n = CSVScanner.splitPlain(lineBytes, into: plainFields) {
+                    fieldCount = n
+                    plain = true
+                } else {
                     var scanner = CSVScanner(lineBytes)
                     _ = scanner.next(into: &fields, error: &error)
+                    fieldCount = fields.count
+                    plain = false
                 }
                 if let error {
                     structural = error
-                } else if fields.count != map.csvFieldCount {
-                    structural = "expected \(map.csvFieldCount) fields, found \(fields.count)"
+                } else if fieldCount != map.csvFieldCount {
+                    structural = "expected \(map.csvFieldCount) fields, found \(fieldCount)"
                     structuralKind = .missingField
                 } else {
-                    for (p, f) in fields.enumerated() {
+                    for p in 0..<fieldCount {
+                        let f = plain ? plainFields[p] : fields[p]
                         let k = map.csvTarget[p]
-                        if f.isNull { putNull(&acc, &reasons, &kind, &failed, k, missing: false); continue }
-                        put(&acc, &reasons, &kind, &failed, &rules, rows, k, f, CSVScanner.text(lineBytes, f, scratch: scratch))
+                        if f.isNull { putNull(acc, &reasons, &kind, &failed, k, missing: false); continue }
+                        put(acc, &reasons, &kind, &failed, &rules, rows, k, f, CSVScanner.text(lineBytes, f, scratch: scratch))
                     }
                 }
             case .jsonl:
@@ -156,7 +172,7 @@ struct ChunkParser {
                         guard !filled[k] else { structural = "duplicate field \(columns[k].name)"; break }
                         filled[k] = true
                         let v = fields[i]
-                        if v.isNull { putNull(&acc, &reasons, &kind, &failed, k, missing: false); continue }
+                        if v.isNull { putNull(acc, &reasons, &kind, &failed, k, missing: false); continue }
                         if v.kind == .jsonString {
                             guard let t = JSONLScanner.text(lineBytes, v, scratch: scratch) else {
                                 reasons.append("\(columns[k].name): bad string escape")
@@ -165,13 +181,13 @@ struct ChunkParser {
                                 acc[k].appendNull()
                                 continue
                             }
-                            put(&acc, &reasons, &kind, &failed, &rules, rows, k, v, t)
+                            put(acc, &reasons, &kind, &failed, &rules, rows, k, v, t)
                         } else {
-                            put(&acc, &reasons, &kind, &failed, &rules, rows, k, v, UnsafeRawBufferPointer(rebasing: lineBytes[v.start..<v.end]))
+                            put(acc, &reasons, &kind, &failed, &rules, rows, k, v, UnsafeRawBufferPointer(rebasing: lineBytes[v.start..<v.end]))
                         }
                     }
                     if structural == nil {
-                        for k in filled.indices where !filled[k] && !isDerived[k] { putNull(&acc, &reasons, &kind, &failed, k, missing: true) }
+                        for k in filled.indices where !filled[k] && !isDerived[k] { putNull(acc, &reasons, &kind, &failed, k, missing: true) }
                     }
                 }
             }
@@ -179,7 +195,7 @@ struct ChunkParser {
                 reasons = [structural]
                 kind = structuralKind
             } else {
-                schema.finishRow(&acc, rows, failed, &reasons, &kind)
+                schema.finishRow(acc, rows, failed, &reasons, &kind)
             }
             if !reasons.isEmpty {
                 for k in acc.indices { acc[k].truncate(to: rows) }
@@ -190,6 +206,7 @@ struct ChunkParser {
             rows += 1
             // Validation only (the --max-bad-fraction pre-pass): keep nothing.
             if !keepColumns { for k in acc.indices { acc[k].truncate(to: 0) }; rows = 0 }
+        }
         }
         let cols = keepColumns ? acc.indices.map { acc[$0].take() } : []
         return ChunkOutput(columns: cols, rows: good, bad: bad, lines: chunk.lines)

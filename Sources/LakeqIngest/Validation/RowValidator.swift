@@ -163,7 +163,7 @@ extension CompiledSchema {
     }
 
     /// The value of numeric column `k` at `row` as a double (nil if null).
-    @inline(__always) func number(_ acc: [ColumnAccumulator], _ k: Int, _ row: Int) -> Double? {
+    @inline(__always) func number(_ acc: Accumulators, _ k: Int, _ row: Int) -> Double? {
         guard acc[k].isValid(row) else { return nil }
         switch columns[k].type {
         case .int32: return Double(acc[k].int32(row))
@@ -175,7 +175,7 @@ extension CompiledSchema {
 
     /// Checks the rules of column `k` on the value just appended at `row` (text is its
     /// source text, for messages); nil when it passes.
-    func checkSingle(_ acc: [ColumnAccumulator], _ k: Int, _ row: Int, _ text: UnsafeRawBufferPointer,
+    func checkSingle(_ acc: Accumulators, _ k: Int, _ row: Int, _ text: UnsafeRawBufferPointer,
                      _ scratch: inout RuleScratch) -> String? {
         if let b = fastInt[k] {
             let v = b.narrow ? Int64(acc[k].int32(row)) : acc[k].int64(row)
@@ -266,7 +266,7 @@ extension CompiledSchema {
     /// Fills derived columns and checks cross-column rules for the row at `row`; appends
     /// reasons for failures. `failed[k]` marks columns whose own value was bad (their
     /// dependants are not judged again).
-    func finishRow(_ acc: inout [ColumnAccumulator], _ row: Int, _ failed: [Bool], _ reasons: inout [String], _ kind: inout ReasonKind?) {
+    func finishRow(_ acc: Accumulators, _ row: Int, _ failed: [Bool], _ reasons: inout [String], _ kind: inout ReasonKind?) {
         for (t, s) in derived {
             guard !failed[s], acc[s].isValid(row), case .timestamp(let unit) = columns[s].type else { acc[t].appendNull(); continue }
             let perDay = 86_400 * unit.perSecond
