@@ -55,11 +55,13 @@ ds.write_dataset(t, out, format='parquet', partitioning=['date'], partitioning_f
                  existing_data_behavior='overwrite_or_ignore', max_partitions=4096)
 PY
 
+# One thread: every engine pinned to one CPU (their thread settings alone leave helper threads).
+if [ "$THREADS" = 1 ]; then PIN="taskset -c 0 "; else PIN=""; fi
 hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$OUT/ingest.json" \
   --prepare "rm -rf $OUT/lakeq" --prepare "rm -rf $OUT/duckdb" --prepare "rm -rf $OUT/pyarrow" \
-  -n lakeq   "env LAKEQ_THREADS=$THREADS $LAKEQ ingest $CSV --table events --lake $OUT/lakeq --schema $HERE/examples/events.schema.json --partition-by date --threads $THREADS" \
-  -n duckdb  "python3 $OUT/duck.py $CSV $OUT/duckdb $THREADS" \
-  -n pyarrow "python3 $OUT/pa.py $CSV $OUT/pyarrow $THREADS" > "$OUT/ingest.txt"
+  -n lakeq   "${PIN}env LAKEQ_THREADS=$THREADS $LAKEQ ingest $CSV --table events --lake $OUT/lakeq --schema $HERE/examples/events.schema.json --partition-by date --threads $THREADS" \
+  -n duckdb  "${PIN}python3 $OUT/duck.py $CSV $OUT/duckdb $THREADS" \
+  -n pyarrow "${PIN}python3 $OUT/pa.py $CSV $OUT/pyarrow $THREADS" > "$OUT/ingest.txt"
 
 # The last lakeq run's table: what it committed and quarantined.
 "$LAKEQ" --lake "$OUT/lakeq" --format csv "select count(*) from events" | tail -1 | sed 's/^/lakeq committed rows: /'
