@@ -75,6 +75,25 @@ import LakeqDelta
         if case .int32(let d) = out.columns[8].values { #expect(d == [20458, 20458]) } else { Issue.record("date column") }
     }
 
+    @Test("CSV records whose quoted fields hold line breaks; a stray quote stays one bad line")
+    func multiLineRecords() throws {
+        let schema = try IngestSchema.parse(Data(#"{"columns":[{"name":"id","type":"int64","required":true},{"name":"note","type":"string","required":true}]}"#.utf8))
+        var map = FieldMap()
+        map.csvFieldCount = 2
+        map.csvTarget = [0, 1]
+        let parser = ChunkParser(schema: CompiledSchema(schema), format: .csv, map: map)
+        let csv = "1,\"two\nlines\"\n2,plain\n3,\"stray\n4,ok\n5,\"x\r\ny\"\"z\"\r\n6,last\n"
+        let bytes = Array(csv.utf8)
+        let out = bytes.withUnsafeBytes { parser.parse($0, Chunk(start: 0, end: bytes.count, firstLine: 2, lines: 8), keepColumns: true) }
+        #expect(out.rows == 5)
+        #expect(out.bad.map(\.line) == [5])
+        #expect(out.bad.first.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) } == "3,\"stray")
+        if case .int64(let ids) = out.columns[0].values { #expect(ids == [1, 2, 4, 5, 6]) } else { Issue.record("ids") }
+        if case .bytes(let notes) = out.columns[1].values {
+            #expect((0..<notes.count).map { notes.string(at: $0) } == ["two\nlines", "plain", "ok", "x\r\ny\"z", "last"])
+        } else { Issue.record("notes") }
+    }
+
     @Test func contentHashIsStableAndSizeAware() {
         let a = Array(repeating: UInt8(7), count: 3 << 20) + [1, 2, 3]
         let h1 = a.withUnsafeBytes { ContentHash.hash($0, threads: 1) }

@@ -170,9 +170,10 @@ public final class Ingestor {
         return Source(name: name, data: data, format: format)
     }
 
+    /// CSV chunks never end inside a quoted field (a record may span lines).
     static func segments(_ bytes: UnsafeRawBufferPointer, from startOffset: Int, firstLine: Int,
-                         perSegment: Int, perChunk: Int) -> (segments: [[Chunk]], lastLine: Int) {
-        ParallelChunks.segments(bytes, from: startOffset, firstLine: firstLine, perSegment: perSegment, perChunk: perChunk)
+                         perSegment: Int, perChunk: Int, csv: Bool) -> (segments: [[Chunk]], lastLine: Int) {
+        ParallelChunks.segments(bytes, from: startOffset, firstLine: firstLine, perSegment: perSegment, perChunk: perChunk, csvQuotes: csv)
     }
 
     /// The header mapping of a CSV source, and the offset where data lines start.
@@ -292,7 +293,7 @@ public final class Ingestor {
             for s in sources {
                 try s.data.withUnsafeBytes { bytes in
                     let (map, dataStart) = try fieldMap(s, bytes, schema)
-                    let (segs, _) = Self.segments(bytes, from: dataStart, firstLine: s.format == .csv ? 2 : 1, perSegment: .max, perChunk: 65_536)
+                    let (segs, _) = Self.segments(bytes, from: dataStart, firstLine: s.format == .csv ? 2 : 1, perSegment: .max, perChunk: 65_536, csv: s.format == .csv)
                     let parser = ChunkParser(schema: compiled, format: s.format, map: map)
                     let chunks = segs.flatMap { $0 }.filter { $0.firstLine + $0.lines - 1 > s.doneLine }
                     var outs = [ChunkOutput?](repeating: nil, count: chunks.count)
@@ -322,7 +323,7 @@ public final class Ingestor {
                 let (map, dataStart) = try fieldMap(s, bytes, schema)
                 let perSegment = options.batchRows ?? options.blockLines
                 let (segs, lastLine) = Self.segments(bytes, from: dataStart, firstLine: s.format == .csv ? 2 : 1,
-                                                     perSegment: perSegment, perChunk: min(65_536, perSegment))
+                                                     perSegment: perSegment, perChunk: min(65_536, perSegment), csv: s.format == .csv)
                 s.lastLine = lastLine
                 if s.doneLine >= lastLine && !options.force {
                     summary.skippedSources.append(s.name)

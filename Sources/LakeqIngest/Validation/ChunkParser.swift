@@ -23,6 +23,32 @@ struct FieldMap {
     var byName: [String: Int] = [:]
 }
 
+extension ChunkParser {
+    static func hasOddQuotes(_ line: UnsafeRawBufferPointer) -> Bool {
+        var odd = false
+        for b in line where b == 0x22 { odd.toggle() }
+        return odd
+    }
+
+    /// A CSV record starting at `start` whose quoted fields span lines, when it parses cleanly
+    /// to exactly `fieldCount` fields before `end`: where its text ends (without the line end),
+    /// where the next record starts, and how many physical lines it used. nil otherwise (the
+    /// first line alone is then the bad row: a stray quote must not swallow the lines after it).
+    static func multiLineRecord(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int, fieldCount: Int,
+                                into fields: inout [RawField]) -> (end: Int, next: Int, lines: Int)? {
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        var scanner = CSVScanner(rest)
+        var found: [RawField] = []
+        var error: String?
+        guard scanner.next(into: &found, error: &error) != nil, error == nil, found.count == fieldCount, scanner.line > 2 else { return nil }
+        var textEnd = start + scanner.pos
+        if textEnd > start, bytes[textEnd - 1] == 0x0A { textEnd -= 1 }
+        if textEnd > start, bytes[textEnd - 1] == 0x0D { textEnd -= 1 }
+        fields = found
+        return (textEnd, start + scanner.pos, scanner.line - 1)
+    }
+}
+
 /// The accumulators of a chunk's columns, written in place.
 typealias Accumulators = UnsafeMutableBufferPointer<ColumnAccumulator>
 
@@ -75,7 +101,7 @@ struct ChunkParser {
             var le = e
             if le > lineStart && bytes[le - 1] == 0x0D { le -= 1 }
             if le == lineStart { continue }  // blank line: no record
-            let lineBytes = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<le])
+            var lineBytes = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<le])
             reasons.removeAll(keepingCapacity: true)
             kind = nil
             for k in failed.indices { failed[k] = false }
@@ -132,6 +158,15 @@ struct ChunkParser {
                 } else {
                     var scanner = CSVScanner(lineBytes)
                     _ = scanner.next(into: &fields, error: &error)
+                    if error != nil, Self.hasOddQuotes(lineBytes),
+                       let record = Self.multiLineRecord(bytes, from: lineStart, to: chunk.end, fieldCount: map.csvFieldCount, into: &fields) {
+                        // A quoted field holds line breaks: the record is the next lines too.
+                        error = nil
+                        lineBytes = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<record.end])
+                        le = record.end
+                        pos = record.next
+                        line = lineNo + record.lines
+                    }
                     fieldCount = fields.count
                     plain = false
                 }
