@@ -146,3 +146,25 @@ import LakeqDelta
         #expect(got == want)
     }
 }
+
+extension IngestPartitioningTests {
+    @Test("a failed background write fails the run: nothing committed, no data file left")
+    func backgroundWriteFailure() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lakeq-fail-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/t", withIntermediateDirectories: true)
+        // A file where partition bucket=3's directory must go: that partition's write fails.
+        FileManager.default.createFile(atPath: dir + "/t/bucket=3", contents: Data("x".utf8))
+        let csv = dir + "/in.csv"
+        try ("id,bucket\n" + (1...3_000).map { "\($0),\($0 / 500)" }.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        var o = IngestOptions(lake: dir, table: "t")
+        o.schema = try IngestSchema.parse(Data(#"{"columns":[{"name":"id","type":"int64","required":true},{"name":"bucket","type":"int32","required":true}]}"#.utf8))
+        o.partitionBy = ["bucket"]
+        o.blockLines = 400
+        #expect(throws: (any Error).self) { try Ingestor(options: o).run(sources: [csv]) }
+        let left = (FileManager.default.enumerator(atPath: dir + "/t")?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".parquet") }
+        #expect(left.isEmpty, "\(left)")
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/t/_delta_log"))?.filter { $0.hasSuffix(".json") && !$0.hasPrefix("00000000000000000000") } ?? []
+        #expect(versions.isEmpty, "\(versions)")
+    }
+}

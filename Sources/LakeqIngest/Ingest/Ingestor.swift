@@ -228,9 +228,18 @@ public final class Ingestor {
 
         init(depth: Int = 2) { slots = DispatchSemaphore(value: depth) }
 
-        func submit(_ write: @escaping () throws -> [AddFile]) {
+        /// Queues a block's write; throws an earlier write's error instead (the run stops).
+        func submit(_ write: @escaping () throws -> [AddFile]) throws {
             slots.wait()
-            lock.lock(); let i = results.count; results.append([]); lock.unlock()
+            lock.lock()
+            if let failure {
+                lock.unlock()
+                slots.signal()
+                throw failure
+            }
+            let i = results.count
+            results.append([])
+            lock.unlock()
             queue.async(group: group) { [self] in
                 defer { slots.signal() }
                 lock.lock(); let failed = failure != nil; lock.unlock()
@@ -362,7 +371,7 @@ public final class Ingestor {
                     total.bad += outputs.reduce(0) { $0 + $1.bad.count }
                     options.progress?(total.read, elapsed)
                     if single {
-                        background.submit { try self.writeFiles(outputs, schema: schema, writer: writer) }
+                        try background.submit { try self.writeFiles(outputs, schema: schema, writer: writer) }
                     } else {
                         let adds = try writeFiles(outputs, schema: schema, writer: writer)
                         target.adds += adds
