@@ -86,4 +86,49 @@ import LakeqParquet
         let check = try runPython("import sys\nfrom deltalake import DeltaTable\nprint(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)", [dir])
         #expect(check.out.trimmingCharacters(in: .whitespacesAndNewlines) == "67", "\(check.err)")
     }
+
+    @Test func lakeqReadsDeltaRsCheckpointAfterLogCleanup() throws {
+        guard deltalakeAvailable() else { return }
+        let dir = try makeTempDir("checkpoint")
+        defer { cleanup(dir) }
+        let script = """
+        import sys, datetime
+        import pyarrow as pa
+        from deltalake import write_deltalake, DeltaTable
+        t = pa.table({"user_id": pa.array(range(60), pa.int64()),
+                      "country": pa.array(["nl", "de", None] * 20),
+                      "day": pa.array([datetime.date(2024, 1, 1 + i % 2) for i in range(60)])})
+        write_deltalake(sys.argv[1], t, partition_by=["country", "day"], configuration={"delta.appendOnly": "false"})
+        write_deltalake(sys.argv[1], t.slice(0, 6), partition_by=["country", "day"], mode="append")
+        DeltaTable(sys.argv[1]).create_checkpoint()
+        write_deltalake(sys.argv[1], t.slice(0, 3), partition_by=["country", "day"], mode="append")
+        print(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)
+        """
+        let r = try runPython(script, [dir])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.trimmingCharacters(in: .whitespacesAndNewlines) == "69")
+        // Log cleanup: the commits the checkpoint (version 1) covers are gone.
+        for v in [0, 1] { try FileManager.default.removeItem(atPath: dir + "/_delta_log/" + DeltaTable.commitFileName(v)) }
+        let table = try DeltaTable(path: dir)
+        for (version, rows) in [(2, 69), (1, 66)] {
+            let snap = try table.snapshot(version: version)
+            #expect(snap.version == version)
+            #expect(snap.partitionColumns == ["country", "day"])
+            #expect(snap.metadata.configuration["delta.appendOnly"] == "false")
+            #expect(snap.schema.fields.map(\.name) == ["user_id", "country", "day"])
+            var total = 0
+            var countries = Set<String?>()
+            for f in snap.files {
+                let pf = try ParquetFile(path: snap.absolutePath(of: f))
+                total += pf.rowCount
+                countries.insert(f.partitionValues["country"] ?? nil)
+                #expect(f.size == Int64((try FileManager.default.attributesOfItem(atPath: snap.absolutePath(of: f)))[.size] as? Int ?? -1))
+                if let n = f.numRecords { #expect(Int(n) == pf.rowCount) }
+            }
+            #expect(total == rows, "version \(version)")
+            #expect(countries == ["nl", "de", nil])
+        }
+        #expect(throws: DeltaError.self) { try table.snapshot(version: 0) }
+        #expect(throws: DeltaError.self) { try table.vacuum(retentionHours: 168) }
+    }
 }

@@ -142,20 +142,23 @@ import LakeqParquet
         #expect(throws: DeltaError.self) { try DeltaTable(path: dir + "/nothing") }
     }
 
-    @Test func checkpointWithoutEarlierCommitsIsUnsupported() throws {
+    @Test func unreadableCheckpointIsAClearError() throws {
         let dir = try makeTempDir("cp")
         defer { cleanup(dir) }
         let (table, _) = try makeTable(dir, batches: [viewsBatch(start: 0, count: 3), viewsBatch(start: 3, count: 3)])
         FileManager.default.createFile(atPath: dir + "/_delta_log/00000000000000000001.checkpoint.parquet", contents: Data())
-        #expect(try table.snapshot().version == 2)  // JSON commits still complete: fine
+        #expect(try table.snapshot().version == 2)  // JSON commits complete: the checkpoint is not needed
         try FileManager.default.removeItem(atPath: dir + "/_delta_log/00000000000000000000.json")
         do {
             _ = try table.snapshot()
-            Issue.record("expected unsupported")
+            Issue.record("expected an error")
         } catch let e as DeltaError {
-            guard case .unsupported(let m) = e else { Issue.record("unexpected \(e)"); return }
-            #expect(m.contains("checkpoint"))
+            guard case .corrupt(let m) = e else { Issue.record("unexpected \(e)"); return }
+            #expect(m.contains("checkpoint"), "\(m)")
         }
+        // Without any checkpoint covering the gap: the missing commit is named.
+        try FileManager.default.removeItem(atPath: dir + "/_delta_log/00000000000000000001.checkpoint.parquet")
+        #expect(throws: DeltaError.self) { try table.snapshot() }
     }
 
     @Test func vacuumKeepsReferencedFiles() throws {

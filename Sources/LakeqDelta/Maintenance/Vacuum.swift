@@ -38,7 +38,13 @@ extension DeltaTable {
         var keep = Set(snapshot.files.map(\.relativePath))
         // Tombstones: a removed file stays while its removal is within the retention window.
         var tombstones: [String: Int64] = [:]
-        for v in try replayVersions(upTo: snapshot.version) {
+        let plan = try replayPlan(upTo: snapshot.version)
+        guard plan.checkpoint == nil else {
+            // The checkpoint's tombstones are not read: without every commit the removals
+            // still inside the retention window are unknown.
+            throw DeltaError.unsupported("\(path): vacuum needs the JSON commits from version 0; earlier ones were cleaned up after a checkpoint")
+        }
+        for v in plan.versions {
             for a in try actions(version: v) {
                 switch a {
                 case .add(let f): tombstones[f.relativePath] = nil

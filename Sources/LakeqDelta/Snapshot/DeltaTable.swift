@@ -116,22 +116,39 @@ public final class DeltaTable: Sendable {
         return try ActionCodec.decode(String(decoding: data, as: UTF8.self), what: p)
     }
 
-    /// The versions to replay for `target`, checking the JSON commits 0...target are all there.
-    func replayVersions(upTo target: Int?) throws -> [Int] {
+    /// What to replay for `target`: the JSON commits 0...target when they are all there;
+    /// otherwise the newest checkpoint at or before `target` whose later commits are all there,
+    /// and those commits.
+    func replayPlan(upTo target: Int?) throws -> (checkpoint: Int?, versions: [Int]) {
         let (commits, checkpoints) = try listLog()
         guard let latest = commits.last else { throw DeltaError.corrupt("\(logPath) has no commits") }
         let v = target ?? latest
         guard v >= 0 else { throw DeltaError.invalidArgument("version \(v) is negative") }
         guard v <= latest else { throw DeltaError.invalidArgument("\(path): version \(v) does not exist (latest is \(latest))") }
         let present = Set(commits)
-        if let missing = (0...v).first(where: { !present.contains($0) }) {
-            if let cp = checkpoints.last(where: { $0 >= missing && $0 <= v }) ?? checkpoints.last(where: { $0 <= v }) {
-                throw DeltaError.unsupported(
-                    "\(path): commits before the checkpoint at version \(cp) were cleaned up (commit \(missing) is missing); lakeq replays JSON commits only and does not read checkpoints")
-            }
-            throw DeltaError.corrupt("\(path): commit \(missing) is missing from the log")
+        guard let missing = (0...v).first(where: { !present.contains($0) }) else { return (nil, Array(0...v)) }
+        for cp in Set(checkpoints).sorted(by: >) where cp <= v {
+            if cp == v || ((cp + 1)...v).allSatisfy(present.contains) { return (cp, cp < v ? Array((cp + 1)...v) : []) }
         }
-        return Array(0...v)
+        throw DeltaError.corrupt("\(path): commit \(missing) is missing from the log and no checkpoint covers it")
+    }
+
+    /// The files of the checkpoint at `version`: the single file, or every part of a
+    /// multi-part checkpoint (refused when a part is missing).
+    func checkpointFiles(_ version: Int) throws -> [String] {
+        let prefix = Self.commitFileName(version).dropLast(5) + ".checkpoint"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: logPath)) ?? []).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".parquet") }
+        if names.contains(String(prefix) + ".parquet") { return [logPath + "/" + prefix + ".parquet"] }
+        // V.checkpoint.P.N.parquet: parts 1...N.
+        let parts = names.compactMap { n -> (Int, Int)? in
+            let f = n.dropFirst(prefix.count + 1).dropLast(8).split(separator: ".")
+            guard f.count == 2, let p = Int(f[0]), let n = Int(f[1]) else { return nil }
+            return (p, n)
+        }
+        guard let total = parts.first?.1, total > 0, Set(parts.map(\.0)) == Set(1...total), parts.allSatisfy({ $0.1 == total }) else {
+            throw DeltaError.unsupported("\(path): checkpoint \(version) is not a classic single- or multi-part checkpoint lakeq can read")
+        }
+        return parts.sorted { $0.0 < $1.0 }.map { String(format: "%@/%@.%010d.%010d.parquet", logPath, String(prefix), $0.0, $0.1) }
     }
 
     // MARK: snapshots
@@ -140,7 +157,7 @@ public final class DeltaTable: Sendable {
     /// Files are the adds not removed since; schema and partitioning come from the latest
     /// `metaData` at or before `version`.
     public func snapshot(version: Int? = nil) throws -> DeltaSnapshot {
-        let versions = try replayVersions(upTo: version)
+        let (checkpoint, versions) = try replayPlan(upTo: version)
         var proto: ProtocolAction?
         var meta: MetadataAction?
         var files: [String: AddFile] = [:]
@@ -148,8 +165,10 @@ public final class DeltaTable: Sendable {
         var txns: [String: Int64] = [:]
         var seq = 0
         var timestamp: Int64?
-        for v in versions {
-            let actions = try self.actions(version: v)
+        // The checkpoint's state first (as the actions of one version), then the commits after it.
+        let steps: [Int?] = (checkpoint == nil ? [] : [nil]) + versions.map { Optional($0) }
+        for step in steps {
+            let actions = try step.map { try self.actions(version: $0) } ?? CheckpointReader.actions(paths: try checkpointFiles(checkpoint ?? 0))
             timestamp = nil
             for a in actions {
                 switch a {
@@ -169,18 +188,20 @@ public final class DeltaTable: Sendable {
                 case .other: break
                 }
             }
-            if v == versions.last, timestamp == nil { timestamp = modificationMillis(commitPath(v)) }
+            if let v = step, v == versions.last, timestamp == nil { timestamp = modificationMillis(commitPath(v)) }
         }
-        guard let proto else { throw DeltaError.corrupt("\(path): no protocol action up to version \(versions.last ?? 0)") }
+        let snapshotVersion = versions.last ?? checkpoint ?? 0
+        if versions.isEmpty, let checkpoint { timestamp = modificationMillis(commitPath(checkpoint)) }
+        guard let proto else { throw DeltaError.corrupt("\(path): no protocol action up to version \(snapshotVersion)") }
         try proto.checkReadable()
-        guard let meta else { throw DeltaError.corrupt("\(path): no metaData action up to version \(versions.last ?? 0)") }
+        guard let meta else { throw DeltaError.corrupt("\(path): no metaData action up to version \(snapshotVersion)") }
         guard meta.formatProvider == "parquet" else { throw DeltaError.unsupported("data format \(meta.formatProvider)") }
         let schema = try DeltaSchema.schema(from: meta.schemaString)
         for p in meta.partitionColumns where !schema.fields.contains(where: { $0.name == p }) {
             throw DeltaError.corrupt("\(path): partition column \(p) is not in the schema")
         }
         let live = files.sorted { (order[$0.key] ?? 0) < (order[$1.key] ?? 0) }.map(\.value)
-        return DeltaSnapshot(tablePath: path, version: versions.last ?? 0, protocolAction: proto, metadata: meta, schema: schema,
+        return DeltaSnapshot(tablePath: path, version: snapshotVersion, protocolAction: proto, metadata: meta, schema: schema,
                              partitionColumns: meta.partitionColumns, files: live, transactions: txns, timestamp: timestamp)
     }
 

@@ -103,6 +103,111 @@ struct ColumnChunkReader {
         return column.gather(indices)
     }
 
+    /// Reads a leaf of any nesting as its raw levels and its defined values (the Dremel
+    /// columns, not assembled): one repetition and definition level per entry, and the values
+    /// of the entries whose definition level is the maximum, in order. For nested data such
+    /// as Delta checkpoints' maps and lists, which callers assemble themselves.
+    mutating func readLevels(decompressor: Decompressor) throws -> LeafLevels {
+        let valueDescriptor = ColumnDescriptor(
+            index: descriptor.index, name: descriptor.name, path: descriptor.path, physicalType: descriptor.physicalType,
+            typeLength: descriptor.typeLength, maxDefinitionLevel: 0, maxRepetitionLevel: 0, element: descriptor.element,
+            dataType: descriptor.dataType, sortOrder: descriptor.sortOrder)
+        var builder = ColumnBuilder(descriptor: valueDescriptor, expectedRows: numValues)
+        var out = LeafLevels(definition: [], repetition: [], values: Column(type: descriptor.dataType, values: .int32([])))
+        let maxDef = UInt32(descriptor.maxDefinitionLevel), maxRep = UInt32(descriptor.maxRepetitionLevel)
+        let defWidth = 64 - UInt64(maxDef).leadingZeroBitCount, repWidth = 64 - UInt64(maxRep).leadingZeroBitCount
+        var entries: [UInt32] = []
+        // One section of levels (no length prefix) into `into`, checked against `max`.
+        func levels(_ data: UnsafeRawBufferPointer, width: Int, max: UInt32, count: Int, into: inout [UInt8]) throws {
+            guard count > 0 else { return }
+            var decoder = try RLEHybridDecoder(data, bitWidth: width)
+            if entries.count < count { entries = [UInt32](repeating: 0, count: count) }
+            try entries.withUnsafeMutableBufferPointer { try decoder.decode(into: $0.baseAddress!, count: count) }
+            for i in 0..<count {
+                guard entries[i] <= max else { throw corrupt("level \(entries[i]) above the maximum \(max)") }
+                into.append(UInt8(entries[i]))
+            }
+        }
+        // A v1 section: 4-byte length, then the hybrid levels; returns the bytes used.
+        func prefixed(_ data: UnsafeRawBufferPointer) throws -> (UnsafeRawBufferPointer, Int) {
+            guard data.count >= 4 else { throw corrupt("levels truncated") }
+            let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
+            guard length <= data.count - 4 else { throw corrupt("levels length \(length) exceeds the page") }
+            return (UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)]), 4 + length)
+        }
+        var pos = 0
+        while rowsSeen < numValues {
+            guard pos < chunk.count else { throw corrupt("column chunk ends after \(rowsSeen) of \(numValues) values") }
+            let (header, headerSize) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
+            pos += headerSize
+            let compressedSize = Int(header.compressedPageSize), uncompressedSize = Int(header.uncompressedPageSize)
+            guard compressedSize >= 0, uncompressedSize >= 0, compressedSize <= chunk.count - pos else {
+                throw corrupt("page of \(compressedSize) bytes runs past the end of its column chunk")
+            }
+            let body = UnsafeRawBufferPointer(rebasing: chunk[pos..<(pos + compressedSize)])
+            pos += compressedSize
+            switch header.type {
+            case .dictionaryPage:
+                guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
+                let data = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
+                try builder.setDictionary(try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding))
+            case .dataPage, .dataPageV2:
+                let v1 = header.dataPageHeader, v2 = header.dataPageHeaderV2
+                guard let declared = header.type == .dataPage ? v1?.numValues : v2?.numValues else {
+                    throw corrupt("\(header.type) without its header")
+                }
+                let count = try pageRowCount(declared)
+                // Levels are materialized one byte each: bound what a hostile header can ask for.
+                guard count <= 1 << 26 else { throw corrupt("page declares \(count) level entries") }
+                let firstDef = out.definition.count
+                var values: UnsafeRawBufferPointer
+                let encoding: Encoding
+                if let v1 {
+                    var rest = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
+                    if maxRep > 0 {
+                        let (section, used) = try prefixed(rest)
+                        try levels(section, width: repWidth, max: maxRep, count: count, into: &out.repetition)
+                        rest = UnsafeRawBufferPointer(rebasing: rest[used...])
+                    }
+                    if maxDef > 0 {
+                        let (section, used) = try prefixed(rest)
+                        try levels(section, width: defWidth, max: maxDef, count: count, into: &out.definition)
+                        rest = UnsafeRawBufferPointer(rebasing: rest[used...])
+                    }
+                    values = rest
+                    encoding = v1.encoding
+                } else if let v2 {
+                    let repLength = Int(v2.repetitionLevelsByteLength), defLength = Int(v2.definitionLevelsByteLength)
+                    guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
+                        throw corrupt("data page v2 level lengths exceed the page")
+                    }
+                    if maxRep > 0 { try levels(UnsafeRawBufferPointer(rebasing: body[0..<repLength]), width: repWidth, max: maxRep, count: count, into: &out.repetition) }
+                    if maxDef > 0 { try levels(UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)]), width: defWidth, max: maxDef, count: count, into: &out.definition) }
+                    let compressedValues = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
+                    let valuesSize = uncompressedSize - repLength - defLength
+                    guard valuesSize >= 0 else { throw corrupt("data page v2 uncompressed size smaller than its levels") }
+                    values = v2.isCompressed ?? true && codec != .uncompressed && compressedValues.count > 0
+                        ? try decompressed(compressedValues, uncompressedSize: valuesSize, decompressor: decompressor) : compressedValues
+                    encoding = v2.encoding
+                } else {
+                    continue
+                }
+                if maxRep == 0 { out.repetition.append(contentsOf: repeatElement(0, count: count)) }
+                let defined = maxDef == 0 ? count : out.definition[firstDef...].reduce(0) { $0 + ($1 == UInt8(maxDef) ? 1 : 0) }
+                if maxDef == 0 { out.definition.append(contentsOf: repeatElement(0, count: count)) }
+                try decodeValues(values, encoding: encoding, count: defined, builder: &builder)
+                guard builder.storedCount == builder.count + defined else { throw corrupt("page decoded the wrong number of values") }
+                builder.finishPage(rows: defined, nonNull: defined)
+                rowsSeen += count
+            default:
+                continue
+            }
+        }
+        if let first = out.repetition.first, first != 0 { throw corrupt("first repetition level is \(first), not 0") }
+        out.values = builder.finish()
+        return out
+    }
+
     /// The chunk's dictionary, if its first page is a dictionary page (nil otherwise).
     mutating func readDictionaryPage(decompressor: Decompressor) throws -> ColumnValues? {
         guard chunk.count > 0 else { return nil }

@@ -124,6 +124,25 @@ public final class ParquetFile: @unchecked Sendable {
         return col
     }
 
+    /// One leaf column chunk of any nesting as raw repetition / definition levels and the
+    /// defined values (see `LeafLevels`); flat files need `readColumn` instead.
+    public func readLevels(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> LeafLevels {
+        guard rowGroup >= 0, rowGroup < metadata.rowGroups.count, column >= 0, column < schema.columns.count else {
+            throw ParquetError.invalidArgument("\(path): no row group \(rowGroup) / column \(column)")
+        }
+        let descriptor = schema.columns[column]
+        let location = "\(path): row group \(rowGroup), column \(descriptor.path.joined(separator: "."))"
+        guard let meta = metadata.rowGroups[rowGroup].columns[column].metaData else {
+            throw ParquetError.unsupported("\(location): column chunk stored in another file")
+        }
+        guard meta.numValues >= 0, meta.numValues <= Int64(Int32.max) else { throw ParquetError.corrupt("\(location): bad value count \(meta.numValues)") }
+        let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
+        _ = try file.slice(offset, length, what: location)
+        let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
+        var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues), location: location)
+        return try reader.readLevels(decompressor: decompressor)
+    }
+
     /// The dictionary of a column chunk when every data page is dictionary-encoded, so that a
     /// value absent from it is absent from the chunk; nil when that cannot be known.
     public func dictionaryIfFullyEncoded(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> ColumnValues? {
@@ -168,4 +187,13 @@ public final class ParquetFile: @unchecked Sendable {
         for kv in metadata.keyValueMetadata ?? [] { out[kv.key] = kv.value ?? "" }
         return out
     }
+}
+
+/// A leaf column's Dremel encoding, unassembled: entry `i` has repetition level
+/// `repetition[i]` (0 starts a new row) and definition level `definition[i]`; the entries
+/// whose definition level is the column's maximum hold the values of `values`, in order.
+public struct LeafLevels: Sendable {
+    public var definition: [UInt8]
+    public var repetition: [UInt8]
+    public var values: Column
 }
