@@ -130,5 +130,22 @@ import LakeqParquet
         }
         #expect(throws: DeltaError.self) { try table.snapshot(version: 0) }
         #expect(throws: DeltaError.self) { try table.vacuum(retentionHours: 168) }
+        // The same checkpoint as two parts (V.checkpoint.P.N.parquet) reads the same.
+        let split = """
+        import sys, os, pyarrow.parquet as pq
+        log = sys.argv[1] + "/_delta_log/"
+        t = pq.read_table(log + "00000000000000000001.checkpoint.parquet")
+        half = t.num_rows // 2
+        pq.write_table(t.slice(0, half), log + "00000000000000000001.checkpoint.0000000001.0000000002.parquet")
+        pq.write_table(t.slice(half), log + "00000000000000000001.checkpoint.0000000002.0000000002.parquet")
+        os.remove(log + "00000000000000000001.checkpoint.parquet")
+        """
+        let s = try runPython(split, [dir])
+        #expect(s.status == 0, "\(s.err)")
+        let parts = try table.snapshot(version: 1)
+        #expect(parts.files.count == (try DeltaTable(path: dir).snapshot(version: 2)).files.count - 3)
+        #expect(parts.files.reduce(0) { $0 + Int($1.numRecords ?? 0) } == 66)
+        try FileManager.default.removeItem(atPath: dir + "/_delta_log/00000000000000000001.checkpoint.0000000002.0000000002.parquet")
+        #expect(throws: DeltaError.self) { try table.snapshot(version: 1) }  // a part is missing
     }
 }

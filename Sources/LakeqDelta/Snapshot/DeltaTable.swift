@@ -148,7 +148,8 @@ public final class DeltaTable: Sendable {
         guard let total = parts.first?.1, total > 0, Set(parts.map(\.0)) == Set(1...total), parts.allSatisfy({ $0.1 == total }) else {
             throw DeltaError.unsupported("\(path): checkpoint \(version) is not a classic single- or multi-part checkpoint lakeq can read")
         }
-        return parts.sorted { $0.0 < $1.0 }.map { String(format: "%@/%@.%010d.%010d.parquet", logPath, String(prefix), $0.0, $0.1) }
+        func padded(_ n: Int) -> String { let d = String(n); return String(repeating: "0", count: max(0, 10 - d.count)) + d }
+        return parts.sorted { $0.0 < $1.0 }.map { logPath + "/" + prefix + "." + padded($0.0) + "." + padded($0.1) + ".parquet" }
     }
 
     // MARK: snapshots
