@@ -145,7 +145,9 @@ public final class DeltaTable: Sendable {
             guard f.count == 2, let p = Int(f[0]), let n = Int(f[1]) else { return nil }
             return (p, n)
         }
-        guard let total = parts.first?.1, total > 0, Set(parts.map(\.0)) == Set(1...total), parts.allSatisfy({ $0.1 == total }) else {
+        // The count is checked first: a part number in a file name must not size anything.
+        guard let total = parts.first?.1, total > 0, parts.count == total, parts.allSatisfy({ $0.1 == total }),
+              Set(parts.map(\.0)) == Set(1...total) else {
             throw DeltaError.unsupported("\(path): checkpoint \(version) is not a classic single- or multi-part checkpoint lakeq can read")
         }
         func padded(_ n: Int) -> String { let d = String(n); return String(repeating: "0", count: max(0, 10 - d.count)) + d }
