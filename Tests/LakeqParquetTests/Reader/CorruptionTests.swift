@@ -58,6 +58,18 @@ private func readEverything(_ bytes: [UInt8], _ what: @autoclosure () -> String)
                 Issue.record("\(what()): non-Parquet error \(type(of: error)): \(error)")
                 outcome = .threw
             }
+            // The raw-levels path too (nested leaves included): consistent or a ParquetError.
+            do {
+                let levels = try file.readLevels(rowGroup: g, column: c)
+                let maxDef = UInt8(file.schema.columns[c].maxDefinitionLevel)
+                #expect(levels.definition.count == levels.repetition.count, "\(what())")
+                #expect(levels.values.count == levels.definition.filter { $0 == maxDef }.count, "\(what())")
+            } catch is ParquetError {
+                outcome = .threw
+            } catch {
+                Issue.record("\(what()): non-Parquet error \(type(of: error)): \(error)")
+                outcome = .threw
+            }
             _ = try? file.columnIndex(rowGroup: g, column: c)
             _ = try? file.offsetIndex(rowGroup: g, column: c)
         }
@@ -108,6 +120,10 @@ struct CorruptionTests {
         "plain-dict-uncompressed-checksum.parquet",
         "dict-page-offset-zero.parquet",
         "alltypes_tiny_pages_plain.parquet",
+        // Nested leaves: exercised through the raw-levels path.
+        "nested_lists.snappy.parquet",
+        "nested_maps.snappy.parquet",
+        "repeated_no_annotation.parquet",
     ]
 
     @Test(arguments: files)
