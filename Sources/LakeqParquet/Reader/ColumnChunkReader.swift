@@ -44,30 +44,15 @@ struct ColumnChunkReader {
         var segments: [(chunkRow: Int, builderRow: Int, rows: Int)] = []
         var pos = 0
         while rowsSeen < numValues {
-            guard pos < chunk.count else {
-                throw corrupt("column chunk ends after \(builder.count) of \(numValues) values")
-            }
-            let (header, headerSize) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
-            pos += headerSize
-            let compressedSize = Int(header.compressedPageSize)
+            let (header, body) = try nextPage(&pos, valuesRead: builder.count)
             let uncompressedSize = Int(header.uncompressedPageSize)
-            guard compressedSize >= 0, uncompressedSize >= 0, compressedSize <= chunk.count - pos else {
-                throw corrupt("page of \(compressedSize) bytes runs past the end of its column chunk")
-            }
-            let body = UnsafeRawBufferPointer(rebasing: chunk[pos..<(pos + compressedSize)])
-            pos += compressedSize
             pagesRead += 1
             switch header.type {
             case .dictionaryPage:
-                guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
-                let data = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
-                try builder.setDictionary(try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding))
+                try readDictionary(header, body, decompressor: decompressor, into: &builder)
             case .dataPage, .dataPageV2:
                 let v1 = header.dataPageHeader, v2 = header.dataPageHeaderV2
-                guard let declared = header.type == .dataPage ? v1?.numValues : v2?.numValues else {
-                    throw corrupt("\(header.type) without its header")
-                }
-                let rows = try pageRowCount(declared)
+                let rows = try dataPageValues(header)
                 // Pages holding none of the wanted rows are neither decompressed nor decoded.
                 if let wanted, !wanted.overlaps(rowsSeen..<(rowsSeen + rows)) {
                     rowsSeen += rows
@@ -137,26 +122,14 @@ struct ColumnChunkReader {
         }
         var pos = 0
         while rowsSeen < numValues {
-            guard pos < chunk.count else { throw corrupt("column chunk ends after \(rowsSeen) of \(numValues) values") }
-            let (header, headerSize) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
-            pos += headerSize
-            let compressedSize = Int(header.compressedPageSize), uncompressedSize = Int(header.uncompressedPageSize)
-            guard compressedSize >= 0, uncompressedSize >= 0, compressedSize <= chunk.count - pos else {
-                throw corrupt("page of \(compressedSize) bytes runs past the end of its column chunk")
-            }
-            let body = UnsafeRawBufferPointer(rebasing: chunk[pos..<(pos + compressedSize)])
-            pos += compressedSize
+            let (header, body) = try nextPage(&pos, valuesRead: rowsSeen)
+            let uncompressedSize = Int(header.uncompressedPageSize)
             switch header.type {
             case .dictionaryPage:
-                guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
-                let data = try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor)
-                try builder.setDictionary(try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding))
+                try readDictionary(header, body, decompressor: decompressor, into: &builder)
             case .dataPage, .dataPageV2:
                 let v1 = header.dataPageHeader, v2 = header.dataPageHeaderV2
-                guard let declared = header.type == .dataPage ? v1?.numValues : v2?.numValues else {
-                    throw corrupt("\(header.type) without its header")
-                }
-                let count = try pageRowCount(declared)
+                let count = try dataPageValues(header)
                 // Levels are materialized one byte each: bound what a hostile header can ask for.
                 guard count <= 1 << 26 else { throw corrupt("page declares \(count) level entries") }
                 let firstDef = out.definition.count
@@ -206,6 +179,27 @@ struct ColumnChunkReader {
         if let first = out.repetition.first, first != 0 { throw corrupt("first repetition level is \(first), not 0") }
         out.values = builder.finish()
         return out
+    }
+
+    /// The page header at `pos` and the page's (compressed) body; `pos` moves past the page.
+    private func nextPage(_ pos: inout Int, valuesRead: Int) throws -> (PageHeader, UnsafeRawBufferPointer) {
+        guard pos < chunk.count else { throw corrupt("column chunk ends after \(valuesRead) of \(numValues) values") }
+        let (header, headerSize) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
+        pos += headerSize
+        let compressedSize = Int(header.compressedPageSize)
+        guard compressedSize >= 0, header.uncompressedPageSize >= 0, compressedSize <= chunk.count - pos else {
+            throw corrupt("page of \(compressedSize) bytes runs past the end of its column chunk")
+        }
+        let body = UnsafeRawBufferPointer(rebasing: chunk[pos..<(pos + compressedSize)])
+        pos += compressedSize
+        return (header, body)
+    }
+
+    private mutating func readDictionary(_ header: PageHeader, _ body: UnsafeRawBufferPointer, decompressor: Decompressor,
+                                         into builder: inout ColumnBuilder) throws {
+        guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
+        let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
+        try builder.setDictionary(try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding))
     }
 
     /// The chunk's dictionary, if its first page is a dictionary page (nil otherwise).
@@ -264,6 +258,14 @@ struct ColumnChunkReader {
         }
         try decodeValues(values, encoding: h.encoding, count: nonNull, builder: &builder)
         try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
+    }
+
+    /// A data page's value count from its v1 or v2 header, checked against what the chunk has left.
+    private func dataPageValues(_ header: PageHeader) throws -> Int {
+        guard let declared = header.type == .dataPage ? header.dataPageHeader?.numValues : header.dataPageHeaderV2?.numValues else {
+            throw corrupt("\(header.type) without its header")
+        }
+        return try pageRowCount(declared)
     }
 
     private func pageRowCount(_ declared: Int32) throws -> Int {
