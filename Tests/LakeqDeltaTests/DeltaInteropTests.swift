@@ -129,7 +129,7 @@ import LakeqParquet
             #expect(countries == ["nl", "de", nil])
         }
         #expect(throws: DeltaError.self) { try table.snapshot(version: 0) }
-        #expect(throws: DeltaError.self) { try table.vacuum(retentionHours: 168) }
+        #expect(try table.vacuum(retentionHours: 168, dryRun: true).files.isEmpty)  // every file is live
         // The same checkpoint as two parts (V.checkpoint.P.N.parquet) reads the same.
         let split = """
         import sys, os, pyarrow.parquet as pq
@@ -147,5 +147,36 @@ import LakeqParquet
         #expect(parts.files.reduce(0) { $0 + Int($1.numRecords ?? 0) } == 66)
         try FileManager.default.removeItem(atPath: dir + "/_delta_log/00000000000000000001.checkpoint.0000000002.0000000002.parquet")
         #expect(throws: DeltaError.self) { try table.snapshot(version: 1) }  // a part is missing
+    }
+
+    @Test func vacuumUsesCheckpointTombstones() throws {
+        guard deltalakeAvailable() else { return }
+        let dir = try makeTempDir("checkpoint-vacuum")
+        defer { cleanup(dir) }
+        let script = """
+        import sys, pyarrow as pa
+        from deltalake import write_deltalake, DeltaTable
+        t = pa.table({"id": pa.array(range(20), pa.int64())})
+        write_deltalake(sys.argv[1], t)                                   # v0
+        write_deltalake(sys.argv[1], t.slice(0, 5), mode="overwrite")     # v1: removes v0's file
+        DeltaTable(sys.argv[1]).create_checkpoint()                       # tombstone in the checkpoint
+        write_deltalake(sys.argv[1], t.slice(0, 1), mode="append")        # v2
+        """
+        let r = try runPython(script, [dir])
+        #expect(r.status == 0, "\(r.err)")
+        for v in [0, 1] { try FileManager.default.removeItem(atPath: dir + "/_delta_log/" + DeltaTable.commitFileName(v)) }
+        let table = try DeltaTable(path: dir)
+        let snap = try table.snapshot()
+        #expect(snap.files.reduce(0) { $0 + Int($1.numRecords ?? 0) } == 6)
+        // Data files written ten days ago: only the tombstone (removed just now) keeps the
+        // removed one from vacuum's default retention.
+        let old = Date().addingTimeInterval(-10 * 86_400)
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name.hasSuffix(".parquet") {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: dir + "/" + name)
+        }
+        #expect(try table.vacuum(retentionHours: 168, dryRun: true).files.isEmpty)
+        let doomed = try table.vacuum(retentionHours: 0, dryRun: true, allowShortRetention: true).files
+        #expect(doomed.count == 1, "\(doomed)")
+        #expect(!snap.files.contains { $0.relativePath == doomed.first })
     }
 }

@@ -4,7 +4,7 @@ import LakeqParquet
 
 /// Reads the actions of a classic Delta checkpoint (`V.checkpoint.parquet`, or its parts
 /// `V.checkpoint.P.N.parquet`): one row per action, in nested columns `protocol`, `metaData`,
-/// `add`, `txn` (and `remove` tombstones, which a snapshot does not need). The nested leaves
+/// `add`, `txn` and `remove` (tombstones, for vacuum's retention). The nested leaves
 /// are read as raw levels and assembled here; V2 checkpoints (sidecars) are refused.
 enum CheckpointReader {
     static func actions(paths: [String]) throws -> [Action] {
@@ -105,7 +105,7 @@ enum CheckpointReader {
             if let sidecars = try leaf("sidecar.path"), (0..<rows).contains(where: { sidecars.string($0) != nil }) {
                 throw DeltaError.unsupported("\(file.path): a V2 checkpoint with sidecar files (not supported)")
             }
-            let addPath = try leaf("add.path"), metaId = try leaf("metaData.id")
+            let addPath = try leaf("add.path"), removePath = try leaf("remove.path"), metaId = try leaf("metaData.id")
             let protoReader = try leaf("protocol.minReaderVersion"), txnApp = try leaf("txn.appId")
             for r in 0..<rows {
                 if let p = addPath?.string(r) {
@@ -120,6 +120,10 @@ enum CheckpointReader {
                         modificationTime: try leaf("add.modificationTime")?.int(r) ?? 0,
                         dataChange: try leaf("add.dataChange")?.bool(r) ?? true,
                         statsJSON: try leaf("add.stats")?.string(r), tags: tags)))
+                } else if let p = removePath?.string(r) {
+                    // Tombstones: vacuum keeps removed files inside the retention window.
+                    out.append(.remove(RemoveFile(path: p, deletionTimestamp: try leaf("remove.deletionTimestamp")?.int(r),
+                                                  dataChange: try leaf("remove.dataChange")?.bool(r) ?? true)))
                 } else if let id = metaId?.string(r) {
                     guard let schemaString = try leaf("metaData.schemaString")?.string(r) else {
                         throw DeltaError.corrupt("\(file.path): metaData without schemaString")

@@ -39,18 +39,20 @@ extension DeltaTable {
         // Tombstones: a removed file stays while its removal is within the retention window.
         var tombstones: [String: Int64] = [:]
         let plan = try replayPlan(upTo: snapshot.version)
-        guard plan.checkpoint == nil else {
-            // The checkpoint's tombstones are not read: without every commit the removals
-            // still inside the retention window are unknown.
-            throw DeltaError.unsupported("\(path): vacuum needs the JSON commits from version 0; earlier ones were cleaned up after a checkpoint")
+        // The checkpoint's tombstones first (when earlier commits were cleaned up), then the commits'.
+        var steps: [(actions: [Action], written: String)] = []
+        if let cp = plan.checkpoint {
+            let files = try checkpointFiles(cp)
+            steps.append((try CheckpointReader.actions(paths: files), files[0]))
         }
-        for v in plan.versions {
-            for a in try actions(version: v) {
+        for v in plan.versions { steps.append((try actions(version: v), commitPath(v))) }
+        for step in steps {
+            for a in step.actions {
                 switch a {
                 case .add(let f): tombstones[f.relativePath] = nil
                 case .remove(let r):
-                    // A remove without a timestamp counts as removed when its commit was written.
-                    tombstones[r.path.removingPercentEncoding ?? r.path] = r.deletionTimestamp ?? modificationMillis(commitPath(v)) ?? Int64.max
+                    // A remove without a timestamp counts as removed when its log file was written.
+                    tombstones[r.path.removingPercentEncoding ?? r.path] = r.deletionTimestamp ?? modificationMillis(step.written) ?? Int64.max
                 default: break
                 }
             }
