@@ -38,7 +38,7 @@ enum CheckpointReader {
                 let defined = def == maxDef
                 // Without repetition every row has its one entry; in a list or map only the
                 // entries that exist (an empty or null collection has none).
-                if entryDef == nil || def >= entryDef! {
+                if entryDef.map({ def >= $0 }) ?? true {
                     rows[rows.count - 1].append(defined ? next : nil)
                 }
                 if defined { next += 1 }
