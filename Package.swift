@@ -46,12 +46,14 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "LakeqColumnarTests", dependencies: ["LakeqColumnar"]),
-        .testTarget(name: "LakeqParquetTests", dependencies: ["LakeqParquet", "LakeqColumnar"]),
-        .testTarget(name: "LakeqQueryTests", dependencies: ["LakeqQuery", "LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
-        .testTarget(name: "LakeqDeltaTests", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
-        .testTarget(name: "LakeqIngestTests", dependencies: ["LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
-        .testTarget(name: "LakeqCLITests", dependencies: ["LakeqParquet"]),
+        // Test helpers shared by every test target (paths, programs, Python, temporary folders).
+        .target(name: "LakeqTestSupport", path: "Tests/LakeqTestSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "LakeqColumnarTests", dependencies: ["LakeqColumnar", "LakeqTestSupport"]),
+        .testTarget(name: "LakeqParquetTests", dependencies: ["LakeqParquet", "LakeqColumnar", "LakeqTestSupport"]),
+        .testTarget(name: "LakeqQueryTests", dependencies: ["LakeqQuery", "LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport"]),
+        .testTarget(name: "LakeqDeltaTests", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport"]),
+        .testTarget(name: "LakeqIngestTests", dependencies: ["LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport"]),
+        .testTarget(name: "LakeqCLITests", dependencies: ["LakeqParquet", "LakeqTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

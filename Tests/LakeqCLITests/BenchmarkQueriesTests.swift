@@ -1,19 +1,14 @@
 import Foundation
+import LakeqTestSupport
 import Testing
 
 /// The 12 public benchmark queries on a 1M-row lake made by the shared generator must give
 /// exactly DuckDB's results, as `anchors.py` compares them.
-@Suite struct BenchmarkQueriesTests {
+@Suite(.enabled(if: Requirements.benchTools, "needs ../shared/bench and python3 with numpy, pyarrow and duckdb"))
+struct BenchmarkQueriesTests {
     @Test func publicQueriesMatchDuckDB() throws {
-        guard let python = TestEnvironment.python, TestEnvironment.pythonHas("numpy, pyarrow, duckdb") else {
-            print("BenchmarkQueriesTests: skipped, python3 with numpy, pyarrow and duckdb is needed")
-            return
-        }
+        let python = try #require(TestEnvironment.python)
         let bench = TestEnvironment.shared.appendingPathComponent("bench")
-        guard FileManager.default.fileExists(atPath: bench.appendingPathComponent("anchors.py").path) else {
-            print("BenchmarkQueriesTests: skipped, \(bench.path) is missing")
-            return
-        }
         try #require(FileManager.default.isExecutableFile(atPath: TestEnvironment.binary), "build the binary first: swift build --build-tests")
         // Same arguments give the same bytes, so the lake is reused between runs.
         let data = NSTemporaryDirectory() + "lakeq-bench-1m-seed1"

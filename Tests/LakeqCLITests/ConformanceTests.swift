@@ -1,4 +1,5 @@
 import Foundation
+import LakeqTestSupport
 import Testing
 
 // Runs the parquet-testing conformance checker against the debug `lakeq` binary, so a reader
@@ -7,20 +8,15 @@ import Testing
 
 private let checker = TestEnvironment.shared.appendingPathComponent("parquet-testing/check.py").path
 
-@Suite struct ConformanceTests {
+@Suite(.enabled(if: Requirements.parquetTesting, "needs python3 and ../shared/parquet-testing"))
+struct ConformanceTests {
     @Test func parquetTestingCorpusPasses() throws {
-        guard let python = TestEnvironment.python else {
-            print("ConformanceTests: skipped, python3 is not on PATH")
-            return
-        }
-        guard FileManager.default.fileExists(atPath: checker) else {
-            print("ConformanceTests: skipped, \(checker) is missing")
-            return
-        }
+        let python = try #require(TestEnvironment.python)
         let binary = TestEnvironment.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build \(binary) first: swift build --build-tests")
 
-        let (status, text) = try TestEnvironment.run(python, [checker, "--dump-cmd", "'\(binary)' dump {file}", "--smoke"])
+        let outcome = try TestEnvironment.run(python, [checker, "--dump-cmd", "'\(binary)' dump {file}", "--smoke"])
+        let (status, text) = (outcome.status, outcome.output)
         let lines = text.split(separator: "\n")
         let last = lines.last.map(String.init) ?? ""
         let failing = lines.filter { $0.hasPrefix("FAIL") || $0.hasPrefix("ERROR") }.joined(separator: "\n")
@@ -36,10 +32,6 @@ private let checker = TestEnvironment.shared.appendingPathComponent("parquet-tes
         let binary = TestEnvironment.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build \(binary) first: swift build --build-tests")
         let data = TestEnvironment.shared.appendingPathComponent("parquet-testing/data").path
-        guard FileManager.default.fileExists(atPath: data) else {
-            print("ConformanceTests: skipped, \(data) is missing")
-            return
-        }
         let files = ["fixed_length_decimal", "fixed_length_decimal_legacy", "int96_from_spark", "float16_nonzeros_and_nans",
                      "byte_array_decimal", "int32_decimal", "int64_decimal", "alltypes_dictionary", "nulls.snappy"]
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lakeq-mutants-\(getpid())")

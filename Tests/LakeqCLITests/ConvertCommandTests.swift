@@ -1,25 +1,15 @@
 import Foundation
+import LakeqTestSupport
 import LakeqColumnar
 import LakeqParquet
 import Testing
 
 /// Runs the built `lakeq` binary (`.build/debug/lakeq`, found from this file's path).
 enum CLI {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var binary: String { packageRoot.appendingPathComponent(".build/debug/lakeq").path }
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+    static var available: Bool { TestEnvironment.binaryBuilt }
 
-    static func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch { return (-1, "", "\(error)") }
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    static func run(_ args: [String]) -> TestEnvironment.Outcome {
+        (try? TestEnvironment.lakeq(args)) ?? TestEnvironment.Outcome(status: -1, out: "", err: "could not start \(TestEnvironment.binary)")
     }
 
     static func temp(_ name: String, _ contents: String) -> String {

@@ -1,15 +1,12 @@
 import Foundation
+import LakeqTestSupport
 import Testing
 
 /// `lakeq ingest` end to end with the debug binary: gen_events.py data (good and bad rows),
 /// read-back with deltalake and DuckDB, kill -9 crash trials, concurrent ingests, failures.
 @Suite(.serialized) struct IngestCLITests {
     static let schema = TestEnvironment.packageRoot.appendingPathComponent("examples/events.schema.json").path
-    /// `../shared` beside the package, else `/work/shared` (worktrees sit one level deeper).
-    static let genScript: String = {
-        let near = TestEnvironment.shared.appendingPathComponent("bench/gen_events.py").path
-        return FileManager.default.fileExists(atPath: near) ? near : "/work/shared/bench/gen_events.py"
-    }()
+    static let genScript = TestEnvironment.sharedFile("bench/gen_events.py")
 
     static var canRun: Bool {
         FileManager.default.fileExists(atPath: TestEnvironment.binary) && FileManager.default.fileExists(atPath: genScript)
@@ -33,13 +30,12 @@ import Testing
         return dir
     }
 
-    static func lakeq(_ args: [String]) throws -> (status: Int32, output: String) {
-        try TestEnvironment.run(TestEnvironment.binary, args)
+    static func lakeq(_ args: [String]) throws -> TestEnvironment.Outcome {
+        try TestEnvironment.lakeq(args)
     }
 
-    static func python(_ script: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let python = try #require(TestEnvironment.python)
-        return try TestEnvironment.run(python, ["-c", script + TestEnvironment.pythonExitWithoutTeardown] + args)
+    static func python(_ script: String, _ args: [String]) throws -> TestEnvironment.Outcome {
+        try TestEnvironment.runPython(script, args)
     }
 
     /// Checks a table against the Parquet layout and bad_rows.txt; prints `OK` on success.
@@ -208,7 +204,7 @@ import Testing
         let dir = try Self.tempDir("neg")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let lake = dir + "/lake"
-        func ingest(_ extra: [String], src: String? = nil) throws -> (status: Int32, output: String) {
+        func ingest(_ extra: [String], src: String? = nil) throws -> TestEnvironment.Outcome {
             try Self.lakeq(["ingest", src ?? "\(data)/events.csv", "--table", "events", "--lake", lake, "--partition-by", "date"] + extra)
         }
         // Malformed schema file.

@@ -1,11 +1,12 @@
 import Foundation
+import LakeqTestSupport
 import Testing
 
 /// The query command's exit codes and error messages, through the built binary.
 @Suite struct QueryCLITests {
-    func lakeq(_ args: [String]) throws -> (status: Int32, output: String) {
-        try #require(FileManager.default.isExecutableFile(atPath: TestEnvironment.binary), "build the binary first: swift build --build-tests")
-        return try TestEnvironment.run(TestEnvironment.binary, args)
+    func lakeq(_ args: [String]) throws -> TestEnvironment.Outcome {
+        try #require(TestEnvironment.binaryBuilt, "build the binary first: swift build --build-tests")
+        return try TestEnvironment.lakeq(args)
     }
 
     @Test func usageErrorsExitTwo() throws {

@@ -1,13 +1,14 @@
 import Foundation
+import LakeqTestSupport
 import Testing
 import LakeqColumnar
 import LakeqParquet
 @testable import LakeqDelta
 
 /// Interoperability with delta-rs (the `deltalake` Python package).
-@Suite struct DeltaInteropTests {
+@Suite(.enabled(if: Requirements.deltaRS, "needs python3 with deltalake and pyarrow"))
+struct DeltaInteropTests {
     @Test func deltaRsReadsLakeqTable() throws {
-        guard deltalakeAvailable() else { return }
         let dir = try makeTempDir("to-rs")
         defer { cleanup(dir) }
         let table = try DeltaTable.create(at: dir, schema: viewsSchema, partitionColumns: ["day"])
@@ -41,7 +42,6 @@ import LakeqParquet
     }
 
     @Test func lakeqReadsDeltaRsTable() throws {
-        guard deltalakeAvailable() else { return }
         let dir = try makeTempDir("from-rs")
         defer { cleanup(dir) }
         let script = """
@@ -88,7 +88,6 @@ import LakeqParquet
     }
 
     @Test func lakeqReadsDeltaRsCheckpointAfterLogCleanup() throws {
-        guard deltalakeAvailable() else { return }
         let dir = try makeTempDir("checkpoint")
         defer { cleanup(dir) }
         let script = """
@@ -150,7 +149,6 @@ import LakeqParquet
     }
 
     @Test func vacuumUsesCheckpointTombstones() throws {
-        guard deltalakeAvailable() else { return }
         let dir = try makeTempDir("checkpoint-vacuum")
         defer { cleanup(dir) }
         let script = """

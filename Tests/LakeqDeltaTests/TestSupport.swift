@@ -1,13 +1,10 @@
 import Foundation
 import LakeqColumnar
 @testable import LakeqDelta
+import LakeqTestSupport
 
 /// A fresh temporary directory, removed by the caller with `cleanup`.
-func makeTempDir(_ tag: String) throws -> String {
-    let dir = NSTemporaryDirectory() + "lakeq-delta-\(tag)-" + UUID().uuidString.lowercased()
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
+func makeTempDir(_ tag: String) throws -> String { try TemporaryDirectory("delta-" + tag).path }
 
 func cleanup(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
 
@@ -37,32 +34,7 @@ func viewsBatch(start: Int, count: Int) -> RecordBatch {
     ], rowCount: count)
 }
 
-/// Runs `python3 -c script` with `args`; nil output when python or `deltalake` is missing.
-func runPython(_ script: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script + pythonExitWithoutTeardown] + args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+/// Runs `python3 -c script` with `args`.
+func runPython(_ script: String, _ args: [String]) throws -> TestEnvironment.Outcome {
+    try TestEnvironment.runPython(script, args)
 }
-
-/// True when `import deltalake` works; prints why not otherwise.
-func deltalakeAvailable() -> Bool {
-    guard let r = try? runPython("import deltalake, pyarrow", []), r.status == 0 else {
-        print("SKIPPED: python3 with the deltalake package is not available (pip install deltalake pyarrow)")
-        return false
-    }
-    return true
-}
-
-
-/// Ends the interpreter without its teardown: delta-rs and pyarrow thread pools have been
-/// seen to abort ("terminate called without an active exception") while Python exits, after
-/// the script's work is done and printed. A script that raised never gets here.
-let pythonExitWithoutTeardown = "\nimport os as _o, sys as _s\n_s.stdout.flush(); _s.stderr.flush(); _o._exit(0)\n"

@@ -1,24 +1,10 @@
 import Foundation
 import LakeqColumnar
+import LakeqTestSupport
 import Testing
 @testable import LakeqParquet
 
-/// Runs `python3` with `args`; returns (status, stdout, stderr).
-func runPython(_ args: [String]) -> (Int32, String, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    do { try p.run() } catch { return (-1, "", "\(error)") }
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
-
-let pythonHasEngines: Bool = runPython(["-c", "import pyarrow, duckdb"]).0 == 0
+let pythonHasEngines: Bool = Requirements.pyarrowAndDuckDB
 
 /// Prints `{column: [canonical cell or null]}` for a Parquet file read by pyarrow or DuckDB.
 /// Doubles as their IEEE bit pattern, timestamps as epoch microseconds, dates ISO, decimals
@@ -134,7 +120,8 @@ struct WriterInteropTests {
         try w.close()
 
         for engine in ["pyarrow", "duckdb"] {
-            let (status, out, err) = runPython(["-c", canonScript, path, engine])
+            let r = try TestEnvironment.runPython(canonScript, [path, engine])
+            let (status, out, err) = (r.status, r.out, r.err)
             try #require(status == 0, "\(engine) failed: \(err)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: [Any]])
             for f in fields {
@@ -156,7 +143,8 @@ struct WriterInteropTests {
         assert s.null_count == 5, s
         print("ok")
         """
-        let (st, out, err) = runPython(["-c", check, path])
+        let r = try TestEnvironment.runPython(check, [path])
+        let (st, out, err) = (r.status, r.out, r.err)
         #expect(st == 0 && out.contains("ok"), "pyarrow metadata check: \(err)")
     }
 }

@@ -1,32 +1,18 @@
 import Foundation
 import LakeqColumnar
 import LakeqDelta
+import LakeqTestSupport
 import Testing
 @testable import LakeqQuery
 
 /// SQL over Delta tables written by delta-rs (the `deltalake` Python package).
-@Suite struct DeltaQueryTests {
-    /// Runs a Python script with the lake directory as its argument; false when python3 or
-    /// `deltalake` is missing (the test is then skipped with a message).
+@Suite(.enabled(if: Requirements.deltaRS, "needs python3 with deltalake and pyarrow"))
+struct DeltaQueryTests {
+    /// Runs a Python script with the lake directory as its argument; true when it succeeded.
     func python(_ script: String, _ dir: String) throws -> Bool {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import deltalake, pyarrow"]
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else {
-            print("SKIPPED: python3 with the deltalake package is not available (pip install deltalake pyarrow)")
-            return false
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        // Exit without interpreter teardown: delta-rs/pyarrow thread pools have been seen to abort there.
-        p.arguments = ["python3", "-c", script + "\nimport os as _o, sys as _s\n_s.stdout.flush(); _o._exit(0)\n", dir]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        return p.terminationStatus == 0
+        let r = try TestEnvironment.runPython(script, [dir])
+        #expect(r.status == 0, "\(r.output)")
+        return r.status == 0
     }
 
     func int(_ r: QueryResult, row: Int = 0, column: Int = 0) -> Int64? {
@@ -54,7 +40,7 @@ import Testing
         write_deltalake(path, t.slice(0, 6), partition_by=["country", "n"], mode="append")
         DeltaTable(path).delete("country = 'nl'")
         """
-        guard try python(script, dir) else { return }
+        try #require(try python(script, dir))
         let engine = QueryEngine(lake: dir, threads: 2)
         // Latest: the delete rewrote/removed the nl files.
         #expect(int(try engine.run("select count(*) from views")) == 44)

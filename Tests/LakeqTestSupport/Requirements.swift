@@ -1,0 +1,19 @@
+import Foundation
+
+/// Conditions for `.enabled(if:)`: a test whose dependency is missing is skipped visibly,
+/// never passed by returning early.
+public enum Requirements {
+    /// pyarrow and DuckDB (interop checks of Parquet files).
+    public static var pyarrowAndDuckDB: Bool { TestEnvironment.pythonHas("pyarrow, duckdb") }
+    /// delta-rs (`deltalake`) with pyarrow.
+    public static var deltaRS: Bool { TestEnvironment.pythonHas("deltalake, pyarrow") }
+    /// The shared bench generator and anchors with numpy, pyarrow and DuckDB.
+    public static var benchTools: Bool {
+        FileManager.default.fileExists(atPath: TestEnvironment.sharedFile("bench/anchors.py"))
+            && TestEnvironment.pythonHas("numpy, pyarrow, duckdb")
+    }
+    /// The parquet-testing corpus and its checker.
+    public static var parquetTesting: Bool {
+        FileManager.default.fileExists(atPath: TestEnvironment.sharedFile("parquet-testing/check.py")) && TestEnvironment.python != nil
+    }
+}
