@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Layers, lowest first; a layer imports only the ones above it in this list.
@@ -8,6 +8,7 @@ import PackageDescription
 //   LakeqDelta     the lake's tables: Delta Lake log, snapshots, atomic commits
 //   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
 //   LakeqIngest    CSV / JSON Lines ingest with validation and quarantine
+//   LakeqServer    the HTTP API service (`lakeq serve`): routes, keys, limits, cache, metrics
 //   lakeq          the command-line tool
 let package = Package(
     name: "lakeq",
@@ -22,6 +23,16 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The API service (LakeqServer).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -38,10 +49,29 @@ let package = Package(
         .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqIngest", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .target(
+            name: "LakeqServer",
+            dependencies: [
+                "LakeqQuery", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "lakeq",
             dependencies: [
-                "LakeqQuery", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar",
+                "LakeqQuery", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +84,14 @@ let package = Package(
         .testTarget(name: "LakeqDeltaTests", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport"]),
         .testTarget(name: "LakeqIngestTests", dependencies: ["LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport"]),
         .testTarget(name: "LakeqCLITests", dependencies: ["LakeqParquet", "LakeqTestSupport"]),
+        .testTarget(
+            name: "LakeqServerTests",
+            dependencies: [
+                "LakeqServer", "LakeqQuery", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

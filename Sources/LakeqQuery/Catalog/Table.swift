@@ -35,8 +35,10 @@ public final class Table: @unchecked Sendable {
     /// A Delta table as of `snapshot`: only its live files, partition values from the log
     /// (typed by the table's schema, not guessed from the folder names), schema from the
     /// latest `metaData`. Columns missing from an older file read as NULL there.
-    /// `admit` vets every data file's path before it is opened (see `TableAccess`).
-    public init(name: String, snapshot: DeltaSnapshot, admit: ((String) throws -> Void)? = nil) throws {
+    /// `admit` vets every data file's path before it is opened (see `TableAccess`); `opener`
+    /// opens a file (a `TableCache` passes one that reuses parsed footers).
+    public init(name: String, snapshot: DeltaSnapshot, admit: ((String) throws -> Void)? = nil,
+                opener: (@Sendable (String) throws -> ParquetFile)? = nil) throws {
         self.name = name
         deltaVersion = snapshot.version
         let partitionNames = snapshot.partitionColumns
@@ -46,7 +48,7 @@ public final class Table: @unchecked Sendable {
         partitionColumns = snapshot.partitionFields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: true) }
         var dataFields = snapshot.dataSchema.fields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: $0.nullable) }
         if let admit { for f in files { try admit(f.path) } }
-        let opened = try Self.openAll(files.map(\.path))
+        let opened = try Self.openAll(files.map(\.path), opener: opener)
         parquet = opened
         // A file written before a column was added lacks it: that column reads as NULL there.
         for i in dataFields.indices where opened.contains(where: { $0.schema.columnIndex(named: dataFields[i].name) == nil }) {
@@ -107,14 +109,14 @@ public final class Table: @unchecked Sendable {
         schema = Schema(fields.filter { !partitionNames.contains($0.name) } + partitionColumns)
     }
 
-    private static func openAll(_ paths: [String]) throws -> [ParquetFile] {
+    private static func openAll(_ paths: [String], opener: (@Sendable (String) throws -> ParquetFile)? = nil) throws -> [ParquetFile] {
         var out = [ParquetFile?](repeating: nil, count: paths.count)
         var failure: Error?
         let lock = NSLock()
         // Footers are read in parallel: wide globs are dominated by this.
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             do {
-                let f = try ParquetFile(path: paths[i])
+                let f = try opener?(paths[i]) ?? ParquetFile(path: paths[i])
                 lock.lock(); out[i] = f; lock.unlock()
             } catch {
                 lock.lock(); if failure == nil { failure = error }; lock.unlock()

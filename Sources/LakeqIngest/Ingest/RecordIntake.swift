@@ -1,0 +1,243 @@
+import Foundation
+import LakeqColumnar
+import LakeqDelta
+import LakeqParquet
+
+/// A batch of JSON records checked against a table's rules, waiting to be committed.
+public struct ValidatedRecords: @unchecked Sendable {
+    /// Records that passed every rule.
+    public let accepted: Int
+    /// Records that failed, in input order.
+    public let rejected: [RejectedRecord]
+    let output: ChunkOutput
+
+    /// Every record of the batch.
+    public var count: Int { accepted + rejected.count }
+}
+
+/// One record set aside, with every reason found (as `lakeq ingest` words them).
+public struct RejectedRecord: Sendable {
+    /// 0-based position of the record in its batch.
+    public var index: Int
+    /// The record's JSON text.
+    public var raw: String
+    public var reasons: [String]
+    public var kind: ReasonKind
+}
+
+/// Appends JSON records to a Delta table by the table's own rules, the way `lakeq ingest`
+/// does for files: the same validation, good rows written one file per partition, bad rows
+/// to the table's quarantine in the same commit (see `spec/ingest.md`).
+///
+/// It is built for many small batches committed together (the API service's group commit
+/// of `POST /v1/events`): `validate` runs per batch on any thread; `commit` takes several
+/// validated batches and makes them one Delta commit.
+public final class RecordAppender: @unchecked Sendable {
+    /// The rules in force: the table's stored ones, or those given when it has none.
+    public let schema: IngestSchema
+    public let tablePath: String
+    let compiled: CompiledSchema
+    let map: FieldMap
+    let ingestor: Ingestor
+    let table: DeltaTable
+    let writer: DataFileWriter
+
+    /// Opens the table `lake/table`, creating it from `schema` (partitioned by
+    /// `partitionBy`) when it does not exist. The table's stored rules apply; `schema`, when
+    /// given, must have the same columns and replaces the rules (as `ingest --schema` does).
+    public init(lake: String, table name: String, schema: IngestSchema?, partitionBy: [String] = [],
+                engineInfo: String = "lakeq", threads: Int = 1) throws {
+        var options = IngestOptions(lake: lake, table: name)
+        options.schema = schema
+        options.partitionBy = partitionBy
+        options.engineInfo = engineInfo
+        options.threads = max(1, threads)
+        ingestor = Ingestor(options: options)
+        var summary = IngestSummary()
+        let (t, rules) = try ingestor.openOrCreate(&summary)
+        table = t
+        self.schema = rules
+        tablePath = ingestor.tablePath
+        let snapshot = try t.snapshot()
+        for p in snapshot.partitionColumns where !rules.columns.contains(where: { $0.name == p }) {
+            throw IngestError.schema("partition column \(p) is not in the schema")
+        }
+        compiled = CompiledSchema(rules)
+        var m = FieldMap()
+        m.names = rules.columns.map { Array($0.name.utf8) }
+        m.byName = Dictionary(rules.columns.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        map = m
+        writer = DataFileWriter(snapshot: snapshot, options: options.writer)
+    }
+
+    /// Checks records given as JSON Lines: one flat object per line (blank lines are not
+    /// records). Record `i` is the i-th non-blank line.
+    public func validate(jsonLines bytes: [UInt8]) -> ValidatedRecords {
+        let lines = Self.compactLines(bytes)
+        let count = lines.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let parser = ChunkParser(schema: compiled, format: .jsonl, map: map)
+        let output = lines.withUnsafeBytes { raw in
+            parser.parse(raw, Chunk(start: 0, end: raw.count, firstLine: 1, lines: count), keepColumns: true)
+        }
+        let rejected = lines.withUnsafeBytes { raw in
+            output.bad.map { b in
+                RejectedRecord(index: b.line - 1, raw: String(decoding: UnsafeRawBufferPointer(rebasing: raw[b.start..<b.end]), as: UTF8.self),
+                               reasons: b.reasons, kind: b.kind)
+            }
+        }
+        return ValidatedRecords(accepted: output.rows, rejected: rejected, output: output)
+    }
+
+    /// The text with blank lines dropped and every line ending in `\n`.
+    static func compactLines(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        var start = 0
+        var i = 0
+        func take(_ s: Int, _ e: Int) {
+            var e = e
+            if e > s, bytes[e - 1] == 0x0D { e -= 1 }
+            var blank = true
+            for k in s..<e where bytes[k] != 0x20 && bytes[k] != 0x09 { blank = false; break }
+            if blank { return }
+            out.append(contentsOf: bytes[s..<e])
+            out.append(0x0A)
+        }
+        while i < bytes.count {
+            if bytes[i] == 0x0A {
+                take(start, i)
+                start = i + 1
+            }
+            i += 1
+        }
+        if start < bytes.count { take(start, bytes.count) }
+        return out
+    }
+
+    /// One validated batch to commit: its records, the name its bad rows get as `source` in
+    /// the quarantine (their `line` is the record index + 1), and what else to record about
+    /// it in the commit's `commitInfo.lakeqIngest.sources`.
+    public struct Batch: @unchecked Sendable {
+        public var records: ValidatedRecords
+        public var source: String
+        public var info: [String: JSONValue]
+
+        public init(records: ValidatedRecords, source: String, info: [String: JSONValue] = [:]) {
+            self.records = records
+            self.source = source
+            self.info = info
+        }
+    }
+
+    /// Commits the good rows of every batch and quarantines their bad rows, as one Delta
+    /// commit. `transactions` are recorded with it (idempotent writers). Returns the version
+    /// committed, or nil when there was nothing to commit or a transaction was already in the
+    /// table (nothing is committed then).
+    public func commit(_ batches: [Batch], transactions: [TransactionAction] = []) throws -> Int? {
+        let pending = Ingestor.Pending()
+        for b in batches {
+            pending.rows += b.records.accepted
+            for r in b.records.rejected {
+                pending.bad.append(QuarantineRow(source: b.source, line: r.index + 1, raw: r.raw, reasons: r.reasons, kind: r.kind))
+                pending.kinds[r.kind.rawValue, default: 0] += 1
+            }
+            var info = b.info
+            info["name"] = .string(b.source)
+            info["rows"] = .int(Int64(b.records.accepted))
+            info["quarantined"] = .int(Int64(b.records.rejected.count))
+            pending.sourcesInfo.append(.object(info))
+        }
+        if pending.rows == 0 && pending.bad.isEmpty && transactions.isEmpty { return nil }
+        pending.txns = transactions
+        pending.adds = try ingestor.writeFiles(batches.map(\.records.output), schema: schema, writer: writer)
+        var summary = IngestSummary()
+        return try ingestor.commit(table, pending, &summary)
+    }
+
+    /// The table's current snapshot (for its `txn` versions, for instance).
+    public func snapshot() throws -> DeltaSnapshot { try table.snapshot() }
+}
+
+/// Turns a JSON array of records into JSON Lines, one element per line, so that arrays and
+/// lines are validated by the same scanner.
+public enum JSONRecords {
+    public struct Malformed: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// The elements of a top-level JSON array, one per line (line breaks between tokens
+    /// become spaces; inside strings they are invalid JSON and fail the whole array). Element structure is checked only as far as finding where each ends (strings,
+    /// escapes, nesting); each element is then validated as a record.
+    public static func lines(fromArray bytes: [UInt8]) throws -> [UInt8] {
+        var i = 0
+        func skipSpace() { while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 } }
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { throw Malformed(description: "expected a JSON array") }
+        i += 1
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+            i += 1
+            skipSpace()
+            guard i == bytes.count else { throw Malformed(description: "unexpected text after the array at byte \(i)") }
+            return out
+        }
+        while true {
+            skipSpace()
+            let start = i
+            var depth = 0
+            var inString = false
+            // One element: up to the comma or bracket that closes it at depth 0.
+            while i < bytes.count {
+                let b = bytes[i]
+                if inString {
+                    if b == UInt8(ascii: "\\") { i += 2; continue }
+                    if b == UInt8(ascii: "\"") { inString = false }
+                    i += 1
+                    continue
+                }
+                if b == UInt8(ascii: "\"") { inString = true } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                    if depth == 0 { break }
+                    depth -= 1
+                } else if b == UInt8(ascii: ","), depth == 0 { break }
+                i += 1
+            }
+            guard i < bytes.count else { throw Malformed(description: "the JSON array is not closed") }
+            var end = i
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+            guard end > start else { throw Malformed(description: "empty array element at byte \(start)") }
+            // Line breaks between tokens become spaces (inside strings they are invalid anyway).
+            var s = false
+            var k = start
+            while k < end {
+                let b = bytes[k]
+                if s {
+                    if b == UInt8(ascii: "\\"), k + 1 < end {
+                        out.append(b)
+                        out.append(bytes[k + 1])
+                        k += 2
+                        continue
+                    }
+                    if b == UInt8(ascii: "\"") { s = false }
+                    if b == 0x0A || b == 0x0D { throw Malformed(description: "a line break inside a string at byte \(k)") }
+                    out.append(b)
+                } else {
+                    if b == UInt8(ascii: "\"") { s = true }
+                    out.append(b == 0x0A || b == 0x0D ? 0x20 : b)
+                }
+                k += 1
+            }
+            out.append(0x0A)
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard bytes[i] == UInt8(ascii: "]") else { throw Malformed(description: "unexpected '\(Character(Unicode.Scalar(bytes[i])))' at byte \(i)") }
+            i += 1
+            skipSpace()
+            guard i == bytes.count else { throw Malformed(description: "unexpected text after the array at byte \(i)") }
+            return out
+        }
+    }
+}
