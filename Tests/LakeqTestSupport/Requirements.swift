@@ -16,4 +16,9 @@ public enum Requirements {
     public static var parquetTesting: Bool {
         FileManager.default.fileExists(atPath: TestEnvironment.sharedFile("parquet-testing/check.py")) && TestEnvironment.python != nil
     }
+
+    /// Debian's Chromium and Playwright for Python (the dashboard's browser test).
+    public static var chromiumAndPlaywright: Bool {
+        FileManager.default.isExecutableFile(atPath: TestEnvironment.chromium) && TestEnvironment.pythonHas("playwright.sync_api")
+    }
 }
