@@ -416,6 +416,9 @@ public final class Ingestor {
             // Files for versions no commit names are leftovers of crashed runs.
             let latest = try table.latestVersion()
             quarantine.removeStale(latest: latest) { v in
+                // A commit below the latest that is gone was deleted by the log cleanup (commits
+                // leave no gaps): its quarantine is kept, not taken for a crash's leftover.
+                guard FileManager.default.fileExists(atPath: table.logPath + "/" + DeltaTable.commitFileName(v)) else { return true }
                 guard let actions = try? table.actions(version: v) else { return false }
                 for case .commitInfo(let c) in actions {
                     if let q = c.fields["lakeqIngest"]?.objectValue?["quarantineRows"]?.intValue, q > 0 { return true }
