@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import LakeqColumnar
 import LakeqParquet
@@ -109,31 +108,26 @@ extension DeltaTable {
         var writerOptions = options.writer
         writerOptions.threads = 1
         let writer = DataFileWriter(snapshot: snapshot, options: writerOptions)
-        var outputs = [Result<AddFile, Error>?](repeating: nil, count: bins.count)
+        var outputs = [AddFile?](repeating: nil, count: bins.count)
         let lock = NSLock()
-        var next = 0
-        DispatchQueue.concurrentPerform(iterations: max(1, min(options.threads, bins.count))) { _ in
-            while true {
+        func discard() {
+            lock.lock()
+            let written = outputs.compactMap { $0 }
+            lock.unlock()
+            for a in written { try? FileManager.default.removeItem(atPath: snapshot.absolutePath(of: a)) }
+        }
+        do {
+            try Parallel.forEach(count: bins.count, workers: options.threads) { _, i in
+                let add = try self.rewrite(bins[i], snapshot: snapshot, writer: writer)
                 lock.lock()
-                let i = next
-                next += 1
-                let stop = outputs.contains { if case .failure = $0 { return true } else { return false } }
-                lock.unlock()
-                if stop || i >= bins.count { return }
-                let r = Result { try self.rewrite(bins[i], snapshot: snapshot, writer: writer) }
-                lock.lock()
-                outputs[i] = r
+                outputs[i] = add
                 lock.unlock()
             }
+        } catch {
+            discard()  // the files of bins that were rewritten before the failure
+            throw error
         }
-        let adds = outputs.compactMap { try? $0?.get() }
-        func discard() {
-            for a in adds { try? FileManager.default.removeItem(atPath: snapshot.absolutePath(of: a)) }
-        }
-        for case .failure(let e)? in outputs {
-            discard()
-            throw e
-        }
+        let adds = outputs.compactMap { $0 }
 
         let now = Posix.nowMillis()
         let removed = bins.flatMap { $0 }
