@@ -15,7 +15,7 @@ struct Lakeq: AsyncParsableCommand {
         subcommands: [
             QueryCommand.self, ExplainCommand.self, DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self,
             GenCommand.self, ConvertCommand.self, IngestCommand.self, HistoryCommand.self, VacuumCommand.self,
-            ServeCommand.self, KeysCommand.self,
+            DescribeCommand.self, OptimizeCommand.self, ServeCommand.self, KeysCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )

@@ -40,7 +40,6 @@ struct ServerFixture: Sendable {
         config = ServerConfiguration(lake: lake)
         config.keysFile = keysFile
         config.schemaFile = Self.schemaPath
-        config.piiColumns = ["user_id"]
         config.auditLog = directory.file("audit.jsonl")
         config.commitInterval = .milliseconds(20)
         config.maxConcurrentQueries = 2

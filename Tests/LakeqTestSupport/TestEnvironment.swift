@@ -39,6 +39,15 @@ public enum TestEnvironment {
         return nil
     }()
 
+    /// An executable named `name` on PATH, if any.
+    public static func executable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        return nil
+    }
+
     nonisolated(unsafe) private static var probed: [String: Bool] = [:]
     private static let probeLock = NSLock()
 

@@ -9,7 +9,8 @@ public struct ValidatedRecords: @unchecked Sendable {
     public let accepted: Int
     /// Records that failed, in input order.
     public let rejected: [RejectedRecord]
-    let output: ChunkOutput
+    /// The accepted rows, in the table's schema (derived columns filled).
+    public let batches: [RecordBatch]
 
     /// Every record of the batch.
     public var count: Int { accepted + rejected.count }
@@ -26,25 +27,26 @@ public struct RejectedRecord: Sendable {
 }
 
 /// Appends JSON records to a Delta table by the table's own rules, the way `lakeq ingest`
-/// does for files: the same validation, good rows written one file per partition, bad rows
-/// to the table's quarantine in the same commit (see `spec/ingest.md`).
+/// does for files, with the same parts: `RecordParser` validates, `PartitionedFiles` writes
+/// one file per partition, and `Ingestor`'s commit places the bad rows in the table's
+/// quarantine in the same Delta commit (see `spec/ingest.md`).
 ///
-/// It is built for many small batches committed together (the API service's group commit
-/// of `POST /v1/events`): `validate` runs per batch on any thread; `commit` takes several
-/// validated batches and makes them one Delta commit.
+/// Built for many small batches committed together (the API service's group commit of
+/// `POST /v1/events`): `validate` runs per batch on any thread; `commit` takes several
+/// validated batches (and optional `txn` actions) and makes them ONE Delta commit.
 public final class RecordAppender: @unchecked Sendable {
-    /// The rules in force: the table's stored ones, or those given when it has none.
+    /// The rules in force: the table's own (`IngestSchema.of`), or those given when creating it.
     public let schema: IngestSchema
     public let tablePath: String
-    let compiled: CompiledSchema
-    let map: FieldMap
+    let parser: RecordParser
     let ingestor: Ingestor
     let table: DeltaTable
-    let writer: DataFileWriter
+    let files: PartitionedFiles
 
     /// Opens the table `lake/table`, creating it from `schema` (partitioned by
-    /// `partitionBy`) when it does not exist. The table's stored rules apply; `schema`, when
-    /// given, must have the same columns and replaces the rules (as `ingest --schema` does).
+    /// `partitionBy`) when it does not exist. An existing table validates by its own stored
+    /// rules; `schema`, when given, must have the same columns and then replaces the rules
+    /// (as `ingest --schema` does).
     public init(lake: String, table name: String, schema: IngestSchema?, partitionBy: [String] = [],
                 engineInfo: String = "lakeq", threads: Int = 1) throws {
         var options = IngestOptions(lake: lake, table: name)
@@ -62,12 +64,8 @@ public final class RecordAppender: @unchecked Sendable {
         for p in snapshot.partitionColumns where !rules.columns.contains(where: { $0.name == p }) {
             throw IngestError.schema("partition column \(p) is not in the schema")
         }
-        compiled = CompiledSchema(rules)
-        var m = FieldMap()
-        m.names = rules.columns.map { Array($0.name.utf8) }
-        m.byName = Dictionary(rules.columns.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        map = m
-        writer = DataFileWriter(snapshot: snapshot, options: options.writer)
+        parser = RecordParser(schema: rules, format: .jsonl)
+        files = PartitionedFiles(writer: DataFileWriter(snapshot: snapshot, options: options.writer), threads: options.threads)
     }
 
     /// Checks records given as JSON Lines: one flat object per line (blank lines are not
@@ -75,17 +73,14 @@ public final class RecordAppender: @unchecked Sendable {
     public func validate(jsonLines bytes: [UInt8]) -> ValidatedRecords {
         let lines = Self.compactLines(bytes)
         let count = lines.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        let parser = ChunkParser(schema: compiled, format: .jsonl, map: map)
-        let output = lines.withUnsafeBytes { raw in
-            parser.parse(raw, Chunk(start: 0, end: raw.count, firstLine: 1, lines: count), keepColumns: true)
-        }
-        let rejected = lines.withUnsafeBytes { raw in
-            output.bad.map { b in
+        return lines.withUnsafeBytes { raw in
+            let out = parser.parse(raw, chunks: [Chunk(start: 0, end: raw.count, firstLine: 1, lines: count)], threads: 1)
+            let rejected = out.bad.map { b in
                 RejectedRecord(index: b.line - 1, raw: String(decoding: UnsafeRawBufferPointer(rebasing: raw[b.start..<b.end]), as: UTF8.self),
                                reasons: b.reasons, kind: b.kind)
             }
+            return ValidatedRecords(accepted: out.rows, rejected: rejected, batches: out.batches)
         }
-        return ValidatedRecords(accepted: output.rows, rejected: rejected, output: output)
     }
 
     /// The text with blank lines dropped and every line ending in `\n`.
@@ -149,7 +144,7 @@ public final class RecordAppender: @unchecked Sendable {
         }
         if pending.rows == 0 && pending.bad.isEmpty && transactions.isEmpty { return nil }
         pending.txns = transactions
-        pending.adds = try ingestor.writeFiles(batches.map(\.records.output), schema: schema, writer: writer)
+        pending.adds = try files.write(batches.flatMap(\.records.batches))
         var summary = IngestSummary()
         return try ingestor.commit(table, pending, &summary)
     }

@@ -9,10 +9,11 @@ import LakeqParquet
 
 /// Opened tables kept across queries, for a long-running process (the API service).
 ///
-/// A query through a `Catalog` without a cache opens its table afresh: it replays the Delta
+/// A query through a `Catalog` without a cache opens its table afresh: it reads the Delta
 /// log and parses every file's footer. With a cache, a Delta table is opened once per
-/// version and reused until its log advances; a new version reuses the footers of the files
-/// it shares with the last one (Delta data files are immutable). The latest version is found
+/// version and reused until its log advances; a new version refreshes the last snapshot
+/// (`DeltaTable.refresh`: only the commits since) and reuses the footers of the files it
+/// shares with the last one (Delta data files are immutable). The latest version is found
 /// with one `stat` of `_delta_log` while the log has not changed for a couple of seconds,
 /// else by listing it (so a commit is never missed, even one landing within the file
 /// system's timestamp granularity).
@@ -34,6 +35,9 @@ public final class TableCache: @unchecked Sendable {
     private var logStates: [String: LogState] = [:]
     private var tables: [String: Entry] = [:]
     private var footers: [String: ParquetFile] = [:]
+    /// The newest snapshot built per table path: the next version refreshes it (reading only
+    /// the commits since) instead of replaying the log.
+    private var latestSnapshots: [String: DeltaSnapshot] = [:]
     private var clock: UInt64 = 0
     /// Table versions kept (least recently used dropped first).
     public let maxTables: Int
@@ -92,13 +96,24 @@ public final class TableCache: @unchecked Sendable {
         lock.unlock()
 
         let snapshot: DeltaSnapshot
-        do { snapshot = try DeltaTable(path: path).snapshot(version: v) } catch let e as DeltaError {
+        do {
+            let delta = try DeltaTable(path: path)
+            lock.lock()
+            let base = latestSnapshots[path]
+            lock.unlock()
+            if let base, base.version <= v {
+                snapshot = try delta.refresh(base, to: v)
+            } else {
+                snapshot = try delta.snapshot(version: v)
+            }
+        } catch let e as DeltaError {
             throw QueryError.catalog("table \(name): \(e.description)")
         }
         let table = try Table(name: name, snapshot: snapshot, admit: admit, opener: { try self.footer($0) })
         lock.lock()
         clock &+= 1
         tables[key] = Entry(table: table, lastUse: clock)
+        if snapshot.version >= (latestSnapshots[path]?.version ?? -1) { latestSnapshots[path] = snapshot }
         evict()
         lock.unlock()
         return table
@@ -130,6 +145,13 @@ public final class TableCache: @unchecked Sendable {
             for e in tables.values { for f in e.table.files { used.insert(f.path) } }
             footers = footers.filter { used.contains($0.key) }
         }
+    }
+
+    /// The newest snapshot of the table at `path` this cache has built, if any.
+    public func latestSnapshot(path: String) -> DeltaSnapshot? {
+        lock.lock()
+        defer { lock.unlock() }
+        return latestSnapshots[path]
     }
 
     /// Number of cached table versions and footers (for tests and metrics).

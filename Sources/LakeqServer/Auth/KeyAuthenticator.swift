@@ -32,7 +32,8 @@ struct RequireRole: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let identity = context.identity else {
-            throw APIError(.unauthorized, "unauthorized", "a valid API key is required (Authorization: Bearer KEY or X-API-Key: KEY)")
+            throw APIError(.unauthorized, "unauthorized", "a valid API key is required (Authorization: Bearer KEY or X-API-Key: KEY)",
+                           headers: [.wwwAuthenticate: "Bearer"])
         }
         guard try await policy.isAuthorized(identity: identity, request: request) else {
             throw APIError(.forbidden, "forbidden", "key \(identity.name) has role \(identity.role.rawValue); this needs \(role.rawValue)")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LakeqColumnar
 import NIOCore
 
 /// Encoded responses kept by key, least recently used dropped first past `capacity` bytes.
@@ -15,6 +16,28 @@ final class ResultCache: @unchecked Sendable {
         let etag: String
         /// Rows of the result (for the audit log).
         let rows: Int
+        /// The result itself, so that another format of the same query at the same versions
+        /// is encoded from the same run (equal values, no second run).
+        var table: ResultTable? = nil
+
+        /// Bytes held: the body, or the columns of the result.
+        var size: Int { body.readableBytes + (table.map(ResultCache.approximateBytes) ?? 0) }
+    }
+
+    static func approximateBytes(_ t: ResultTable) -> Int {
+        func bytes(_ v: ColumnValues) -> Int {
+            switch v {
+            case .boolean(let a): return a.count
+            case .int32(let a): return a.count * 4
+            case .int64(let a): return a.count * 8
+            case .float32(let a): return a.count * 4
+            case .float64(let a): return a.count * 8
+            case .bytes(let b): return b.data.count + b.offsets.count * 4
+            case .fixed(let f): return f.data.count
+            case .dictionary(let d, let idx): return bytes(d) + idx.count * 4
+            }
+        }
+        return t.columns.reduce(0) { $0 + bytes($1.values) + ($1.validity.map { $0.count / 8 } ?? 0) } + 64 * t.columns.count
     }
 
     private final class Node {
@@ -59,12 +82,12 @@ final class ResultCache: @unchecked Sendable {
 
     /// Keeps `entry` unless it is larger than the per-entry limit.
     func put(_ key: String, _ entry: Entry) {
-        let size = entry.body.readableBytes + key.utf8.count
+        let size = entry.size + key.utf8.count
         guard size <= entryLimit else { return }
         lock.lock()
         defer { lock.unlock() }
         if let old = nodes[key] {
-            bytes -= old.entry.body.readableBytes + key.utf8.count
+            bytes -= old.entry.size + key.utf8.count
             old.entry = entry
             bytes += size
             moveToFront(old)
@@ -77,7 +100,7 @@ final class ResultCache: @unchecked Sendable {
         while bytes > capacity, let last = tail {
             unlink(last)
             nodes[last.key] = nil
-            bytes -= last.entry.body.readableBytes + last.key.utf8.count
+            bytes -= last.entry.size + last.key.utf8.count
         }
     }
 

@@ -63,13 +63,21 @@ final class EventIntake: Service, @unchecked Sendable {
             guard DeltaTable.isDeltaTable(path) || rules.schema(table: table) != nil else {
                 throw APIError(.notFound, "table_not_found", "table \(table) not found in the lake (and no schema to create it with)")
             }
-            let fallback = rules.schema(table: table)
-            let partitions = fallback?.columns.contains(where: { $0.name == "date" }) == true ? ["date"] : []
+            // The table's own rules; the service's --schema only for a table that stores none
+            // (or does not exist yet: it is created with them, partitioned by `date` if it has one).
+            var fallback = rules.schema(table: table)
+            var partitions = fallback?.columns.contains(where: { $0.name == "date" }) == true ? ["date"] : []
             do {
-                return try RecordAppender(lake: lake, table: table, schema: fallback, partitionBy: DeltaTable.isDeltaTable(path) ? [] : partitions,
+                if DeltaTable.isDeltaTable(path), let latest = try DeltaTable(path: path).latestVersion() {
+                    if try IngestSchema.stored(in: DeltaTable(path: path).snapshot(version: latest)) != nil { fallback = nil }
+                    partitions = []
+                }
+                return try RecordAppender(lake: lake, table: table, schema: fallback, partitionBy: partitions,
                                           engineInfo: "lakeq serve", threads: ProcessInfo.processInfo.activeProcessorCount)
             } catch let e as IngestError {
                 throw APIError(.unprocessableContent, "table_rules", "table \(table): \(e.description)")
+            } catch let e as DeltaError {
+                throw APIError(.internalServerError, "table_unreadable", "table \(table): \(e.description)")
             }
         }
         let (chosen, isNew) = lock.withLock { () -> (RecordAppender, Bool) in

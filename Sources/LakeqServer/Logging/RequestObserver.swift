@@ -15,7 +15,13 @@ struct RequestObserver: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let apiError = APIError.from(error)
+            var apiError = APIError.from(error)
+            // A known path with a method it does not take: 405 and the methods it does.
+            if apiError.status == .notFound, apiError.code == "not_found", let allowed = LakeqService.allowedMethods(path: request.uri.path) {
+                let allow = allowed.joined(separator: ", ")
+                apiError = APIError(.methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not allowed on \(request.uri.path) (allowed: \(allow))",
+                                    headers: [.allow: allow])
+            }
             if apiError.status == .internalServerError {
                 context.logger.error("request failed", metadata: ["error": .string("\(error)")])
             }

@@ -144,7 +144,8 @@ enum OpenAPIDocument {
                 "vacuumTable", "Delete data files no version within the retention window needs (dry run by default).", role: "admin",
                 parameters: [tableParameter],
                 body: .object([("required", .bool(false)), ("content", json(object([
-                    ("dry_run", type("boolean")), ("retention_hours", type("number", [("minimum", .int(0))])),
+                    ("dry_run", type("boolean")), ("retention_hours", type("number", [("minimum", .int(168)), ("maximum", .int(1_000_000)),
+                                                         ("description", .string("At least 168 (7 days): shorter windows are refused."))])),
                 ], required: [])))]),
                 responses: [("200", response("What was (or would be) deleted.", json(ref("VacuumResult"))))]
                     + errors(["400", "401", "403", "404", "408", "413", "429"]),

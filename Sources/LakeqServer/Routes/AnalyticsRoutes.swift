@@ -183,9 +183,9 @@ struct AnalyticsRoutes: Sendable {
 
     static func flag(_ request: Request, _ name: String) throws -> Bool {
         guard let v = request.parameter(name) else { return false }
-        switch v.lowercased() {
-        case "1", "true", "yes": return true
-        case "0", "false", "no", "": return false
+        switch v {
+        case "1": return true
+        case "0": return false
         default: throw APIError.badRequest("bad_parameter", "\(name) must be 1 or 0")
         }
     }

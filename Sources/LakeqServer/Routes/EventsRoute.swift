@@ -43,9 +43,10 @@ struct EventsRoute: Sendable {
             }
         }
         do {
+            let isArray = Self.startsWithBracket(bytes)
             let records = try await state.workPool.runIfActive { () throws -> ValidatedRecords in
                 let lines: [UInt8]
-                if Self.startsWithBracket(bytes) {
+                if isArray {
                     do { lines = try JSONRecords.lines(fromArray: bytes) } catch let e as JSONRecords.Malformed {
                         throw APIError.badRequest("malformed_json", "the body is not a JSON array of events: \(e.description)")
                     }
@@ -54,8 +55,8 @@ struct EventsRoute: Sendable {
                 }
                 return appender.validate(jsonLines: lines)
             }
-            if records.accepted == 0, !records.rejected.isEmpty, records.rejected.allSatisfy({ $0.kind == .malformed }) {
-                // Not one line parsed: the body is not events at all (nothing is quarantined).
+            if !isArray, records.accepted == 0, !records.rejected.isEmpty, !records.rejected.contains(where: { $0.raw.first == "{" }) {
+                // Lines of which none is even an object: the body is not events at all (nothing is quarantined).
                 throw APIError.badRequest("malformed_json", "no record of the body is a JSON object: \(records.rejected[0].reasons.first ?? "")")
             }
             guard records.count <= 1_000_000 else { throw APIError(.contentTooLarge, "too_many_events", "at most 1,000,000 events per request") }

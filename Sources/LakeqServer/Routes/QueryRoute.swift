@@ -35,12 +35,16 @@ struct QueryRoute: Sendable {
 
         // The cache key needs the table and its version before anything runs: parsing is
         // cheap; the version is one stat of the table's log (see TableCache).
+        // Two keys: the encoded answer in this format, and the result itself (any format).
         var key: String?
+        var resultKey: String?
         if sql.utf8.count <= 64 << 10 {
             let statement = try SQLParser.parse(sql)
             if case .select(let s) = statement, let from = s.from, case .table(let name, let asOf) = from.kind,
                let read = asOf.map({ Int($0) }) ?? version ?? state.latestVersion(table: name.name) {
-                key = "query|\(format.rawValue)|\(identity.pii ? "pii" : "masked")|\(name.name)@\(read)|\(statement.description)"
+                let common = "\(identity.pii ? "pii" : "masked")|\(name.name)@\(read)|\(statement.description)"
+                key = "query|\(format.rawValue)|" + common
+                resultKey = "result|" + common
             }
         }
         if let key, let hit = state.results.get(key) {
@@ -52,8 +56,20 @@ struct QueryRoute: Sendable {
         state.metrics.cacheMisses.increment()
         context.trace.cache = key == nil ? nil : "miss"
 
-        let outcome = try await runner.run(sql, version: version, identity: identity)
-        let table = outcome.table
+        let table: ResultTable
+        var readVersion: Int?
+        if let resultKey, let kept = state.results.get(resultKey)?.table {
+            table = kept
+            readVersion = resultKey.contains("@") ? Self.version(in: resultKey) : nil
+            context.trace.cache = "result"
+        } else {
+            let outcome = try await runner.run(sql, version: version, identity: identity)
+            table = outcome.table
+            readVersion = outcome.version
+            if let resultKey, let read = outcome.version, resultKey.contains("@\(read)|"), table.rowCount <= Self.streamAbove {
+                state.results.put(resultKey, ResultCache.Entry(body: ByteBuffer(), contentType: "", etag: "", rows: table.rowCount, table: table))
+            }
+        }
         context.trace.rows = table.rowCount
         let streamed = table.rowCount > Self.streamAbove && (format == .csv || format == .jsonl || format == .arrow)
         if streamed { return stream(table, format: format) }
@@ -68,13 +84,20 @@ struct QueryRoute: Sendable {
             }
         }
         // Stored under the version actually read (a commit may have landed meanwhile).
-        if let key, let read = outcome.version, key.contains("@\(read)|") {
+        if let key, let read = readVersion, key.contains("@\(read)|") {
             let entry = ResultCache.Entry(body: ByteBuffer(bytes: bytes), contentType: format.contentType, etag: ResultCache.etag(for: key), rows: table.rowCount)
             state.results.put(key, entry)
             state.metrics.cacheBytes.record(state.results.bytes)
             return Responses.cached(entry, request: request, cache: "miss")
         }
         return Responses.bytesResponse(bytes, contentType: format.contentType)
+    }
+
+    /// The table version a cache key names (`…|table@version|…`).
+    static func version(in key: String) -> Int? {
+        guard let at = key.firstIndex(of: "@") else { return nil }
+        let rest = key[key.index(after: at)...]
+        return Int(rest.prefix { $0.isNumber })
     }
 
     /// The format asked for: the body's `format`, else the `Accept` header, else JSON.

@@ -92,8 +92,9 @@ struct TableRoutes: Sendable {
         }
         var hours = DeltaTable.defaultRetentionHours
         if let h = object["retention_hours"] {
-            guard let n = JSONNumbers.number(h), n >= 0 else {
-                throw APIError.badRequest("bad_retention", "\"retention_hours\" must be a non-negative number")
+            // Bounded: a year-scale window is plenty, and the log's arithmetic works in Int64 milliseconds.
+            guard let n = JSONNumbers.number(h), n >= 0, n <= 1_000_000 else {
+                throw APIError.badRequest("bad_retention", "\"retention_hours\" must be a number from 0 to 1000000")
             }
             hours = n
         }

@@ -33,7 +33,8 @@ public struct LakeqService: Sendable {
         dashboard = config.dashboard ? try DashboardSite(config: config, keys: keys) : nil
     }
 
-    /// Methods each path answers; any other method gets 405 with `Allow`.
+    /// Methods each path answers; any other method on a known path gets 405 with `Allow`
+    /// (see `allowedMethods(path:)`, used by the observer).
     static let routes: [(path: String, methods: [HTTPRequest.Method])] = [
         ("/healthz", [.get]), ("/readyz", [.get]), ("/metrics", [.get]), ("/openapi.json", [.get]),
         ("/v1/query", [.post]), ("/v1/events", [.post]), ("/v1/tables", [.get]), ("/v1/tables/{table}", [.get]),
@@ -43,6 +44,20 @@ public struct LakeqService: Sendable {
         ("/v1/analytics/summary", [.get]), ("/v1/analytics/watch-fraction", [.get]), ("/v1/analytics/episodes", [.get]),
         ("/v1/analytics/shows", [.get]), ("/v1/tables/{table}/version", [.get]), ("/v1/tables/{table}/quarantine", [.get]),
     ]
+
+    /// The methods a request path answers (HEAD with GET), or nil for an unknown path.
+    static func allowedMethods(path: String) -> [String]? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        for route in routes {
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard pattern.count == parts.count else { continue }
+            if zip(pattern, parts).allSatisfy({ p, x in p == x || (p.hasPrefix("{") && !x.isEmpty) }) {
+                let methods = route.methods.map(\.rawValue)
+                return methods + (methods.contains("GET") ? ["HEAD"] : [])
+            }
+        }
+        return nil
+    }
 
     /// The router: every route with its role, limits and the observer around them.
     public func router() -> Router<APIRequestContext> {
@@ -95,18 +110,6 @@ public struct LakeqService: Sendable {
         reader.get("analytics/shows", use: analytics.handler(.shows))
         writer.post("events", use: EventsRoute(state: state).handle)
 
-        // Known paths answer other methods with 405 and the methods they take.
-        let all: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch]
-        for route in Self.routes {
-            let allowed = route.methods + (route.methods.contains(.get) ? [.head] : [])
-            let allow = allowed.map(\.rawValue).joined(separator: ", ")
-            for method in all where !route.methods.contains(method) {
-                router.on(RouterPath(route.path), method: method) { request, _ -> Response in
-                    throw APIError(.methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not allowed on \(route.path) (allowed: \(allow))",
-                                   headers: [.allow: allow])
-                }
-            }
-        }
         return router
     }
 

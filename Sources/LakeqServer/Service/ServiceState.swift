@@ -60,7 +60,7 @@ final class ServiceState: Sendable {
         workPool = NIOThreadPool(numberOfThreads: max(1, ProcessInfo.processInfo.activeProcessorCount))
         workPool.start()
         let schema = try config.schemaFile.map { try IngestSchema.load(path: $0) }
-        rules = TableRules(lake: lake, fallbackSchema: schema, fallbackPII: Set(config.piiColumns))
+        rules = TableRules(lake: lake, fallbackSchema: schema, fallbackPII: Set(config.piiColumns), tables: tables)
         quality = QualityIndex(lake: lake)
         intake = EventIntake(lake: lake, rules: rules, interval: config.commitInterval, maxRows: config.commitMaxRows,
                              pool: workPool, metrics: metrics, logger: logger)
@@ -101,23 +101,39 @@ final class ServiceState: Sendable {
     }
 }
 
-/// The rules and PII marks of each table: from the table itself when it carries them (its
-/// Delta `metaData`), else the service's `--schema` (for the events table) and
-/// `--pii-columns`.
+/// The rules and PII marks of each table: the table's own (stored in its Delta `metaData`,
+/// see `IngestSchema.of`), plus the service's `--pii-columns`; `--schema` only for a table
+/// that stores no rules (or does not exist yet, for the event intake to create it).
 final class TableRules: @unchecked Sendable {
     let lake: String
     let fallbackSchema: IngestSchema?
     let fallbackPII: Set<String>
+    private let lock = NSLock()
+    /// Per table: the version the marks were read at, and the marks.
+    private var marks: [String: (version: Int, pii: Set<String>)] = [:]
+    let tables: TableCache
 
-    init(lake: String, fallbackSchema: IngestSchema?, fallbackPII: Set<String>) {
+    init(lake: String, fallbackSchema: IngestSchema?, fallbackPII: Set<String>, tables: TableCache) {
         self.lake = lake
         self.fallbackSchema = fallbackSchema
         self.fallbackPII = fallbackPII
+        self.tables = tables
     }
 
-    /// Columns of `table` whose values are PII.
+    /// Columns of `table` whose values are PII: the table's marks (re-read when its log
+    /// advances) and the service's `--pii-columns`.
     func piiColumns(table: String) -> Set<String> {
-        fallbackPII
+        guard ServiceState.isPlainTableName(table) else { return fallbackPII }
+        let path = lake + "/" + table
+        guard let version = (try? tables.latestVersion(path: path)) ?? nil else { return fallbackPII }
+        if let known = lock.withLock({ marks[table] }), known.version == version { return known.pii.union(fallbackPII) }
+        // Column metadata of the latest metaData (a new version rarely changes it; reading the
+        // snapshot is incremental through the delta log's refresh).
+        let snapshot = tables.latestSnapshot(path: path).flatMap { $0.version == version ? $0 : nil }
+            ?? (try? DeltaTable(path: path).snapshot(version: version))
+        let pii = snapshot?.piiColumns ?? []
+        lock.withLock { marks[table] = (version, pii) }
+        return pii.union(fallbackPII)
     }
 
     /// The ingest schema to validate events with when the table stores none.
