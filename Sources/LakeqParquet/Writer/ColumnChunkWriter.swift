@@ -241,7 +241,7 @@ struct ColumnChunkWriter {
             case .int64, .float64: fixedBits = 64
             case .fixed(let f): fixedBits = max(f.width, 1) * 8
             case .bytes(let b): lengths = b
-            case .dictionary: fixedBits = 32
+            case .dictionary, .list, .structure: fixedBits = 32
             }
         }
         let limitBits = options.pageBytes * 8
@@ -346,6 +346,8 @@ struct ColumnChunkWriter {
             return out
         case .dictionary:
             return plain(values.materialized(), range)
+        case .list, .structure:
+            return []  // nested values are written leaf by leaf
         }
     }
 

@@ -290,6 +290,7 @@ struct ColumnBuffer {
         case .float64: return .float64([])
         case .bytes: return .bytes(ByteArrays())
         case .fixed(let w): return .fixed(FixedBytes(width: w))
+        case .nested: return .structure(StructValues(children: [], count: 0))
         }
     }
 

@@ -73,8 +73,37 @@ private func readEverything(_ bytes: [UInt8], _ what: @autoclosure () -> String)
             _ = try? file.columnIndex(rowGroup: g, column: c)
             _ = try? file.offsetIndex(rowGroup: g, column: c)
         }
+        // Nested assembly of every top-level field: one slot per row, or a ParquetError.
+        for f in file.schema.fields.indices where !file.schema.fields[f].isFlatLeaf {
+            do {
+                let column = try file.readField(rowGroup: g, field: f)
+                #expect(column.count == Int(file.metadata.rowGroups[g].numRows), "\(what())")
+                try checkNested(column, what())
+            } catch is ParquetError {
+                outcome = .threw
+            } catch {
+                Issue.record("\(what()): non-Parquet error \(type(of: error)): \(error)")
+                outcome = .threw
+            }
+        }
     }
     return outcome
+}
+
+/// Assembled nested columns are well formed: offsets in range, children as long as their parent.
+private func checkNested(_ column: Column, _ what: @autoclosure () -> String) throws {
+    if let v = column.validity { #expect(v.count == column.count, "\(what())") }
+    switch column.values {
+    case .list(let l):
+        #expect(l.isWellFormed, "\(what()): list offsets")
+        try checkNested(l.entries, what())
+    case .structure(let s):
+        for child in s.children {
+            #expect(child.count == s.count, "\(what()): struct child length")
+            try checkNested(child, what())
+        }
+    default: break
+    }
 }
 
 private func peakRSSBytes() -> Int {
@@ -124,6 +153,10 @@ struct CorruptionTests {
         "nested_lists.snappy.parquet",
         "nested_maps.snappy.parquet",
         "repeated_no_annotation.parquet",
+        "nullable.impala.parquet",
+        "old_list_structure.parquet",
+        "map_no_value.parquet",
+        "nulls.snappy.parquet",
     ]
 
     @Test(arguments: files)
