@@ -19,6 +19,8 @@ struct EncodedChunk {
     var metaData: ColumnMetaData
     var columnIndex: ColumnIndex?
     var offsetIndex: OffsetIndex
+    /// The chunk's bloom filter, when the options ask for one on this column.
+    var bloomFilter: SplitBlockBloomFilter? = nil
 }
 
 /// Encodes one column chunk: picks the encoding (dictionary, PLAIN, DELTA_BINARY_PACKED),
@@ -85,6 +87,14 @@ struct ColumnChunkWriter {
             encoding = .delta
         } else if physical == .boolean, options.pageVersion == 2 {
             encoding = .rleBoolean
+        }
+        // Bloom filter: the distinct values are the dictionary's entries when there is one.
+        var bloomFilter: SplitBlockBloomFilter? = nil
+        if let bloom = options.bloomFilters[name], physical != .boolean {
+            let distinct = bloom.distinctValues ?? dict?.dictionary.count ?? valueCount
+            var filter = SplitBlockBloomFilter(bytes: SplitBlockBloomFilter.optimalBytes(distinctValues: distinct, falsePositiveRate: bloom.falsePositiveRate))
+            BloomHash.hashes(dict?.dictionary ?? dense, into: &filter)
+            bloomFilter = filter
         }
         if case .dictionary = encoding { dense = .int32([]) }  // not needed any more
 
@@ -218,7 +228,8 @@ struct ColumnChunkWriter {
                 nullPages: nullPages, minValues: minValues, maxValues: maxValues,
                 boundaryOrder: StatisticsBuilder.boundaryOrder(pageBounds, order), nullCounts: nullCounts)
         }
-        return EncodedChunk(bytes: out, metaData: meta, columnIndex: columnIndex, offsetIndex: OffsetIndex(pageLocations: locations))
+        return EncodedChunk(bytes: out, metaData: meta, columnIndex: columnIndex, offsetIndex: OffsetIndex(pageLocations: locations),
+                            bloomFilter: bloomFilter)
     }
 
     // MARK: pages

@@ -36,6 +36,9 @@ public final class ParquetWriter {
         for f in schema.fields where !seen.insert(f.name).inserted {
             throw ParquetError.invalidArgument("\(path): duplicate column name \(f.name)")
         }
+        for name in options.bloomFilters.keys where !seen.contains(name) {
+            throw ParquetError.invalidArgument("\(path): bloom filter asked for column \(name), which the schema does not have")
+        }
         self.schema = schema
         self.options = options
         self.keyValueMetadata = keyValueMetadata.keys.sorted().map { KeyValue(key: $0, value: keyValueMetadata[$0]) }
@@ -244,6 +247,7 @@ public final class ParquetWriter {
         }
         inputs.removeAll()
         var chunks: [ColumnChunk] = []
+        var filters: [SplitBlockBloomFilter?] = []
         var indexes: [(ColumnIndex?, OffsetIndex)] = []
         var totalUncompressed: Int64 = 0, totalCompressed: Int64 = 0
         let groupStart = sink.position
@@ -260,6 +264,16 @@ public final class ParquetWriter {
             totalCompressed += meta.totalCompressedSize
             chunks.append(ColumnChunk(fileOffset: base, metaData: meta))
             indexes.append((chunk.columnIndex, chunk.offsetIndex))
+            filters.append(chunk.bloomFilter)
+        }
+        // Bloom filters right after their row group (header, then bitset), as parquet-mr does.
+        for (c, filter) in filters.enumerated() {
+            guard let filter else { continue }
+            var bytes = BloomFilterHeader(numBytes: Int32(filter.byteCount)).serialized()
+            bytes.append(contentsOf: filter.bitset)
+            chunks[c].metaData?.bloomFilterOffset = sink.position
+            chunks[c].metaData?.bloomFilterLength = Int32(bytes.count)
+            try sink.write(bytes)
         }
         guard rowGroups.count < Int(Int16.max) else { throw ParquetError.invalidArgument("too many row groups (over 32767)") }
         rowGroups.append(RowGroup(
