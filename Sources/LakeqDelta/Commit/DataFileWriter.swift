@@ -24,6 +24,10 @@ public final class DataFileWriter {
         self.partitionColumns = partitionColumns
         var o = options
         o.fsync = true
+        // Bloom filters only on columns the files hold (callers may ask for user_id / event_id
+        // on any table; partition columns live in the path).
+        let stored = Set(schema.fields.map(\.name)).subtracting(partitionColumns)
+        o.bloomFilters = o.bloomFilters.filter { stored.contains($0.key) }
         self.options = o
     }
 
