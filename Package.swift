@@ -22,6 +22,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // AES-GCM and AES-CTR (in _CryptoExtras) for Parquet modular encryption.
+        .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -33,7 +35,11 @@ let package = Package(
         .target(name: "LakeqColumnar"),
         .target(
             name: "LakeqParquet",
-            dependencies: ["LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli"]
+            dependencies: [
+                "LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),

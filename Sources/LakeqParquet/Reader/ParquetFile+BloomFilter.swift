@@ -6,7 +6,9 @@ extension ParquetFile {
     func bloomFilterBitset(rowGroup: Int, column: Int) throws -> UnsafeRawBufferPointer? {
         guard rowGroup >= 0, rowGroup < metadata.rowGroups.count, column >= 0, column < schema.columns.count,
               let meta = metadata.rowGroups[rowGroup].columns[column].metaData,
-              let offset = meta.bloomFilterOffset else { return nil }
+              let offset = meta.bloomFilterOffset,
+              // Encrypted filters (header and bitset modules) are not read: no pruning.
+              decryption?.isEncrypted(rowGroup: rowGroup, column: column) != true else { return nil }
         let what = "\(path): row group \(rowGroup), column \(schema.columns[column].name): bloom filter"
         // Header and bitset lie before the footer; bloom_filter_length bounds both when given.
         var available = Int64(dataEnd) - offset

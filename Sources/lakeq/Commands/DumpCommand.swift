@@ -9,10 +9,11 @@ struct DumpCommand: ParsableCommand {
         commandName: "dump", abstract: "Print every row of a Parquet file as JSON lines.")
 
     @Argument(help: "The Parquet file.") var file: String
+    @Option(help: "Key file decrypting an encrypted file (spec/format.md, Key files).") var keyFile: String?
 
     func run() throws {
         try runReportingErrors {
-            let pf = try ParquetFile(path: file)
+            let pf = try ParquetFile(path: file, keys: try keyFile.map { try KeyRing(keyFile: $0) })
             let keys: [[UInt8]] = pf.schema.fields.map { f in
                 var o = OutputBuffer()
                 o.writeJSONString(utf8: f.name.utf8)
