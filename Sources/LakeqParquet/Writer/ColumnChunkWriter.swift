@@ -10,6 +10,8 @@ struct ChunkInput {
     /// `nil`: every row is valid.
     var validity: Bitmap?
     var rows: Int
+    /// Set when the chunk is encrypted: page headers and bodies become encrypted modules.
+    var encryptor: ChunkEncryptor? = nil
 }
 
 /// An encoded column chunk. Offsets in `metaData` and `offsetIndex` are relative to the start
@@ -90,7 +92,7 @@ struct ColumnChunkWriter {
         }
         // Bloom filter: the distinct values are the dictionary's entries when there is one.
         var bloomFilter: SplitBlockBloomFilter? = nil
-        if let bloom = options.bloomFilters[name], physical != .boolean {
+        if let bloom = options.bloomFilters[name], physical != .boolean, input.encryptor == nil {
             let distinct = bloom.distinctValues ?? dict?.dictionary.count ?? valueCount
             var filter = SplitBlockBloomFilter(bytes: SplitBlockBloomFilter.optimalBytes(distinctValues: distinct, falsePositiveRate: bloom.falsePositiveRate))
             BloomHash.hashes(dict?.dictionary ?? dense, into: &filter)
@@ -130,12 +132,14 @@ struct ColumnChunkWriter {
         var dictionaryPageOffset: Int64? = nil
         if case .dictionary(let d, _) = encoding {
             let body = Self.plain(d.dictionary, 0..<d.dictionary.count)
-            let compressed = try compress(body)
+            var compressed = try compress(body)
+            if let e = input.encryptor { compressed = try e.page(compressed, .dictionaryPage) }
             let header = PageHeader(
                 type: .dictionaryPage, uncompressedPageSize: try int32(body.count, name), compressedPageSize: try int32(compressed.count, name),
                 dictionaryPageHeader: DictionaryPageHeader(numValues: try int32(d.dictionary.count, name), encoding: .plain))
             dictionaryPageOffset = 0
-            let h = header.serialized()
+            var h = header.serialized()
+            if let e = input.encryptor { h = try e.module(h, .dictionaryPageHeader) }
             out.append(contentsOf: h)
             out.append(contentsOf: compressed)
             uncompressedTotal += Int64(h.count + body.count)
@@ -170,6 +174,7 @@ struct ColumnChunkWriter {
                 let compressedValues = options.compression == .uncompressed ? values : try compress(values)
                 body = levels ?? []
                 body.append(contentsOf: compressedValues)
+                if let e = input.encryptor { body = try e.page(body, .dataPage, page: pi) }
                 uncompressedSize = (levels?.count ?? 0) + values.count
                 header = PageHeader(
                     type: .dataPageV2, uncompressedPageSize: try int32(uncompressedSize, name), compressedPageSize: try int32(body.count, name),
@@ -189,13 +194,15 @@ struct ColumnChunkWriter {
                 }
                 uncompressedSize = raw.count
                 body = try compress(raw)
+                if let e = input.encryptor { body = try e.page(body, .dataPage, page: pi) }
                 header = PageHeader(
                     type: .dataPage, uncompressedPageSize: try int32(uncompressedSize, name), compressedPageSize: try int32(body.count, name),
                     dataPageHeader: DataPageHeader(
                         numValues: try int32(page.rows.count, name), encoding: dataEncoding,
                         definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle, statistics: stats))
             }
-            let h = header.serialized()
+            var h = header.serialized()
+            if let e = input.encryptor { h = try e.module(h, .dataPageHeader, page: pi) }
             locations.append(PageLocation(offset: Int64(out.count), compressedPageSize: try int32(h.count + body.count, name), firstRowIndex: Int64(page.rows.lowerBound)))
             out.append(contentsOf: h)
             out.append(contentsOf: body)

@@ -27,6 +27,7 @@ public final class ParquetWriter {
     private var totalRows: Int64 = 0
     private var failed = false
     private var closedMetadata: FileMetaData?
+    private let encryptor: FileEncryptor?
 
     /// Creates (truncates) the file at `path` and writes the leading magic.
     public init(path: String, schema: Schema, options: WriterOptions = .init(), keyValueMetadata: [String: String] = [:]) throws {
@@ -52,8 +53,9 @@ public final class ParquetWriter {
             elements[i] = try SchemaConversion.element(for: f, storage: st)
             storages[i] = st
         }
+        encryptor = try options.encryption.map { try FileEncryptor($0, columnNames: schema.fields.map(\.name), path: path) }
         let s = try FileSink(path: path)
-        try s.write(Array("PAR1".utf8))
+        try s.write(Array((encryptor?.encryptedFooter == true ? "PARE" : "PAR1").utf8))
         sink = s
     }
 
@@ -99,7 +101,8 @@ public final class ParquetWriter {
                 for g in rowGroups.indices {
                     for c in rowGroups[g].columns.indices {
                         guard let ci = pageIndexes[g][c].0 else { continue }
-                        let bytes = ci.serialized()
+                        var bytes = ci.serialized()
+                        if let e = encryptor?.chunk(column: schema.fields[c].name, rowGroup: g, column: c) { bytes = try e.module(bytes, .columnIndex) }
                         rowGroups[g].columns[c].columnIndexOffset = sink.position
                         rowGroups[g].columns[c].columnIndexLength = Int32(bytes.count)
                         try sink.write(bytes)
@@ -107,7 +110,8 @@ public final class ParquetWriter {
                 }
                 for g in rowGroups.indices {
                     for c in rowGroups[g].columns.indices {
-                        let bytes = pageIndexes[g][c].1.serialized()
+                        var bytes = pageIndexes[g][c].1.serialized()
+                        if let e = encryptor?.chunk(column: schema.fields[c].name, rowGroup: g, column: c) { bytes = try e.module(bytes, .offsetIndex) }
                         rowGroups[g].columns[c].offsetIndexOffset = sink.position
                         rowGroups[g].columns[c].offsetIndexLength = Int32(bytes.count)
                         try sink.write(bytes)
@@ -121,15 +125,31 @@ public final class ParquetWriter {
                 }
             }
             let root = SchemaElement(name: "schema", numChildren: Int32(leaves.count))
-            let meta = FileMetaData(
+            if let encryptor {
+                for g in rowGroups.indices {
+                    for c in rowGroups[g].columns.indices {
+                        let name = schema.fields[c].name
+                        try encryptor.seal(&rowGroups[g].columns[c], name: name, path: [name], rowGroup: g, column: c)
+                    }
+                }
+            }
+            var meta = FileMetaData(
                 version: options.pageVersion == 2 ? 2 : 1, schema: [root] + leaves, numRows: totalRows, rowGroups: rowGroups,
                 keyValueMetadata: keyValueMetadata.isEmpty ? nil : keyValueMetadata, createdBy: options.createdBy,
                 columnOrders: Array(repeating: .typeDefinedOrder, count: leaves.count))
-            let footer = meta.serialized()
+            let footer = try encryptor?.footer(meta) ?? meta.serialized()
             try sink.write(footer)
             var len = [UInt8]()
             ColumnChunkWriter.appendLength(footer.count, to: &len)
-            try sink.write(len + Array("PAR1".utf8))
+            try sink.write(len + Array((encryptor?.encryptedFooter == true ? "PARE" : "PAR1").utf8))
+            if let encryptor {
+                // What the caller sees (e.g. Delta log statistics) never holds encrypted columns' values.
+                for g in meta.rowGroups.indices {
+                    for c in meta.rowGroups[g].columns.indices where encryptor.chunk(column: schema.fields[c].name, rowGroup: g, column: c) != nil {
+                        meta.rowGroups[g].columns[c].metaData?.statistics = nil
+                    }
+                }
+            }
             try sink.close(fsync: options.fsync)
             self.sink = nil
             closedMetadata = meta
@@ -222,7 +242,8 @@ public final class ParquetWriter {
             let element = try elements[i] ?? SchemaConversion.element(for: f, storage: storage)
             inputs.append(ChunkInput(
                 field: f, element: element, order: StatOrder.of(f.type, storage: storage),
-                values: b.values, validity: b.validity, rows: rows))
+                values: b.values, validity: b.validity, rows: rows,
+                encryptor: encryptor?.chunk(column: f.name, rowGroup: rowGroups.count, column: i)))
             buffers[i] = ColumnBuffer(type: f.type)
         }
         bufferedRows = 0

@@ -44,6 +44,9 @@ public struct WriterOptions: Sendable {
     /// Columns (top-level names) given a split-block bloom filter in every row group, for
     /// `=` / `IN` pruning. Worth it on high-cardinality columns (ids); none by default.
     public var bloomFilters: [String: BloomFilterOptions] = [:]
+    /// Parquet modular encryption of the file (nil: plaintext). Bloom filters are not written
+    /// for encrypted columns.
+    public var encryption: WriterEncryption? = nil
 
     /// Sizing of one column's bloom filters.
     public struct BloomFilterOptions: Sendable, Hashable {

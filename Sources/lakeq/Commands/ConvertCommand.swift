@@ -24,6 +24,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Threads encoding columns (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
     @Option(help: "Columns given bloom filters, comma-separated.") var bloomFilter: String?
     @Option(help: "Target false-positive rate of the bloom filters.") var bloomFpp: Double = 0.01
+    @Option(help: "Encrypt the output with the keys and settings of this key file (spec/format.md, Key files).") var keyFile: String?
 
     func validate() throws {
         guard parseCodec(compression) != nil else { throw ValidationError("unknown --compression \(compression)") }
@@ -54,6 +55,7 @@ struct ConvertCommand: ParsableCommand {
             w.pageVersion = pageVersion
             w.threads = resolveThreads(threads)
             w.addBloomFilters(parseColumnList(bloomFilter ?? ""), falsePositiveRate: bloomFpp)
+            w.encryption = try keyFile.map { try WriterEncryption(keyFile: $0) }
             settings.writer = w
             let summary = try Converter(settings: settings).run(input: input, output: output)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
