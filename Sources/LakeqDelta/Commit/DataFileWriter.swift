@@ -31,10 +31,18 @@ public final class DataFileWriter {
         self.options = o
     }
 
-    /// A writer for the table as of `snapshot`.
+    /// A writer for the table as of `snapshot`; files are encrypted when the table's properties
+    /// say so (`TableEncryption`).
     public convenience init(snapshot: DeltaSnapshot, options: WriterOptions = WriterOptions()) {
-        self.init(tablePath: snapshot.tablePath, schema: snapshot.schema, partitionColumns: snapshot.partitionColumns, options: options)
+        var o = options
+        var problem: Error?
+        do { o = try TableEncryption.apply(snapshot.metadata.configuration, to: options) } catch { problem = error }
+        self.init(tablePath: snapshot.tablePath, schema: snapshot.schema, partitionColumns: snapshot.partitionColumns, options: o)
+        encryptionProblem = problem
     }
+
+    /// Why the table's encryption cannot be applied (no key file): every write throws it.
+    private var encryptionProblem: Error?
 
     /// The columns stored in the files.
     public var dataSchema: Schema { Schema(schema.fields.filter { !partitionColumns.contains($0.name) }) }
@@ -45,6 +53,7 @@ public final class DataFileWriter {
     /// then dropped: their values live in the path and the log). `partitionValues` maps each
     /// partition column to its Delta string form (`DeltaPartition.string(of:row:)`), nil for NULL.
     public func write(_ batches: [RecordBatch], partitionValues: [String: String?]) throws -> AddFile {
+        if let encryptionProblem { throw encryptionProblem }
         guard Set(partitionValues.keys) == Set(partitionColumns) else {
             throw DeltaError.invalidArgument("partition values given for [\(partitionValues.keys.sorted().joined(separator: ", "))], the table is partitioned by [\(partitionColumns.joined(separator: ", "))]")
         }

@@ -26,6 +26,13 @@ public struct KeyRing: Sendable {
         self.encryption = encryption
     }
 
+    /// The key file named by `$LAKEQ_KEY_FILE`, if set: the keys used for encrypted files
+    /// that callers open or write without giving keys (encrypted Delta tables, queries).
+    public static func fromEnvironment() throws -> KeyRing? {
+        guard let path = ProcessInfo.processInfo.environment["LAKEQ_KEY_FILE"], !path.isEmpty else { return nil }
+        return try KeyRing(keyFile: path)
+    }
+
     /// Reads a key file.
     public init(keyFile path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw ParquetError.io("\(path): cannot read the key file") }

@@ -15,7 +15,8 @@ public final class ParquetFile: @unchecked Sendable {
     /// True when the file uses Parquet modular encryption (encrypted footer or columns).
     public var isEncrypted: Bool { decryption != nil }
 
-    /// Opens and validates the footer of the file at `path`; `keys` decrypt an encrypted file.
+    /// Opens and validates the footer of the file at `path`; `keys` decrypt an encrypted file
+    /// (without them, the key file named by `$LAKEQ_KEY_FILE` is used when the file needs one).
     public convenience init(path: String, keys: KeyRing? = nil) throws {
         try self.init(file: try MappedFile(path: path), keys: keys)
     }
@@ -47,14 +48,17 @@ public final class ParquetFile: @unchecked Sendable {
         let footerStart = bytes.count - 8 - footerLength
         let footer = UnsafeRawBufferPointer(rebasing: bytes[footerStart..<(bytes.count - 8)])
         var decryption: FileDecryption?
+        var keys = keys
         do {
             var meta: FileMetaData
             if tail == encrypted {
+                keys = try keys ?? KeyRing.fromEnvironment()
                 (meta, decryption) = try Self.openEncryptedFooter(footer, keys: keys, path: file.path)
             } else {
                 let used: Int
                 (meta, used) = try FileMetaData.decode(footer)
                 if let algorithm = meta.encryptionAlgorithm {
+                    keys = try keys ?? KeyRing.fromEnvironment()
                     decryption = try Self.verifyPlaintextFooter(footer, used: used, meta: meta, algorithm: algorithm, keys: keys, path: file.path)
                 }
             }
