@@ -16,6 +16,15 @@ public struct DeltaSnapshot: Sendable {
     public let transactions: [String: Int64]
     /// Commit timestamp (ms) of `version`, from its commitInfo or the file's mtime.
     public let timestamp: Int64?
+    /// Each column's non-empty `metadata` from `schemaString` (column marks, comments), by name.
+    public let columnMetadata: [String: [String: JSONValue]]
+
+    /// The columns marked as personal data (`"lakeq.pii": true` in their metadata; set from
+    /// a schema file's `"pii": true` when the table was created). Services hash them for
+    /// callers not entitled to see them.
+    public var piiColumns: Set<String> {
+        Set(columnMetadata.compactMap { $0.value[DeltaSchema.piiKey]?.boolValue == true ? $0.key : nil })
+    }
 
     /// The partition columns as fields (types from the schema).
     public var partitionFields: [Field] {

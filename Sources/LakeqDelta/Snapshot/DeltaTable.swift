@@ -35,11 +35,25 @@ public final class DeltaTable: Sendable {
     /// Creates a table: commits version 0 with `protocol` and `metaData`.
     ///
     /// `schema` holds every column, partition columns included (each must exist in it).
-    /// Fails if the table already has a version 0 (including when another process creates it
-    /// at the same moment: creation is put-if-absent like every commit).
+    /// `columnMetadata` becomes the fields' `metadata` in `schemaString` (column marks such as
+    /// `DeltaSchema.piiKey`, comments). Fails if the table already has a version 0 (including
+    /// when another process creates it at the same moment: creation is put-if-absent like
+    /// every commit).
     @discardableResult
     public static func create(at path: String, schema: Schema, partitionColumns: [String] = [],
-                              configuration: [String: String] = [:], name: String? = nil) throws -> DeltaTable {
+                              configuration: [String: String] = [:], name: String? = nil,
+                              columnMetadata: [String: [String: JSONValue]] = [:]) throws -> DeltaTable {
+        let schemaString = try DeltaSchema.schemaString(schema, columnMetadata: columnMetadata)
+        return try create(at: path, metadata: MetadataAction(name: name, schemaString: schemaString, partitionColumns: partitionColumns,
+                                                             configuration: configuration, createdTime: Posix.nowMillis()))
+    }
+
+    /// Creates a table whose version 0 holds `metadata` (schema, partitioning, configuration)
+    /// and the protocol its schema needs. The schema and partition columns are checked first.
+    @discardableResult
+    public static func create(at path: String, metadata: MetadataAction) throws -> DeltaTable {
+        let schema = try DeltaSchema.schema(from: metadata.schemaString)
+        let partitionColumns = metadata.partitionColumns
         var seen = Set<String>()
         for f in schema.fields where !seen.insert(f.name.lowercased()).inserted {
             throw DeltaError.invalidArgument("duplicate column \(f.name) (Delta column names are case-insensitive)")
@@ -51,7 +65,6 @@ public final class DeltaTable: Sendable {
         guard schema.fields.count > partitionColumns.count else {
             throw DeltaError.invalidArgument("a table needs at least one column that is not a partition column")
         }
-        let schemaString = try DeltaSchema.schemaString(schema)
         let ntz = schema.fields.contains { if case .timestamp(_, false) = $0.type { return true } else { return false } }
         // timestamp_ntz is a table feature: it needs the (3, 7) protocol naming it.
         let proto = ntz
@@ -64,9 +77,9 @@ public final class DeltaTable: Sendable {
         }
         try? Posix.fsyncDirectory(path)
         let table = try DeltaTable(path: path)
+        var meta = metadata
         let now = Posix.nowMillis()
-        let meta = MetadataAction(name: name, schemaString: schemaString, partitionColumns: partitionColumns,
-                                  configuration: configuration, createdTime: now)
+        if meta.createdTime == nil { meta.createdTime = now }
         let info = CommitInfo(timestamp: now, operation: "CREATE TABLE",
                               operationParameters: ["partitionBy": JSONValue.array(partitionColumns.map { .string($0) }).serialized])
         do {
@@ -205,7 +218,8 @@ public final class DeltaTable: Sendable {
         }
         let live = files.sorted { (order[$0.key] ?? 0) < (order[$1.key] ?? 0) }.map(\.value)
         return DeltaSnapshot(tablePath: path, version: snapshotVersion, protocolAction: proto, metadata: meta, schema: schema,
-                             partitionColumns: meta.partitionColumns, files: live, transactions: txns, timestamp: timestamp)
+                             partitionColumns: meta.partitionColumns, files: live, transactions: txns, timestamp: timestamp,
+                             columnMetadata: try DeltaSchema.columnMetadata(from: meta.schemaString))
     }
 
     func modificationMillis(_ path: String) -> Int64? {
