@@ -28,6 +28,9 @@ public final class ParquetWriter {
     private var failed = false
     private var closedMetadata: FileMetaData?
     private let encryptor: FileEncryptor?
+    /// Set when the schema has nested fields: batches are shredded into levels and written by
+    /// a `LevelsWriter` (no bloom filters or encryption there yet).
+    private let nested: NestedBatchWriter?
 
     /// Creates (truncates) the file at `path` and writes the leading magic.
     public init(path: String, schema: Schema, options: WriterOptions = .init(), keyValueMetadata: [String: String] = [:]) throws {
@@ -43,6 +46,16 @@ public final class ParquetWriter {
         self.schema = schema
         self.options = options
         self.keyValueMetadata = keyValueMetadata.keys.sorted().map { KeyValue(key: $0, value: keyValueMetadata[$0]) }
+        if schema.fields.contains(where: { $0.type.isNested }) {
+            guard options.encryption == nil else { throw ParquetError.unsupported("\(path): encrypting nested columns is not supported yet") }
+            nested = try NestedBatchWriter(path: path, schema: schema, options: options, keyValueMetadata: keyValueMetadata)
+            buffers = []
+            elements = []
+            storages = []
+            encryptor = nil
+            return
+        }
+        nested = nil
         buffers = schema.fields.map { ColumnBuffer(type: $0.type) }
         elements = Array(repeating: nil, count: schema.fields.count)
         storages = Array(repeating: nil, count: schema.fields.count)
@@ -62,6 +75,7 @@ public final class ParquetWriter {
     /// Appends the rows of `batch`, whose schema must match the writer's (names, types,
     /// nullability). Writes every row group that fills up.
     public func write(_ batch: RecordBatch) throws {
+        if let nested { return try nested.write(batch) }
         guard !failed, closedMetadata == nil, sink != nil else { throw ParquetError.invalidArgument("write to a closed or failed ParquetWriter") }
         do {
             try validate(batch)
@@ -84,6 +98,7 @@ public final class ParquetWriter {
 
     /// Writes the buffered rows as a row group now (no-op when none are buffered).
     public func flush() throws {
+        if let nested { return try nested.flush() }
         guard !failed, closedMetadata == nil else { throw ParquetError.invalidArgument("flush of a closed or failed ParquetWriter") }
         do { try flushRowGroup() } catch { failed = true; throw error }
     }
@@ -92,6 +107,7 @@ public final class ParquetWriter {
     /// Returns the footer written. Calling it again returns the same footer.
     @discardableResult
     public func close() throws -> FileMetaData {
+        if let nested { return try nested.close() }
         if let closedMetadata { return closedMetadata }
         guard !failed, let sink else { throw ParquetError.invalidArgument("close of a failed ParquetWriter") }
         do {
