@@ -33,54 +33,56 @@ struct NestedAssembler {
         return l
     }
 
-    /// Slot entries of `node`'s first leaf and their validity.
-    private func slots(_ l: LeafLevels, slotDefinition: Int, slotRepetition: Int, valid definition: Int) -> (entries: [Int32], validity: Bitmap?) {
+    /// The number of slots `node`'s first leaf gives it, and their validity (nil: all valid).
+    /// The bitmap is only built once a null slot shows up.
+    private func slots(_ l: LeafLevels, slotDefinition: Int, slotRepetition: Int, valid definition: Int) -> (count: Int, validity: Bitmap?) {
         let n = l.definition.count
-        var entries: [Int32] = []
-        var validity = Bitmap(count: 0, value: false)
-        var allValid = true
+        var count = 0
+        var validity: Bitmap?
         let sd = UInt8(truncatingIfNeeded: slotDefinition), sr = UInt8(truncatingIfNeeded: slotRepetition)
         let vd = UInt8(truncatingIfNeeded: definition)
         l.definition.withUnsafeBufferPointer { def in
             l.repetition.withUnsafeBufferPointer { rep in
-                if sr == 0 && sd == 0 {
-                    entries.reserveCapacity(n)
-                }
                 for i in 0..<n where rep[i] <= sr && def[i] >= sd {
-                    entries.append(Int32(truncatingIfNeeded: i))
                     let v = def[i] >= vd
-                    allValid = allValid && v
-                    validity.append(v)
+                    if validity != nil {
+                        validity?.append(v)
+                    } else if !v {
+                        var b = Bitmap(count: count, value: true)
+                        b.append(false)
+                        validity = b
+                    }
+                    count += 1
                 }
             }
         }
-        return (entries, allValid ? nil : validity)
+        return (count, validity)
     }
 
     private func assemble(_ node: FieldNode, slotDefinition: Int, slotRepetition: Int) throws -> Column {
         switch node.kind {
         case .leaf(let c):
             guard let l = leaves[c] else { throw ParquetError.invalidArgument("\(location): levels of leaf \(c) not read") }
-            let (entries, validity) = slots(l, slotDefinition: slotDefinition, slotRepetition: slotRepetition, valid: node.definition)
-            let valid = validity?.setCount ?? entries.count
+            let (slotCount, validity) = slots(l, slotDefinition: slotDefinition, slotRepetition: slotRepetition, valid: node.definition)
+            let valid = validity?.setCount ?? slotCount
             // Every defined value belongs to exactly one slot.
             guard valid == l.values.count else {
                 throw corrupt("leaf \(node.name): \(valid) present slots for \(l.values.count) values")
             }
-            return Self.spread(l.values, validity: validity, slots: entries.count)
+            return Self.spread(l.values, validity: validity, slots: slotCount)
         case .structure(let fields):
             let l = try levels(of: node)
-            let (entries, validity) = slots(l, slotDefinition: slotDefinition, slotRepetition: slotRepetition, valid: node.definition)
+            let (slotCount, validity) = slots(l, slotDefinition: slotDefinition, slotRepetition: slotRepetition, valid: node.definition)
             var children: [Column] = []
             children.reserveCapacity(fields.count)
             for f in fields {
                 let child = try assemble(f, slotDefinition: slotDefinition, slotRepetition: slotRepetition)
-                guard child.count == entries.count else {
-                    throw corrupt("struct \(node.name): field \(f.name) has \(child.count) slots, the struct \(entries.count)")
+                guard child.count == slotCount else {
+                    throw corrupt("struct \(node.name): field \(f.name) has \(child.count) slots, the struct \(slotCount)")
                 }
                 children.append(child)
             }
-            return Column(type: node.type, values: .structure(StructValues(children: children, count: entries.count)), validity: validity)
+            return Column(type: node.type, values: .structure(StructValues(children: children, count: slotCount)), validity: validity)
         case .list(let element, let entryDefinition, let entryRepetition):
             let (offsets, validity) = try listOffsets(node, slotDefinition: slotDefinition, slotRepetition: slotRepetition,
                                                       entryDefinition: entryDefinition, entryRepetition: entryRepetition)
@@ -112,8 +114,7 @@ struct NestedAssembler {
         let l = try levels(of: node)
         let n = l.definition.count
         var offsets: [Int32] = [0]
-        var validity = Bitmap(count: 0, value: false)
-        var allValid = true
+        var validity: Bitmap?  // built once a null slot shows up
         var entries: Int32 = 0
         var open = false  // inside a slot whose entries are being counted
         let sd = UInt8(truncatingIfNeeded: slotDefinition), sr = UInt8(truncatingIfNeeded: slotRepetition)
@@ -129,8 +130,13 @@ struct NestedAssembler {
                         guard d >= sd else { continue }  // no slot here: an ancestor is null or empty
                         open = true
                         let v = d >= vd
-                        allValid = allValid && v
-                        validity.append(v)
+                        if validity != nil {
+                            validity?.append(v)
+                        } else if !v {
+                            var b = Bitmap(count: offsets.count - 1, value: true)
+                            b.append(false)
+                            validity = b
+                        }
                         if d >= ed { entries &+= 1 }
                     } else if r == er, open, d >= ed {
                         entries &+= 1
@@ -139,7 +145,7 @@ struct NestedAssembler {
             }
         }
         if open { offsets.append(entries) }
-        return (offsets, allValid ? nil : validity)
+        return (offsets, validity)
     }
 
     /// `slots` slots from dense values: valid slots take the values in order, null slots a

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LakeqTestSupport
 @testable import LakeqParquet
 import LakeqColumnar
 
@@ -13,9 +14,7 @@ import Glibc
 // `LAKEQ_FUZZ_TRACE=1` prints each mutant before it is read to find which one it was.
 
 /// The parquet-testing corpus in `../shared` beside the package root.
-private let dataDir = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared/parquet-testing/data").path
+private let dataDir = TestEnvironment.sharedFile("parquet-testing/data")
 
 /// Bytes likely to be read as huge sizes, negative counts, odd types or field ids.
 private let interesting: [UInt8] = [0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe, 0xf9, 0xfc, 0x1c, 0x0c, 0x15, 0x40]
