@@ -49,3 +49,40 @@ PY
         rm -f "$out"
     done
 done
+
+# CPU time per query (user + system), medians: robust to a loaded machine, where wall time
+# mostly measures waiting for a core (lakeq runs as a fresh process each time, DuckDB in one
+# warm process, as in anchors.py).
+echo "CPU time per Q6 (median of $runs):"
+printf '%-8s %-10s %12s %12s %8s\n' threads lake lakeq_cpu_ms duckdb_cpu_ms ratio
+for threads in ${THREADS:-1 2}; do
+    cpus="0-$((threads - 1))"
+    for which in lake nobloom; do
+        dir="$data/lake"; [ "$which" = nobloom ] && dir="$data/nobloom/lake"
+        python3 - "$lakeq" "$dir" "$threads" "$cpus" "$runs" "$which" "$q6" <<'PY'
+import os, resource, statistics, subprocess, sys, time
+lakeq, lake, threads, cpus, runs, which, q6 = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6], sys.argv[7]
+def child_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+lq = []
+for i in range(runs + 1):
+    before = child_cpu()
+    subprocess.run(["taskset", "-c", cpus, lakeq, "--lake", lake, "--threads", str(threads), q6], check=True, stdout=subprocess.DEVNULL)
+    if i: lq.append(child_cpu() - before)
+import duckdb
+os.sched_setaffinity(0, {int(c) for c in range(threads)})
+con = duckdb.connect()
+con.execute(f"SET threads = {threads}")
+sql = q6.replace("show", '"show"').replace("FROM events", f"FROM read_parquet('{lake}/events/*/*.parquet', hive_partitioning = true)")
+dd = []
+for i in range(runs + 1):
+    t0 = time.process_time()
+    con.execute(sql).fetchall()
+    if i: dd.append(time.process_time() - t0)
+l, d = statistics.median(lq), statistics.median(dd)
+print("%-8s %-10s %12.1f %12.1f %8s" % (threads, which, l * 1000, d * 1000, "%.2fx" % (l / d) if d > 0 else "?"))
+PY
+    done
+done
+echo "load after: $(uptime)"
