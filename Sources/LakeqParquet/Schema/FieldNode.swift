@@ -42,7 +42,7 @@ extension ParquetSchema {
         var next = 1
         func attach(_ parent: Int, depth: Int) throws {
             guard depth < 128 else { throw ParquetError.corrupt("schema nested too deeply") }
-            let n = Int(elements[parent].numChildren ?? 0)
+            let n = max(0, Int(elements[parent].numChildren ?? 0))  // negative counts were refused already
             for _ in 0..<n {
                 guard next < elements.count else { throw ParquetError.corrupt("schema declares more children than it has elements") }
                 let child = next
