@@ -106,6 +106,7 @@ public struct QueryEngine: Sendable {
             switch try scan.rowGroupVerdict(file: u.file, rowGroup: u.rowGroup, residual: u.residual, decompressor: decompressor) {
             case .skippedByStatistics: partial.stats.rowGroupsSkippedByStatistics += 1; return
             case .skippedByDictionary: partial.stats.rowGroupsSkippedByDictionary += 1; return
+            case .skippedByBloomFilter: partial.stats.rowGroupsSkippedByBloomFilter += 1; return
             case .skippedByPageIndex(let pages):
                 partial.stats.rowGroupsSkippedByPageIndex += 1
                 partial.stats.pagesSkippedByPageIndex += pages

@@ -92,6 +92,7 @@ struct TableScan {
         case keep(RowRanges?, pagesSkipped: Int)
         case skippedByStatistics
         case skippedByDictionary
+        case skippedByBloomFilter
         case skippedByPageIndex(pages: Int)
     }
 
@@ -116,6 +117,11 @@ struct TableScan {
                 let hi = stats.max.flatMap { Pruning.scalar($0, type: type, parquetType: parquetType) }
                 if !Pruning.mayMatch(p, min: lo, max: hi, nullCount: stats.nullCount, rows: rows) { return .skippedByStatistics }
             }
+        }
+        // Bloom filters: equality and IN, before dictionaries (cheaper to read than a dictionary page).
+        for p in predicates {
+            guard case .file(let c) = src[p.column], let probe = Pruning.bloomProbe(p, parquetType: pf.schema.columns[c].dataType) else { continue }
+            if try !pf.bloomFilterMayContain(rowGroup: g, column: c, values: probe) { return .skippedByBloomFilter }
         }
         // Dictionary filtering: equality and IN on fully dictionary-encoded chunks.
         for p in predicates {

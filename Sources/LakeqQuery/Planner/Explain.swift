@@ -28,8 +28,8 @@ enum Explain {
         lines.append("  partitions (files): \(keptFiles) of \(s.filesTotal) kept, \(s.filesSkippedByPartition) skipped by partition values"
             + (s.filesSkippedByStatistics > 0 ? ", \(s.filesSkippedByStatistics) skipped by Delta file statistics" : ""))
         let candidate = s.rowGroupsTotal - s.rowGroupsInSkippedFiles
-        let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN - s.rowGroupsSkippedByPageIndex
-        lines.append("  row groups: \(kept) of \(s.rowGroupsTotal) kept; \(s.rowGroupsTotal - candidate) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByTopN) skipped by top-N bound, \(s.rowGroupsSkippedByPageIndex) skipped by the page index")
+        let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByBloomFilter - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN - s.rowGroupsSkippedByPageIndex
+        lines.append("  row groups: \(kept) of \(s.rowGroupsTotal) kept; \(s.rowGroupsTotal - candidate) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByBloomFilter) skipped by bloom filter, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByTopN) skipped by top-N bound, \(s.rowGroupsSkippedByPageIndex) skipped by the page index")
         lines.append("  pages: \(s.pagesTotal) in the page index, \(s.pagesSkippedByPageIndex) skipped by page statistics (their rows are not decoded)")
         if s.rowGroupsAnsweredFromMetadata > 0 {
             lines.append("  \(s.rowGroupsAnsweredFromMetadata) row groups answered from metadata (no column decoded)")
