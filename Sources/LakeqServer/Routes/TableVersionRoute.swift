@@ -4,7 +4,8 @@ import LakeqDelta
 import NIOCore
 
 /// `GET /v1/tables/{table}/version`: what a live page polls. The table's latest Delta
-/// version, when it was committed, its rows (from the files' statistics) and, per partition
+/// version, when it was committed, its rows (from the files' statistics in the log; null when a
+/// file has none) and, per partition
 /// column, the lowest and highest value:
 ///
 /// ```json
@@ -31,10 +32,11 @@ struct TableVersionRoute: Sendable {
         let state = self.state
         let body = try await state.workPool.runIfActive { () throws -> JSONOut in
             let table = try state.engine(version: version, threads: 1, timeout: nil).catalog.table(named: name)
-            var rows = 0
+            var rows: Int? = 0
             var ranges: [(min: String, max: String)?] = Array(repeating: nil, count: table.partitionColumns.count)
-            for (i, file) in table.files.enumerated() {
-                rows += Int(file.stats?.numRecords ?? Int64(table.parquet[i].rowCount))
+            for file in table.files {
+                // From the log's statistics (no footer is read); unknown when a file has none.
+                if let n = file.stats?.numRecords, let r = rows { rows = r + Int(n) } else { rows = nil }
                 for (p, value) in file.partitionValues.enumerated() where p < ranges.count {
                     guard let value else { continue }
                     if let r = ranges[p] {
@@ -53,7 +55,7 @@ struct TableVersionRoute: Sendable {
             let partitions: [(String, JSONOut)] = table.partitionColumns.enumerated().map { p, column in
                 (column.name, ranges[p].map { .object([("min", .string($0.min)), ("max", .string($0.max))]) } ?? .null)
             }
-            return .object([("table", .string(name)), ("version", .int(version)), ("committed_at", committed), ("rows", .int(rows)),
+            return .object([("table", .string(name)), ("version", .int(version)), ("committed_at", committed), ("rows", rows.map { .int($0) } ?? .null),
                             ("partitions", .object(partitions))])
         }
         var bytes = body.bytes

@@ -70,7 +70,8 @@ export class Live {
     if (!s) return;
     this.el.dataset.state = 'live';
     this.el.dataset.version = String(s.version);
-    const parts = [`${s.table} v${s.version}`, `${fmt.int(s.rows)} rows`];
+    const parts = [`${s.table} v${s.version}`];
+    if (s.rows != null) parts.push(`${fmt.int(s.rows)} rows`);
     if (s.committed_at) parts.push(`committed ${fmt.clock(s.committed_at)}`);
     if (this.updatedAt) parts.push(`updated ${fmt.clock(this.updatedAt)}`);
     text.textContent = parts.join(' · ');
