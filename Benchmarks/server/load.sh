@@ -29,11 +29,14 @@ LAKEQ=$(pwd)/.build/release/lakeq
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 command -v roapi >/dev/null || { echo "needs roapi (pip install roapi)" >&2; exit 1; }
 mkdir -p "$OUT"
-LAKE="$OUT/lake-$ROWS"
-if [ ! -d "$LAKE/events/_delta_log" ]; then
-    rm -rf "$LAKE"
-    "$LAKEQ" gen --rows "$ROWS" --out "$LAKE" >/dev/null
+PRISTINE="$OUT/lake-$ROWS"
+if [ ! -d "$PRISTINE/events/_delta_log" ]; then
+    rm -rf "$PRISTINE"
+    "$LAKEQ" gen --rows "$ROWS" --out "$PRISTINE" >/dev/null
 fi
+# Every run starts from the generated lake (event intake adds commits and files).
+LAKE="$OUT/run"
+rm -rf "$LAKE"; cp -a "$PRISTINE" "$LAKE"
 KEYS="$OUT/keys.json"
 rm -f "$KEYS"
 KEY=$("$LAKEQ" keys add load --role admin --keys "$KEYS")
@@ -67,7 +70,7 @@ out = []
 for i in range(1000):
     duration = float(20 + i % 100)
     watch = round(random.random() * duration, 3)
-    day = 1 + i % 30
+    day = 15  # live intake: the events of one day (one partition per commit)
     out.append({"event_id": 10_000_000 + i, "user_id": 1 + (i * 7919) % 1_000_000, "show": shows[i % 4],
                 "show_type": "series" if i % 3 == 0 else "movie", "genre": "Drama",
                 "season": 1 + i % 10 if i % 3 == 0 else None, "episode": 1 + i % 24 if i % 3 == 0 else None,
@@ -108,11 +111,12 @@ print(f"{float(rps.group(1)) if rps else 0:.1f} {ms(p50.group(1)) if p50 else fl
 EOF
 }
 
-start_lakeq() { # port extra-args...
+start_lakeq() { # port extra-args...; sets SERVER_PID
     local port=$1; shift
     "$LAKEQ" serve --lake "$LAKE" --keys "$KEYS" --addr "127.0.0.1:$port" --log-level warning --audit-log "$OUT/audit.jsonl" "$@" \
         > "$OUT/serve-$port.log" 2>&1 &
-    echo $!
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
 }
 
 echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -120,7 +124,7 @@ echo "lake: $ROWS rows ($(du -sh "$LAKE/events" | cut -f1)); wrk ${SECONDS_PER_R
 printf "%-34s %5s %10s %9s %9s %6s\n" "run" "conns" "req/s" "p50 ms" "p99 ms" "non2xx"
 
 # 1. Q2 uncached: lakeq (no result cache) and ROAPI.
-P1=$(free_port); PID1=$(start_lakeq "$P1" --cache-bytes 0); PIDS+=("$PID1"); wait_port "$P1" healthz
+P1=$(free_port); start_lakeq "$P1" --cache-bytes 0; PID1=$SERVER_PID; wait_port "$P1" healthz
 P2=$(free_port)
 roapi --addr-http "127.0.0.1:$P2" --table "events=$LAKE/events,format=delta,use_memory_table=false" > "$OUT/roapi.log" 2>&1 &
 PIDS+=("$!"); wait_port "$P2" api/schema
@@ -135,7 +139,7 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -TERM "$PID1"; wait "$PID1" 2>/dev/null || true
 
 # 2. Cached analytics (result cache on).
-P3=$(free_port); PID3=$(start_lakeq "$P3"); PIDS+=("$PID3"); wait_port "$P3" healthz
+P3=$(free_port); start_lakeq "$P3"; PID3=$SERVER_PID; wait_port "$P3" healthz
 CACHED="http://127.0.0.1:$P3/v1/analytics/top-shows?by=views&limit=10"
 curl -s -o /dev/null -H "Authorization: Bearer $KEY" "$CACHED"
 for c in 1 16 64; do
@@ -148,7 +152,6 @@ ROWS_BEFORE=$(curl -s -H "Authorization: Bearer $KEY" -X POST -d '{"sql": "SELEC
 read -r RPS P50 P99 BAD REST <<< "$(run_wrk 16 "http://127.0.0.1:$P3/v1/events" "$OUT/events.lua" events)"
 printf "%-34s %5s %10s %9s %9s %6s   = %.0f events/s\n" "lakeq POST /v1/events x1000" 16 "$RPS" "$P50" "$P99" "$BAD" "$(python3 -c "print($RPS * 1000)")"
 ROWS_AFTER=$(curl -s -H "Authorization: Bearer $KEY" -X POST -d '{"sql": "SELECT count(*) FROM events"}' "http://127.0.0.1:$P3/v1/query" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"][0][0])')
-ACCEPTED=$(grep -c '"status":200' "$OUT/audit.jsonl" || true)
 echo "events table: $ROWS_BEFORE -> $ROWS_AFTER rows ($(( (ROWS_AFTER - ROWS_BEFORE) / 1000 )) requests of 1,000 committed)"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "service RSS after the runs: $(( $(ps -o rss= -p "$PID3") / 1024 )) MiB"
@@ -159,7 +162,7 @@ WRK=$!
 sleep 2; kill -TERM "$PID3"; set +e; wait "$PID3"; STATUS=$?; set -e
 wait "$WRK" 2>/dev/null || true
 echo "SIGTERM during query load: exit $STATUS"
-P4=$(free_port); PID4=$(start_lakeq "$P4" --commit-interval 100); PIDS+=("$PID4"); wait_port "$P4" healthz
+P4=$(free_port); start_lakeq "$P4" --commit-interval 100; PID4=$SERVER_PID; wait_port "$P4" healthz
 BEFORE=$(curl -s -H "Authorization: Bearer $KEY" -X POST -d '{"sql": "SELECT count(*) FROM events"}' "http://127.0.0.1:$P4/v1/query" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"][0][0])')
 wrk -t2 -c16 -d5s -s "$OUT/events.lua" "http://127.0.0.1:$P4/v1/events" > "$OUT/events-sigterm.txt" 2>&1 &
 WRK=$!

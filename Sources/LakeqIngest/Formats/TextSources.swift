@@ -269,8 +269,9 @@ public struct JSONLScanner {
                 let start = i
                 while i < e, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "}"), bytes[i] != 0x20, bytes[i] != 0x09 { i += 1 }
                 let tok = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
-                if tok.elementsEqual("null".utf8) { values.append(.null) }
-                else if tok.elementsEqual("true".utf8) || tok.elementsEqual("false".utf8) {
+                // Byte compares: the generic elementsEqual against a String's UTF-8 view is slow.
+                if tok.count == 4, tok[0] == 0x6E, tok[1] == 0x75, tok[2] == 0x6C, tok[3] == 0x6C { values.append(.null) }
+                else if ValueParse.bool(tok, lenient: false) != nil {
                     values.append(RawField(start: start, end: i, escaped: false, isNull: false, kind: .jsonLiteral))
                 } else if ValueParse.isNumberSyntax(tok) {
                     values.append(RawField(start: start, end: i, escaped: false, isNull: false, kind: .jsonNumber))

@@ -59,7 +59,7 @@ struct TableRoutes: Sendable {
 
     @Sendable func history(_ request: Request, context: APIRequestContext) async throws -> Response {
         let name = try context.parameters.require("table")
-        let limit = try Self.intParameter(request, "limit", default: 100, range: 1...10_000)
+        let limit = try Self.intParameter(QueryParams(request), "limit", default: 100, range: 1...10_000)
         let path = try deltaPath(name)
         let entries = try await state.workPool.runIfActive { () throws -> [JSONOut] in
             try DeltaTable(path: path).history().prefix(limit).map { h in
@@ -119,8 +119,8 @@ struct TableRoutes: Sendable {
         return path
     }
 
-    static func intParameter(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = request.parameter(name) else { return value }
+    static func intParameter(_ params: QueryParams, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = params.get(name) else { return value }
         guard let n = Int(text), range.contains(n) else {
             throw APIError.badRequest("bad_parameter", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
