@@ -17,7 +17,10 @@ public struct DataFile: Sendable {
 /// A queryable table: Parquet files (Hive-partitioned or flat) read together under one schema.
 ///
 /// The schema is the union by name of the files' columns (a column missing from a file reads
-/// as NULL there) followed by the partition columns.
+/// as NULL there) followed by the partition columns. Footers are opened lazily, once, when a
+/// scan first needs a file (`parquetFile(_:)`): a Delta table's schema and partition values
+/// come from its log, so files its scans prune by partition or log statistics are never
+/// opened. A plain Parquet directory has no log: its footers are read to learn the schema.
 public final class Table: @unchecked Sendable {
     public let name: String
     public let files: [DataFile]
@@ -26,11 +29,11 @@ public final class Table: @unchecked Sendable {
     public let schema: Schema
     /// Number of leading `schema` fields stored inside files.
     public let fileColumnCount: Int
-    /// Open files, aligned with `files` (footers parsed once).
-    public let parquet: [ParquetFile]
-
     /// The Delta version read, when the table is a Delta table.
     public let deltaVersion: Int?
+
+    private var opened: [ParquetFile?]
+    private let lock = NSLock()
 
     /// A Delta table as of `snapshot`: only its live files, partition values from the log
     /// (typed by the table's schema, not guessed from the folder names), schema from the
@@ -44,14 +47,9 @@ public final class Table: @unchecked Sendable {
             DataFile(path: snapshot.absolutePath(of: f), partitionValues: partitionNames.map { f.partitionValues[$0] ?? nil }, stats: f.stats)
         }
         partitionColumns = snapshot.partitionFields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: true) }
-        var dataFields = snapshot.dataSchema.fields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: $0.nullable) }
+        let dataFields = snapshot.dataSchema.fields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: $0.nullable) }
         if let admit { for f in files { try admit(f.path) } }
-        let opened = try Self.openAll(files.map(\.path))
-        parquet = opened
-        // A file written before a column was added lacks it: that column reads as NULL there.
-        for i in dataFields.indices where opened.contains(where: { $0.schema.columnIndex(named: dataFields[i].name) == nil }) {
-            dataFields[i].nullable = true
-        }
+        opened = [ParquetFile?](repeating: nil, count: files.count)
         fileColumnCount = dataFields.count
         schema = Schema(dataFields + partitionColumns)
     }
@@ -79,7 +77,8 @@ public final class Table: @unchecked Sendable {
         partitionColumns = keys.enumerated().map { i, k in
             Field(name: k, type: PartitionTyping.type(of: files.compactMap { $0.partitionValues[i] }), nullable: true)
         }
-        parquet = try Self.openAll(files.map(\.path))
+        let parquet = try Self.openAll(files.map(\.path))
+        opened = parquet.map { $0 }
         var fields: [Field] = []
         var origin: [String: String] = [:]
         for pf in parquet {
@@ -105,6 +104,45 @@ public final class Table: @unchecked Sendable {
         fileColumnCount = fields.count
         let partitionNames = Set(partitionColumns.map(\.name))
         schema = Schema(fields.filter { !partitionNames.contains($0.name) } + partitionColumns)
+    }
+
+    /// The open file `i` (its footer read and checked on first use).
+    public func parquetFile(_ i: Int) throws -> ParquetFile {
+        lock.lock()
+        if let f = opened[i] { lock.unlock(); return f }
+        lock.unlock()
+        let f = try ParquetFile(path: files[i].path)
+        lock.lock()
+        defer { lock.unlock() }
+        if let other = opened[i] { return other }
+        opened[i] = f
+        return f
+    }
+
+    /// Whether file `i`'s footer has been read.
+    public func isOpen(_ i: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return opened[i] != nil
+    }
+
+    /// Opens the given files' footers, in parallel (wide tables are dominated by this).
+    func open(_ indices: [Int]) throws {
+        let missing = indices.filter { !isOpen($0) }
+        guard !missing.isEmpty else { return }
+        let files = try Self.openAll(missing.map { self.files[$0].path })
+        lock.lock()
+        for (k, i) in missing.enumerated() where opened[i] == nil { opened[i] = files[k] }
+        lock.unlock()
+    }
+
+    /// Rows in the table, from the Delta log or open footers; a guess when neither knows.
+    public var estimatedRowCount: Int {
+        var total = 0
+        for (i, f) in files.enumerated() {
+            if let n = f.stats?.numRecords { total += Int(n) } else if isOpen(i), let pf = try? parquetFile(i) { total += pf.rowCount } else { total += 1_000_000 }
+        }
+        return total
     }
 
     private static func openAll(_ paths: [String]) throws -> [ParquetFile] {

@@ -29,16 +29,17 @@ struct QueryCommand: ParsableCommand {
     }
 }
 
-/// `lakeq explain "SQL"`: the plan and what pruning skipped.
+/// `lakeq explain [--analyze] "SQL"`: the operator tree and what pruning skips.
 struct ExplainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show the plan of a query and what pruning skipped.")
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show the operator tree of a query and what pruning skips.")
 
     @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake).") var lake: String?
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+    @Flag(help: "Run the query and report rows and time per operator and what each pruning level skipped.") var analyze = false
     @Argument(help: "The SQL statement (without EXPLAIN).") var sql: String
 
     func run() throws {
-        try runQuery("EXPLAIN " + sql, lake: lake, threads: threads, format: .table)
+        try runQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + sql, lake: lake, threads: threads, format: .table)
     }
 }
 
