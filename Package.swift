@@ -8,6 +8,9 @@ import PackageDescription
 //   LakeqDelta     the lake's tables: Delta Lake log, snapshots, atomic commits
 //   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
 //   LakeqIngest    CSV / JSON Lines ingest with validation and quarantine
+//   LakeqKafka     librdkafka (CRdkafka) behind a small Swift API
+//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`)
+//   LakeqStream    Kafka topics into Delta tables, exactly once (ingest-and-stream layer)
 //   lakeq          the command-line tool
 let package = Package(
     name: "lakeq",
@@ -19,6 +22,8 @@ let package = Package(
         .library(name: "LakeqQuery", targets: ["LakeqQuery"]),
         .library(name: "LakeqDelta", targets: ["LakeqDelta"]),
         .library(name: "LakeqIngest", targets: ["LakeqIngest"]),
+        .library(name: "LakeqKafka", targets: ["LakeqKafka"]),
+        .library(name: "LakeqStream", targets: ["LakeqStream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CRdkafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
 
         .target(name: "LakeqColumnar"),
         .target(
@@ -38,10 +44,18 @@ let package = Package(
         .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqIngest", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .target(name: "LakeqKafka", dependencies: ["CRdkafka"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        // Moved out of the executable as it was (Swift 5 mode): its parallel writer predates strict concurrency.
+        .target(name: "LakeqSample", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .target(
+            name: "LakeqStream",
+            dependencies: ["LakeqKafka", "LakeqSample", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "lakeq",
             dependencies: [
-                "LakeqQuery", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar",
+                "LakeqQuery", "LakeqIngest", "LakeqStream", "LakeqSample", "LakeqKafka", "LakeqDelta", "LakeqParquet", "LakeqColumnar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +68,12 @@ let package = Package(
         .testTarget(name: "LakeqDeltaTests", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport"]),
         .testTarget(name: "LakeqIngestTests", dependencies: ["LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport"]),
         .testTarget(name: "LakeqCLITests", dependencies: ["LakeqParquet", "LakeqTestSupport"]),
+        .testTarget(name: "LakeqKafkaTests", dependencies: ["LakeqKafka", "LakeqTestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(
+            name: "LakeqStreamTests",
+            dependencies: ["LakeqStream", "LakeqKafka", "LakeqIngest", "LakeqDelta", "LakeqTestSupport"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -75,7 +75,7 @@ public final class Ingestor {
     let start = DispatchTime.now()
 
     /// Where the stored ingest schema (with its rules) lives in the table's metadata.
-    public static let schemaKey = "lakeq.ingest.schema"
+    public static let schemaKey = IngestSchema.configurationKey
 
     public init(options: IngestOptions) {
         self.options = options
@@ -96,8 +96,7 @@ public final class Ingestor {
                 throw IngestError.usage("\(tablePath) does not exist: the first ingest needs --schema")
             }
             do {
-                let t = try DeltaTable.create(at: tablePath, schema: schema.arrowSchema, partitionColumns: options.partitionBy,
-                                              configuration: [Self.schemaKey: schema.json], name: options.table)
+                let t = try schema.createTable(at: tablePath, partitionColumns: options.partitionBy, name: options.table)
                 summary.createdTable = true
                 return (t, schema)
             } catch DeltaError.invalidArgument(let m) where m.contains("already a Delta table") {
@@ -106,12 +105,7 @@ public final class Ingestor {
         }
         let table = try DeltaTable(path: tablePath)
         let snap = try table.snapshot()
-        let stored: IngestSchema
-        if let json = snap.metadata.configuration[Self.schemaKey] {
-            stored = try IngestSchema.parse(Data(json.utf8))
-        } else {
-            stored = try Self.schema(from: snap.schema)
-        }
+        let stored = try IngestSchema.of(snap)
         if let given = options.schema, let diff = given.structuralDifference(from: stored) {
             throw IngestError.schema("--schema disagrees with the table \(tablePath): \(diff)")
         }
@@ -120,27 +114,6 @@ public final class Ingestor {
         }
         // The rules of --schema apply when given (same columns, possibly new rules).
         return (table, options.schema ?? stored)
-    }
-
-    /// A rule-less ingest schema for a table that was not created by `lakeq ingest`.
-    static func schema(from s: Schema) throws -> IngestSchema {
-        var cols: [IngestColumn] = []
-        for f in s.fields {
-            let t: ValueType
-            switch f.type {
-            case .int32: t = .int32
-            case .int64: t = .int64
-            case .float64: t = .double
-            case .boolean: t = .boolean
-            case .string: t = .string
-            case .date32: t = .date
-            case .timestamp(let u, _): t = .timestamp(u)
-            case .decimal(let p, let sc): t = .decimal(precision: p, scale: sc)
-            default: throw IngestError.schema("column \(f.name): type \(f.type) cannot be ingested")
-            }
-            cols.append(IngestColumn(name: f.name, type: t, nullable: f.nullable, derivedFrom: nil, rules: ColumnRules()))
-        }
-        return IngestSchema(columns: cols)
     }
 
     // MARK: sources
@@ -441,14 +414,7 @@ public final class Ingestor {
         defer { quarantine.unlock() }
         do {
             // Files for versions no commit names are leftovers of crashed runs.
-            let latest = try table.latestVersion()
-            quarantine.removeStale(latest: latest) { v in
-                guard let actions = try? table.actions(version: v) else { return false }
-                for case .commitInfo(let c) in actions {
-                    if let q = c.fields["lakeqIngest"]?.objectValue?["quarantineRows"]?.intValue, q > 0 { return true }
-                }
-                return false
-            }
+            try quarantine.removeStale(table: table)
             let v = try table.append(p.adds, transactions: p.txns, commitInfo: info) { version in
                 if let staged { try self.quarantine.place(staged, version: version) }
             }
@@ -478,95 +444,6 @@ public final class Ingestor {
     func writeFiles(_ outputs: [ChunkOutput], schema: IngestSchema, writer: DataFileWriter) throws -> [AddFile] {
         let arrow = schema.arrowSchema
         let batches = outputs.filter { $0.rows > 0 }.map { RecordBatch(schema: arrow, columns: $0.columns, rowCount: $0.rows) }
-        if batches.isEmpty { return [] }
-        let parts = writer.partitionColumns
-        if parts.isEmpty { return [try writer.write(batches, partitionValues: [:])] }
-        let partIdx = try parts.map { p -> Int in
-            guard let i = arrow.index(of: p) else { throw IngestError.schema("partition column \(p) is not in the schema") }
-            return i
-        }
-        // Group each batch's rows by partition key. One int32-backed key (dates, the usual
-        // case) groups by value; anything else by its Delta string form.
-        var groups: [[String?]: [(batch: Int, rows: [Int32])]] = [:]
-        var order: [[String?]] = []
-        for (b, batch) in batches.enumerated() {
-            var local: [[String?]: [Int32]] = [:]
-            var localOrder: [[String?]] = []
-            if partIdx.count == 1, case .int32(let v) = batch.columns[partIdx[0]].values {
-                let col = batch.columns[partIdx[0]]
-                // A block holds few partition values, in runs (time-ordered data): the run's
-                // group first, then a linear search; no hashing per row.
-                var values: [Int32] = []
-                var index: [Int32: Int] = [:]
-                var groupRows: [[Int32]] = []
-                var nullRows: [Int32] = []
-                var current = -1
-                for r in 0..<batch.rowCount {
-                    if col.isNull(r) { nullRows.append(Int32(r)); continue }
-                    let x = v[r]
-                    if current < 0 || values[current] != x {
-                        // Many values (another partitioning): a hash index instead of the search.
-                        if let g = values.count <= 32 ? values.firstIndex(of: x) : index[x] { current = g } else {
-                            current = values.count
-                            values.append(x)
-                            groupRows.append([])
-                            if values.count == 33 {
-                                for (g, y) in values.enumerated() { index[y] = g }
-                            } else if values.count > 33 {
-                                index[x] = current
-                            }
-                        }
-                    }
-                    groupRows[current].append(Int32(r))
-                }
-                for rows in groupRows {
-                    guard let first = rows.first else { continue }
-                    let key = [try DeltaPartition.string(of: col, row: Int(first))]
-                    local[key] = rows
-                    localOrder.append(key)
-                }
-                if !nullRows.isEmpty { local[[nil]] = nullRows; localOrder.append([nil]) }
-            } else {
-                for r in 0..<batch.rowCount {
-                    let key = try partIdx.map { try DeltaPartition.string(of: batch.columns[$0], row: r) }
-                    if local[key] == nil { localOrder.append(key) }
-                    local[key, default: []].append(Int32(r))
-                }
-            }
-            for key in localOrder {
-                guard let rows = local[key] else { continue }
-                if groups[key] == nil { order.append(key) }
-                groups[key, default: []].append((b, rows))
-            }
-        }
-        var adds = [AddFile?](repeating: nil, count: order.count)
-        var failure: Error?
-        let lock = NSLock()
-        // Partitions in parallel, each file encoded on one thread.
-        var o = writer.options
-        o.threads = order.count >= options.threads ? 1 : options.threads
-        let w = DataFileWriter(tablePath: writer.tablePath, schema: writer.schema, partitionColumns: parts, options: o)
-        parallel(order.count) { i in
-            let key = order[i]
-            guard let pieces = groups[key] else { return }
-            do {
-                let part = pieces.map { piece -> RecordBatch in
-                    let src = batches[piece.batch]
-                    if piece.rows.count == src.rowCount { return src }
-                    return RecordBatch(schema: src.schema, columns: src.columns.map { $0.gather(piece.rows) }, rowCount: piece.rows.count)
-                }
-                var values: [String: String?] = [:]
-                for (k, p) in parts.enumerated() { values[p] = .some(key[k]) }
-                let add = try w.write(part, partitionValues: values)
-                lock.lock(); adds[i] = add; lock.unlock()
-            } catch {
-                lock.lock(); failure = failure ?? error; lock.unlock()
-            }
-        }
-        if let failure {
-            removeFiles(adds.compactMap { $0 })
-            throw failure
-        }
-        return adds.compactMap { $0 }
+        return try PartitionedFiles(writer: writer, threads: options.threads).write(batches)
     }
 }

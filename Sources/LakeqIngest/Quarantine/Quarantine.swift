@@ -8,22 +8,61 @@ import LakeqDelta
 import LakeqColumnar
 import LakeqParquet
 
-/// A bad row with its source, ready for the quarantine.
+/// Where a quarantined Kafka message came from.
+public struct MessageOrigin: Sendable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    /// The message key as text (nil: no key).
+    public var key: String?
+    /// The message timestamp, milliseconds since the epoch (nil: none).
+    public var timestampMillis: Int64?
+
+    public init(topic: String, partition: Int32, offset: Int64, key: String?, timestampMillis: Int64?) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.timestampMillis = timestampMillis
+    }
+}
+
+/// A bad row with where it came from (a source file and line, or a Kafka message), ready for
+/// the quarantine.
 public struct QuarantineRow {
-    public var source: String
-    public var line: Int
+    public var source: String?
+    public var line: Int?
+    public var message: MessageOrigin?
     public var raw: String
     public var reasons: [String]
     public var kind: ReasonKind
+
+    /// A bad line of a source file.
+    public init(source: String, line: Int, raw: String, reasons: [String], kind: ReasonKind) {
+        self.source = source
+        self.line = line
+        self.raw = raw
+        self.reasons = reasons
+        self.kind = kind
+    }
+
+    /// A bad Kafka message.
+    public init(message: MessageOrigin, raw: String, reasons: [String], kind: ReasonKind) {
+        self.message = message
+        self.raw = raw
+        self.reasons = reasons
+        self.kind = kind
+    }
 }
 
 /// The quarantine of table T: `LAKE/_quarantine/T/<version>.jsonl` (one JSON object per bad
-/// row: `source`, `line`, `raw`, `reasons`, `kind`) plus a Parquet twin `<version>.parquet`
-/// (`reasons` joined with `"; "`) so `lakeq --lake LAKE/_quarantine "select … from T"`
-/// queries it.
+/// row: `source`, `line` for file rows or `topic`, `partition`, `offset`, `key`, `timestamp`
+/// for Kafka messages, then `raw`, `reasons`, `kind`) plus a Parquet twin `<version>.parquet`
+/// (every one of those columns, null where they do not apply; `reasons` joined with `"; "`)
+/// so `lakeq --lake LAKE/_quarantine "select … from T"` queries it.
 ///
 /// A version's files are valid only if commit `<version>` of the table records
-/// `lakeqIngest.quarantineRows` > 0. Files are staged under a unique hidden name, fsynced,
+/// `lakeqIngest.quarantineRows` > 0 or `lakeqStream.quarantineRows` > 0 (`namesQuarantine`). Files are staged under a unique hidden name, fsynced,
 /// and renamed to the version being attempted *before* the commit (inside `append`'s
 /// `willCommit`), all while holding an exclusive `flock` on `.lock`, so ingests never
 /// overwrite each other's quarantine. A crash between the rename and the commit leaves a
@@ -32,6 +71,30 @@ public struct QuarantineRow {
 public final class Quarantine {
     public let directory: String
     private var lockFD: Int32 = -1
+    /// Versions already found valid (a committed version stays valid): not read again.
+    private var verified = Set<Int>()
+
+    /// The commitInfo keys under which ingest and stream record `quarantineRows`.
+    public static let commitInfoKeys = ["lakeqIngest", "lakeqStream"]
+
+    /// True when a commit's actions record a quarantine for its version.
+    public static func namesQuarantine(_ actions: [Action]) -> Bool {
+        for case .commitInfo(let c) in actions {
+            for key in commitInfoKeys {
+                if let q = c.fields[key]?.objectValue?["quarantineRows"]?.intValue, q > 0 { return true }
+            }
+        }
+        return false
+    }
+
+    /// `removeStale` against `table`'s log (call with the lock held).
+    public func removeStale(table: DeltaTable) throws {
+        let latest = try table.latestVersion()
+        removeStale(latest: latest) { v in
+            guard let actions = try? table.actions(version: v) else { return false }
+            return Self.namesQuarantine(actions)
+        }
+    }
 
     public init(lake: String, table: String) {
         directory = lake + "/_quarantine/" + table
@@ -71,7 +134,8 @@ public final class Quarantine {
         for n in names {
             if n.hasPrefix(".staging-") { continue }  // another run's, in progress (or orphaned: harmless)
             guard n.hasSuffix(".jsonl") || n.hasSuffix(".parquet"), let v = Int(n.split(separator: ".")[0]) else { continue }
-            if let latest, v <= latest, named(v) { continue }
+            if verified.contains(v) { continue }
+            if let latest, v <= latest, named(v) { verified.insert(v); continue }
             unlink(directory + "/" + n)
         }
     }
@@ -92,8 +156,18 @@ public final class Quarantine {
         var text: [UInt8] = []
         text.reserveCapacity(rows.count * 256)
         for r in rows {
-            text += Array("{\"source\":".utf8); JSONText.append(r.source, to: &text)
-            text += Array(",\"line\":\(r.line),\"raw\":".utf8); JSONText.append(r.raw, to: &text)
+            if let m = r.message {
+                text += Array("{\"topic\":".utf8); JSONText.append(m.topic, to: &text)
+                text += Array(",\"partition\":\(m.partition),\"offset\":\(m.offset),\"key\":".utf8)
+                if let k = m.key { JSONText.append(k, to: &text) } else { text += Array("null".utf8) }
+                text += Array(",\"timestamp\":".utf8)
+                if let t = m.timestampMillis { JSONText.append(Self.isoMillis(t), to: &text) } else { text += Array("null".utf8) }
+                text += Array(",\"raw\":".utf8)
+            } else {
+                text += Array("{\"source\":".utf8); JSONText.append(r.source ?? "", to: &text)
+                text += Array(",\"line\":\(r.line ?? 0),\"raw\":".utf8)
+            }
+            JSONText.append(r.raw, to: &text)
             text += Array(",\"reasons\":[".utf8)
             for (i, reason) in r.reasons.enumerated() {
                 if i > 0 { text.append(UInt8(ascii: ",")) }
@@ -102,17 +176,26 @@ public final class Quarantine {
             text += Array("],\"kind\":\"\(r.kind.rawValue)\"}\n".utf8)
         }
         try Posix.writeFile(staged.jsonl, text)
-        let schema = Schema([
-            Field(name: "source", type: .string, nullable: false), Field(name: "line", type: .int64, nullable: false),
-            Field(name: "raw", type: .string, nullable: false), Field(name: "reasons", type: .string, nullable: false),
-            Field(name: "kind", type: .string, nullable: false),
-        ])
+        let schema = Self.parquetSchema
         var options = WriterOptions()
         options.fsync = true
         let w = try ParquetWriter(path: staged.parquet, schema: schema, options: options)
+        func validity(_ present: (QuarantineRow) -> Bool) -> Bitmap? {
+            let bits = rows.map(present)
+            if bits.allSatisfy({ $0 }) { return nil }
+            var b = Bitmap(count: rows.count, value: false)
+            for (i, v) in bits.enumerated() where v { b[i] = true }
+            return b
+        }
         let cols: [Column] = [
-            Column(type: .string, values: .bytes(ByteArrays(strings: rows.map(\.source)))),
-            Column(type: .int64, values: .int64(rows.map { Int64($0.line) })),
+            Column(type: .string, values: .bytes(ByteArrays(strings: rows.map { $0.source ?? "" })), validity: validity { $0.source != nil }),
+            Column(type: .int64, values: .int64(rows.map { Int64($0.line ?? 0) }), validity: validity { $0.line != nil }),
+            Column(type: .string, values: .bytes(ByteArrays(strings: rows.map { $0.message?.topic ?? "" })), validity: validity { $0.message != nil }),
+            Column(type: .int32, values: .int32(rows.map { $0.message?.partition ?? 0 }), validity: validity { $0.message != nil }),
+            Column(type: .int64, values: .int64(rows.map { $0.message?.offset ?? 0 }), validity: validity { $0.message != nil }),
+            Column(type: .string, values: .bytes(ByteArrays(strings: rows.map { $0.message?.key ?? "" })), validity: validity { $0.message?.key != nil }),
+            Column(type: .timestamp(.millis, utc: true), values: .int64(rows.map { $0.message?.timestampMillis ?? 0 }),
+                   validity: validity { $0.message?.timestampMillis != nil }),
             Column(type: .string, values: .bytes(ByteArrays(strings: rows.map(\.raw)))),
             Column(type: .string, values: .bytes(ByteArrays(strings: rows.map { $0.reasons.joined(separator: "; ") }))),
             Column(type: .string, values: .bytes(ByteArrays(strings: rows.map(\.kind.rawValue)))),
@@ -120,6 +203,22 @@ public final class Quarantine {
         try w.write(RecordBatch(schema: schema, columns: cols, rowCount: rows.count))
         try w.close()
         return staged
+    }
+
+    /// The Parquet twin's columns: where a row came from (file or message; the other's
+    /// columns are null), then its text, reasons and kind.
+    public static let parquetSchema = Schema([
+        Field(name: "source", type: .string, nullable: true), Field(name: "line", type: .int64, nullable: true),
+        Field(name: "topic", type: .string, nullable: true), Field(name: "partition", type: .int32, nullable: true),
+        Field(name: "offset", type: .int64, nullable: true), Field(name: "key", type: .string, nullable: true),
+        Field(name: "timestamp", type: .timestamp(.millis, utc: true), nullable: true),
+        Field(name: "raw", type: .string, nullable: false), Field(name: "reasons", type: .string, nullable: false),
+        Field(name: "kind", type: .string, nullable: false),
+    ])
+
+    /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
+    static func isoMillis(_ ms: Int64) -> String {
+        IngestSchema.isoTimestamp(ms, unit: .millis)
     }
 
     /// Moves staged (or previously placed) files to `version`'s names and makes the names

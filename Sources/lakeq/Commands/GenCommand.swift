@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LakeqParquet
+import LakeqSample
 
 /// `lakeq gen`: writes the viewing-events sample lake (see `/work/shared/bench/DATASET.md`).
 struct GenCommand: ParsableCommand {

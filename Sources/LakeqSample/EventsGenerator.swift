@@ -3,6 +3,7 @@ import Foundation
 import LakeqColumnar
 import LakeqParquet
 import LakeqDelta
+import LakeqIngest
 
 /// xoshiro256** seeded through SplitMix64: fast, deterministic, one stream per day so days
 /// can be generated in parallel and still give the same data.
@@ -56,14 +57,14 @@ func sampleCDF(_ cdf: [Double], _ u: Double) -> Int {
 /// column (no per-row objects) and written as a Hive-partitioned lake, one file per day.
 /// Same rows and seed give the same files; the values follow the Python generator's
 /// distributions but are not byte-identical to it.
-struct EventsGenerator {
-    static let days = 30
+public struct EventsGenerator: Sendable {
+    public static let days = 30
     static let startMicros: Int64 = 1_767_225_600_000_000  // 2026-01-01T00:00:00Z
     static let hourMicros: Int64 = 3_600_000_000
     static let users = 1_000_000
     static let showCount = 2_000
 
-    static let schema = Schema([
+    public static let schema = Schema([
         Field(name: "event_id", type: .int64, nullable: false),
         Field(name: "user_id", type: .int64, nullable: false),
         Field(name: "show", type: .string, nullable: false),
@@ -80,6 +81,9 @@ struct EventsGenerator {
         Field(name: "rating", type: .int32, nullable: true),
         Field(name: "bitrate_kbps", type: .int32, nullable: false),
     ])
+
+    /// The table's columns: the generated ones plus the `date` partition column.
+    static let tableSchema = Schema(schema.fields + [Field(name: "date", type: .date32, nullable: false)])
 
     static let showTypes = ["movie", "series", "documentary", "special"]
     static let showTypeP = [0.45, 0.35, 0.12, 0.08]
@@ -129,8 +133,8 @@ struct EventsGenerator {
         "Theo and the Whale", "The Ümlaut Files",
     ]
 
-    let rows: Int
-    let seed: UInt64
+    public let rows: Int
+    public let seed: UInt64
 
     // Static tables, built once.
     private let titles: ByteArrays
@@ -147,7 +151,7 @@ struct EventsGenerator {
     private let deviceCDF: [Double]
     private let bitrateCDF: [[Double]]
     /// Rows per hour over the 720 hours.
-    let hourCounts: [Int]
+    public let hourCounts: [Int]
 
     static func cdf(_ w: [Double]) -> [Double] {
         let total = w.reduce(0, +)
@@ -157,7 +161,7 @@ struct EventsGenerator {
         return out
     }
 
-    init(rows: Int, seed: UInt64) {
+    public init(rows: Int, seed: UInt64) {
         self.rows = rows
         self.seed = seed
         var rng = Xoshiro256(seed: seed, stream: 0)
@@ -257,14 +261,14 @@ struct EventsGenerator {
     }
 
     /// Rows of `day` and the event_id of its first row.
-    func dayRange(_ day: Int) -> (rows: Int, firstID: Int64) {
+    public func dayRange(_ day: Int) -> (rows: Int, firstID: Int64) {
         let before = hourCounts[0..<(day * 24)].reduce(0, +)
         return (hourCounts[(day * 24)..<(day * 24 + 24)].reduce(0, +), Int64(before) + 1)
     }
 
     /// The columns of `count` rows of `day` starting at its row `offset`, as one batch.
     /// Each batch has its own random stream (day, batch), so batches are independent.
-    func batch(day: Int, offset: Int, count: Int, batchIndex: Int) -> RecordBatch {
+    public func batch(day: Int, offset: Int, count: Int, batchIndex: Int) -> RecordBatch {
         var rng = Xoshiro256(seed: seed, stream: UInt64(1 + day * 4096 + batchIndex))
         let (_, firstID) = dayRange(day)
         // Timestamps: the hour of each row, then sorted uniform offsets within the hour from
@@ -368,12 +372,17 @@ struct EventsGenerator {
     /// Writes the sample as a Delta table `outDir/events` partitioned by `date`: one data
     /// file per day (`threads` days at a time, through `DataFileWriter`), then one commit
     /// adding all 30. Returns the bytes written.
-    func writeLake(outDir: String, options: WriterOptions, threads: Int, rowGroupRows: Int = 131_072) throws -> Int64 {
+    public func writeLake(outDir: String, options: WriterOptions, threads: Int, rowGroupRows: Int = 131_072) throws -> Int64 {
         let root = (outDir as NSString).appendingPathComponent("events")
         let fm = FileManager.default
         if fm.fileExists(atPath: root) { try fm.removeItem(atPath: root) }
-        let tableSchema = Schema(Self.schema.fields + [Field(name: "date", type: .date32, nullable: false)])
-        let table = try DeltaTable.create(at: root, schema: tableSchema, partitionColumns: ["date"], name: "events")
+        // The table carries the rules of examples/events.schema.json (embedded), so later
+        // ingest, stream and the service validate by them.
+        let rules = try IngestSchema.viewingEvents()
+        guard rules.arrowSchema == Self.tableSchema else {
+            throw IngestError.schema("the generator's columns differ from the viewing-events schema file")
+        }
+        let table = try rules.createTable(at: root, partitionColumns: ["date"], name: "events")
         var opts = options
         opts.rowGroupRows = rowGroupRows
         let writer = DataFileWriter(snapshot: try table.snapshot(), options: opts)

@@ -1,0 +1,1 @@
+// LakeqStream overview: see StreamPipeline.swift
