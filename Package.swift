@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "LakeqIngest", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqKafka", dependencies: ["CRdkafka"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Moved out of the executable as it was (Swift 5 mode): its parallel writer predates strict concurrency.
-        .target(name: "LakeqSample", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .target(name: "LakeqSample", dependencies: ["LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .target(
             name: "LakeqStream",
             dependencies: ["LakeqKafka", "LakeqSample", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"],
