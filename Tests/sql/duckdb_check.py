@@ -127,6 +127,9 @@ def connect(fixture):
     return con
 
 
+TEST_DIR = None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fixture", required=True)
@@ -134,14 +137,17 @@ def main():
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     bad = 0
+    import tempfile
+    global TEST_DIR
     for path in args.files:
+        TEST_DIR = tempfile.mkdtemp(prefix="slt-duckdb-")
         con = connect(args.fixture)
         lines, records = parse(path)
         replacements = []
         for r in records:
             if r["lakeq_only"]:
                 continue
-            sql = duckdb_sql(re.sub(r"PARTITION\s+BY\s*\([^)]*\)", "", r["sql"], flags=re.I))
+            sql = duckdb_sql(re.sub(r"PARTITION\s+BY\s*\([^)]*\)", "", r["sql"], flags=re.I)).replace("__TEST_DIR__", TEST_DIR)
             if r["kind"] == "statement":
                 try:
                     con.execute(sql)

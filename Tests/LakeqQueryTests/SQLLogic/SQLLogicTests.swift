@@ -35,6 +35,9 @@ import Testing
         let lake = try TemporaryDirectory("slt")
         defer { lake.remove() }
         try SQLLogicFixture.write(into: lake.path)
+        let scratch = lake.path + "/.scratch"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        func sql(_ text: String) -> String { text.replacingOccurrences(of: "__TEST_DIR__", with: scratch) }
         var parallel = QueryEngine(lake: lake.path, threads: 4)
         parallel.options.pruning = true
         var serial = QueryEngine(lake: lake.path, threads: 1)
@@ -44,7 +47,8 @@ import Testing
         let engines = [("1 thread", serial), ("4 threads", parallel), ("pruning off", unpruned)]
         for record in parsed.records {
             switch record {
-            case .statement(let sql, let expectError, let errorText, let line):
+            case .statement(let text, let expectError, let errorText, let line):
+                let sql = sql(text)
                 do {
                     _ = try parallel.run(sql)
                     if expectError { Issue.record("\(file):\(line): expected an error from\n\(sql)") }
@@ -55,7 +59,8 @@ import Testing
                         Issue.record("\(file):\(line): error '\(message)' does not contain '\(errorText)'")
                     }
                 }
-            case .query(let sql, let types, let sort, let expected, let line):
+            case .query(let text, let types, let sort, let expected, let line):
+                let sql = sql(text)
                 for (label, engine) in engines {
                     do {
                         let r = try engine.run(sql)
