@@ -137,15 +137,15 @@ public struct EventsGenerator: Sendable {
     public let seed: UInt64
 
     // Static tables, built once.
-    private let titles: ByteArrays
-    private let showCDF: [Double]
-    private let showType: [Int32]
-    private let showGenre: [Int32]
-    private let showDuration: [Double]
-    private let showSeasons: [Int32]
-    private let showEpisodes: [Int32]
+    let titles: ByteArrays
+    let showCDF: [Double]
+    let showType: [Int32]
+    let showGenre: [Int32]
+    let showDuration: [Double]
+    let showSeasons: [Int32]
+    let showEpisodes: [Int32]
     private let userCDF: [Double]
-    private let userCountry: [Int32]
+    let userCountry: [Int32]
     private let userDevice: [Int32]
     private let countryCDF: [Double]
     private let deviceCDF: [Double]

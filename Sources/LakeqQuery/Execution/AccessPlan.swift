@@ -258,8 +258,11 @@ final class AccessPlan: @unchecked Sendable {
             for i in 0..<b.count { let entry = b[i]; if wanted.contains(where: { entry.elementsEqual($0) }) { return true } }
             return false
         default:
-            let wanted = Set(values)
-            for i in 0..<column.count where wanted.contains(Scalar.from(column, row: i)) { return true }
+            // Compared as values (1 equals 1.0), never by representation.
+            for i in 0..<column.count {
+                let entry = Scalar.from(column, row: i)
+                if values.contains(where: { !$0.isNull && Scalar.compare($0, entry) == 0 }) { return true }
+            }
             return false
         }
     }

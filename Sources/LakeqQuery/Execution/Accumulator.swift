@@ -47,7 +47,8 @@ struct Accumulator {
             return
         }
         switch spec.function {
-        case .countStar, .count, .countIf: kind = .count
+        case .countStar, .count: kind = .count
+        case .countIf: kind = .intSum  // the sum of 1s and 0s: NULL over no rows, as DuckDB
         case .approxCountDistinct: kind = .distinct
         case .sum:
             if case .int64 = spec.type { kind = .intSum } else if case .decimal = spec.type { kind = .intSum } else { kind = .doubleSum }
@@ -149,7 +150,8 @@ struct Accumulator {
     /// plain loops instead of per-row group ids.
     mutating func updateSingleGroup(rows n: Int, arg: Column?, extra: [Column] = []) throws {
         grow(to: 1)
-        guard let arg else { counts[0] &+= Int64(n); return }
+        guard var arg else { counts[0] &+= Int64(n); return }
+        if spec.function == .countIf { arg = Self.ones(arg) }
         let validity = arg.validity
         switch kind {
         case .count where spec.function != .countIf:
@@ -214,18 +216,14 @@ struct Accumulator {
     mutating func update(groups: [Int32], arg: Column?, extra: [Column] = [], groupCount: Int) throws {
         grow(to: groupCount)
         let n = groups.count
-        guard let arg else {
+        guard var arg else {
             counts.withUnsafeMutableBufferPointer { c in for g in groups { c[Int(g)] &+= 1 } }
             return
         }
+        if spec.function == .countIf { arg = Self.ones(arg) }
         let validity = arg.validity
         switch kind {
         case .count:
-            if spec.function == .countIf {
-                guard case .boolean(let b) = arg.values.materialized() else { return }
-                for i in 0..<n where b[i] && (validity?[i] ?? true) { counts[Int(groups[i])] &+= 1 }
-                return
-            }
             counts.withUnsafeMutableBufferPointer { c in
                 if let validity { for i in 0..<n where validity[i] { c[Int(groups[i])] &+= 1 } }
                 else { for g in groups { c[Int(g)] &+= 1 } }
@@ -344,6 +342,12 @@ struct Accumulator {
                 if wantLess ? c < 0 : c > 0 { scalarBest[g] = v; argValues[g] = Scalar.from(arg, row: i) }
             }
         }
+    }
+
+    /// count_if's input as BIGINT 1 (true) and 0 (false).
+    private static func ones(_ c: Column) -> Column {
+        guard case .boolean(let b) = c.values.materialized() else { return c }
+        return Column(type: .int64, values: .int64(b.map { $0 ? 1 : 0 }), validity: c.validity)
     }
 
     /// Doubles compare equal to integers in sets (1 and 1.0 are one value).

@@ -189,7 +189,15 @@ enum Functions {
                 let f = pow(10.0, Double(digits))
                 // Past the double's range: all digits kept (f = inf) or everything rounded away (f = 0).
                 if f == 0 { return .double(0) }
-                let r = (d * f).rounded(.toNearestOrAwayFromZero) / f
+                let p = d * f
+                var q = p.rounded(.toNearestOrAwayFromZero)
+                // A tie after the multiplication may not be one in the exact value (14.465 is
+                // 14.46499…): the product's rounding error decides, as exact decimal rounding would.
+                if digits >= 0, Swift.abs(p - p.rounded(.towardZero)) == 0.5 {
+                    let err = (-p).addingProduct(d, f)
+                    if err < 0 { q = p.rounded(.down) } else if err > 0 { q = p.rounded(.up) }
+                }
+                let r = q / f
                 return .double(r.isFinite ? r : d)
             }
         case .abs:

@@ -72,6 +72,8 @@ enum TypeRules {
         case (.string(let s), .int32), (.string(let s), .int64), (.string(let s), .float64):
             // DuckDB reads a string next to a number as that number.
             return (try? Casts.cast(v, to: type)) ?? .string(s)
+        case (.int(let i), .float64):
+            return .double(Double(i))
         case (.int(let i), .decimal(_, let s)):
             let (r, o) = i.multipliedReportingOverflow(by: Int64(SQLType.pow10(s)))
             return o ? .double(Double(i)) : .decimal(r, s)
