@@ -290,7 +290,7 @@ def connect(lake):
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     for name in ("events", "shows", "users"):
-        files = glob.glob(f"{lake}/{name}/**/*.parquet", recursive=True)
+        files = [f for f in glob.glob(f"{lake}/{name}/**/*.parquet", recursive=True) if "/_delta_log/" not in f]
         hive = "true" if name == "events" else "false"
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files!r}, hive_partitioning = {hive})")
     return con

@@ -70,7 +70,7 @@ def polars_query(pl, name, ev, sh, us):
 
 
 def files(lake, table):
-    return sorted(glob.glob(f"{lake}/{table}/**/*.parquet", recursive=True))
+    return sorted(f for f in glob.glob(f"{lake}/{table}/**/*.parquet", recursive=True) if "/_delta_log/" not in f)
 
 
 def worker(engine, args):
@@ -90,7 +90,7 @@ def worker(engine, args):
     elif engine == "polars":
         os.environ["POLARS_MAX_THREADS"] = str(args.threads)
         import polars as pl
-        ev = pl.scan_parquet(f"{args.lake}/events/**/*.parquet", hive_partitioning=True)
+        ev = pl.scan_parquet(files(args.lake, "events"), hive_partitioning=True)
         sh = pl.scan_parquet(files(args.lake, "shows"))
         us = pl.scan_parquet(files(args.lake, "users"))
         def run(name, sql):
