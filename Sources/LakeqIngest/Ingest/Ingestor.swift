@@ -123,7 +123,7 @@ public final class Ingestor {
     }
 
     /// A rule-less ingest schema for a table that was not created by `lakeq ingest`.
-    static func schema(from s: Schema) throws -> IngestSchema {
+    public static func schema(from s: Schema) throws -> IngestSchema {
         var cols: [IngestColumn] = []
         for f in s.fields {
             let t: ValueType
