@@ -3,6 +3,8 @@ import Foundation
 /// What the status line reports (every `--status-interval` seconds on stderr, and once at the end).
 public struct StreamStatus: Sendable {
     public var seconds = 0.0
+    /// When the first message arrived (seconds since start; group join and metadata before it).
+    public var firstMessageSeconds: Double?
     /// Messages read since the start and rows/quarantine rows committed.
     public var messages = 0
     public var rowsCommitted = 0

@@ -115,6 +115,7 @@ public final class StreamPipeline: @unchecked Sendable {
         var lastStatus = elapsed
         var lastMessages = 0
         var lastEndCheck = 0.0
+        var firstMessage: Double?
         while true {
             if let f = currentFailure() { consumer.close(); drain(); throw f }
             if stop.isRequested { break }
@@ -131,7 +132,8 @@ public final class StreamPipeline: @unchecked Sendable {
             let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
             let wait = deadline.map { max(0, min(0.1, $0 - now)) } ?? 0.1
             let room = max(1, min(4096, options.maxBatchRows - batch.count))
-            consumer.consume(max: room, timeoutMs: Int32(wait * 1000)) { m in batch.add(m) }
+            let got = consumer.consume(max: room, timeoutMs: Int32(wait * 1000)) { m in batch.add(m) }
+            if got > 0 && firstMessage == nil { firstMessage = elapsed }
             if !batch.isEmpty {
                 let age = batch.opened.map { Double(DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds) / 1e9 } ?? 0
                 if batch.count >= options.maxBatchRows || batch.bytes >= options.maxBatchBytes || age >= options.maxLatencySeconds {
@@ -163,6 +165,7 @@ public final class StreamPipeline: @unchecked Sendable {
         if let f = currentFailure() { throw f }
         lock.lock(); defer { lock.unlock() }
         summary.status.seconds = elapsed
+        summary.status.firstMessageSeconds = firstMessage
         summary.status.rate = summary.messagesPerSecond
         summary.status.lag = [:]
         summary.status.note = nil

@@ -76,6 +76,7 @@ struct StreamCommand: ParsableCommand {
                     "table": dir + "/" + table, "created": s.createdTable, "versions": s.versions, "messages": st.messages,
                     "rows_committed": st.rowsCommitted, "quarantined": st.quarantined, "commits": st.commits,
                     "seconds": st.seconds, "messages_per_second": s.messagesPerSecond, "stale_batches": s.staleBatches,
+                    "first_message_seconds": st.firstMessageSeconds ?? NSNull(),
                 ]
                 let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
