@@ -35,7 +35,6 @@ final class BatchWriter: @unchecked Sendable {
     let files: PartitionedFiles
     let quarantine: Quarantine
     let tracker: TxnTracker
-    private var cleanedQuarantine = false
 
     init(options: StreamOptions, table: DeltaTable, schema: IngestSchema, tracker: TxnTracker) throws {
         self.options = options
@@ -62,6 +61,8 @@ final class BatchWriter: @unchecked Sendable {
         var outcome = BatchOutcome(result: .empty)
         guard !batch.isEmpty else { return outcome }
         outcome.messages = batch.count
+        let t0 = DispatchTime.now()
+        func ms(_ t: DispatchTime) -> Int { Int((DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1_000_000) }
         // Parse and validate.
         let parsed = batch.data.withUnsafeBytes { bytes in
             parser.parse(bytes, chunks: batch.chunks(pieces: max(1, options.threads) * 4), threads: options.threads)
@@ -78,7 +79,10 @@ final class BatchWriter: @unchecked Sendable {
         outcome.rows = parsed.rows
         outcome.quarantined = bad.count
         // Data files (fsynced; orphans if the commit does not happen).
+        let tParsed = ms(t0)
         let adds = try files.write(parsed.batches)
+        let tWritten = ms(t0)
+        defer { if ProcessInfo.processInfo.environment["LAKEQ_STREAM_TIMING"] != nil { FileHandle.standardError.write(Data("timing: parse \(tParsed) ms, files \(tWritten - tParsed) ms, total \(ms(t0)) ms, \(adds.count) files\n".utf8)) } }
         var staged: Quarantine.Staged?
         do {
             staged = bad.isEmpty ? nil : try quarantine.stage(bad)
@@ -98,10 +102,9 @@ final class BatchWriter: @unchecked Sendable {
             info.fields["engineInfo"] = .string("lakeq stream")
             try quarantine.lock()
             defer { quarantine.unlock() }
-            if !cleanedQuarantine {
-                try quarantine.removeStale(table: table)
-                cleanedQuarantine = true
-            }
+            // Files a crashed writer placed for a version it never committed (cheap: versions
+            // already found valid are not read again).
+            try quarantine.removeStale(table: table)
             let version = try table.append(adds, transactions: txns, commitInfo: info) { [self] v in
                 // Every commit before v must leave each partition's txn where this batch began:
                 // otherwise another consumer took the partition over and committed past it.

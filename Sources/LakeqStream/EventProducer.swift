@@ -65,7 +65,7 @@ public final class EventProducer: @unchecked Sendable {
         summary.partitions = partitionCount
 
         let gen = EventsGenerator(rows: options.rows, seed: options.seed)
-        var rng = SplitMix(seed: options.seed ^ 0x5EED_BAD)
+        var rng = Xoshiro256(seed: options.seed, stream: 0xBAD)
         var held: [Int32: (key: [UInt8], value: [UInt8])] = [:]
         var buffer: [UInt8] = []
         var lastProgress = 0.0
@@ -80,7 +80,7 @@ public final class EventProducer: @unchecked Sendable {
                     if stop.isRequested { break outer }
                     var damage: EventJSON.Damage?
                     if options.badRate > 0, rng.unit() < options.badRate {
-                        damage = EventJSON.Damage(rawValue: Int(rng.next() % UInt64(EventJSON.Damage.allCases.count)))
+                        damage = EventJSON.Damage(rawValue: rng.below(EventJSON.Damage.allCases.count))
                         summary.bad += 1
                     }
                     json.encode(row, into: &buffer, damage: damage)
@@ -132,18 +132,4 @@ public final class EventProducer: @unchecked Sendable {
         for b in key { h = (h ^ UInt32(b)) &* 0x0100_0193 }
         return Int32(h % UInt32(max(1, count)))
     }
-}
-
-/// A small deterministic generator for the bad-message draw.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -39,10 +39,14 @@ final class MessageBatch: @unchecked Sendable {
     var opened: DispatchTime?
     let topic: String
 
-    init(topic: String, format: SourceFormat, maxMessageBytes: Int, reserve: Int) {
+    /// `buffer`: memory to fill (emptied, capacity kept: a recycled batch's, so that pages
+    /// are not faulted in again for every batch).
+    init(topic: String, format: SourceFormat, maxMessageBytes: Int, buffer: [UInt8], reserve: Int) {
         self.topic = topic
         self.format = format
         self.maxMessageBytes = maxMessageBytes
+        data = buffer
+        data.removeAll(keepingCapacity: true)
         data.reserveCapacity(reserve)
     }
 

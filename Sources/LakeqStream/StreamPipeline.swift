@@ -143,8 +143,8 @@ public final class StreamPipeline: @unchecked Sendable {
             let t = elapsed
             if options.stopAtEnd && t - lastEndCheck >= 0.2 {
                 lastEndCheck = t
-                // Close a batch that already reaches every end it can.
-                if !batch.isEmpty, batch.ranges.allSatisfy({ p, r in r.last >= (ends[p] ?? -1) }) { closeBatch() }
+                // Close the batch once every assigned partition has reached its end.
+                if !batch.isEmpty, assigned.allSatisfy({ p in (batch.ranges[p]?.last ?? chain[p] ?? -1) >= (ends[p] ?? -1) }) { closeBatch() }
                 try? tracker.catchUp()
                 let reached = ends.allSatisfy { p, last in last < 0 || tracker.txn(writer.appId(p)) >= last }
                 if reached && batch.isEmpty {
@@ -172,9 +172,24 @@ public final class StreamPipeline: @unchecked Sendable {
         return summary
     }
 
+    /// Message buffers of written batches, reused by new ones.
+    private var spareBuffers: [[UInt8]] = []
+
     private func newBatch() -> MessageBatch {
-        MessageBatch(topic: options.topic, format: options.format, maxMessageBytes: options.maxMessageBytes,
-                     reserve: min(options.maxBatchBytes + options.maxBatchBytes / 8, 64 << 20))
+        lock.lock()
+        let buffer = spareBuffers.popLast() ?? []
+        lock.unlock()
+        // Room for a full batch: the buffer never grows by copying.
+        return MessageBatch(topic: options.topic, format: options.format, maxMessageBytes: options.maxMessageBytes, buffer: buffer,
+                            reserve: options.maxBatchBytes + min(options.maxMessageBytes, options.maxBatchBytes) + 4096 + options.maxBatchRows)
+    }
+
+    private func recycle(_ batch: MessageBatch) {
+        var data: [UInt8] = []
+        swap(&data, &batch.data)
+        lock.lock()
+        if spareBuffers.count < 2 { spareBuffers.append(data) }
+        lock.unlock()
     }
 
     /// Hands a closed batch to the writer queue (waits while two are already waiting).
@@ -184,6 +199,7 @@ public final class StreamPipeline: @unchecked Sendable {
         writes.async { [self] in
             defer { slots.signal(); inFlight.leave() }
             if currentFailure() != nil { return }
+            defer { recycle(batch) }
             do {
                 let o = try writer.write(batch)
                 lock.lock()

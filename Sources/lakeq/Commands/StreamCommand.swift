@@ -66,7 +66,7 @@ struct StreamCommand: ParsableCommand {
         o.writer.compression = parseCodec(compression) ?? .snappy
         let stop = StopSignal()
         stop.install()
-        do {
+        try reportingStreamErrors {
             if let schema { o.schema = try IngestSchema.load(path: schema) }
             let pipeline = StreamPipeline(options: o, stop: stop) { line in printError(line) }
             let s = try pipeline.run()
@@ -83,21 +83,6 @@ struct StreamCommand: ParsableCommand {
             } else {
                 print("stream: table=\(dir)/\(table) messages=\(st.messages) committed=\(st.rowsCommitted) quarantined=\(st.quarantined) commits=\(st.commits) last_version=\(s.versions.last.map(String.init) ?? "-") secs=\(String(format: "%.2f", st.seconds)) msgs_per_s=\(String(format: "%.0f", s.messagesPerSecond))")
             }
-        } catch let e as StreamError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
-        } catch let e as KafkaError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
-        } catch let e as IngestError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
-        } catch let e as DeltaError {
-            printError("lakeq: \(e)")
-            throw ExitCode(1)
-        } catch let e as ParquetError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
         }
     }
 }
@@ -137,7 +122,7 @@ struct ProduceCommand: ParsableCommand {
         let stop = StopSignal()
         stop.install()
         let json = self.json
-        do {
+        try reportingStreamErrors {
             let s = try EventProducer(options: o).run(stop: stop) { sent, secs in
                 if json {
                     printError("{\"sent\":\(sent),\"seconds\":\(String(format: "%.3f", secs)),\"time\":\(String(format: "%.3f", Date().timeIntervalSince1970))}")
@@ -149,13 +134,29 @@ struct ProduceCommand: ParsableCommand {
             } else {
                 print("produce: topic=\(topic) messages=\(s.messages) bad=\(s.bad) partitions=\(s.partitions)\(s.createdTopic ? " (created)" : "") per_partition=\(per) secs=\(String(format: "%.2f", s.seconds)) msgs_per_s=\(String(format: "%.0f", s.seconds > 0 ? Double(s.messages) / s.seconds : 0))")
             }
-        } catch let e as StreamError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
-        } catch let e as KafkaError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
         }
+    }
+}
+
+/// Runs a stream/produce body; library errors become one line on stderr and exit status 1.
+func reportingStreamErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as StreamError {
+        printError("lakeq: \(e.description)")
+        throw ExitCode(1)
+    } catch let e as KafkaError {
+        printError("lakeq: \(e.description)")
+        throw ExitCode(1)
+    } catch let e as IngestError {
+        printError("lakeq: \(e.description)")
+        throw ExitCode(1)
+    } catch let e as DeltaError {
+        printError("lakeq: \(e)")
+        throw ExitCode(1)
+    } catch let e as ParquetError {
+        printError("lakeq: \(e.description)")
+        throw ExitCode(1)
     }
 }
 
