@@ -9,7 +9,7 @@ import PackageDescription
 //   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
 //   LakeqIngest    CSV / JSON Lines ingest with validation and quarantine
 //   LakeqKafka     librdkafka (CRdkafka) behind a small Swift API
-//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`)
+//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`; tables carry ingest rules)
 //   LakeqStream    Kafka topics into Delta tables, exactly once (ingest-and-stream layer)
 //   lakeq          the command-line tool
 let package = Package(
@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "LakeqIngest", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqKafka", dependencies: ["CRdkafka"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Moved out of the executable as it was (Swift 5 mode): its parallel writer predates strict concurrency.
-        .target(name: "LakeqSample", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .target(name: "LakeqSample", dependencies: ["LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .target(
             name: "LakeqStream",
             dependencies: ["LakeqKafka", "LakeqSample", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"],

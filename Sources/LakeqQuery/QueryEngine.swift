@@ -15,6 +15,8 @@ public struct QueryResult: Sendable {
 public struct QueryEngine: Sendable {
     public var catalog: Catalog
     public var threads: Int
+    /// Checked between row groups: a cancelled or timed-out query stops with `ExecutionCancelled`.
+    public var cancellation: CancellationToken?
 
     public init(lake: String, threads: Int) {
         catalog = Catalog(lake: lake)
@@ -88,6 +90,7 @@ public struct QueryEngine: Sendable {
             }
         }
         try Parallel.forEach(count: units.count, workers: workers) { w, i in
+            try cancellation?.check()
             let partial = partials[w]
             let decompressor = decompressors[w]
             let u = units[i]

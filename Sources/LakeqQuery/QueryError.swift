@@ -8,10 +8,12 @@ public enum QueryError: Error, CustomStringConvertible, Sendable {
     case execution(String)
     /// Valid SQL that lakeq does not run yet.
     case unsupported(String)
+    /// Reading something the catalog's `TableAccess` does not allow (a path outside the lake).
+    case forbidden(String)
 
     public var description: String {
         switch self {
-        case .catalog(let m), .binding(let m), .execution(let m), .unsupported(let m): return m
+        case .catalog(let m), .binding(let m), .execution(let m), .unsupported(let m), .forbidden(let m): return m
         }
     }
 }

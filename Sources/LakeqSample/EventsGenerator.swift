@@ -3,6 +3,7 @@ import Foundation
 import LakeqColumnar
 import LakeqParquet
 import LakeqDelta
+import LakeqIngest
 
 /// xoshiro256** seeded through SplitMix64: fast, deterministic, one stream per day so days
 /// can be generated in parallel and still give the same data.
@@ -80,6 +81,9 @@ public struct EventsGenerator: Sendable {
         Field(name: "rating", type: .int32, nullable: true),
         Field(name: "bitrate_kbps", type: .int32, nullable: false),
     ])
+
+    /// The table's columns: the generated ones plus the `date` partition column.
+    static let tableSchema = Schema(schema.fields + [Field(name: "date", type: .date32, nullable: false)])
 
     static let showTypes = ["movie", "series", "documentary", "special"]
     static let showTypeP = [0.45, 0.35, 0.12, 0.08]
@@ -372,8 +376,13 @@ public struct EventsGenerator: Sendable {
         let root = (outDir as NSString).appendingPathComponent("events")
         let fm = FileManager.default
         if fm.fileExists(atPath: root) { try fm.removeItem(atPath: root) }
-        let tableSchema = Schema(Self.schema.fields + [Field(name: "date", type: .date32, nullable: false)])
-        let table = try DeltaTable.create(at: root, schema: tableSchema, partitionColumns: ["date"], name: "events")
+        // The table carries the rules of examples/events.schema.json (embedded), so later
+        // ingest, stream and the service validate by them.
+        let rules = try IngestSchema.viewingEvents()
+        guard rules.arrowSchema == Self.tableSchema else {
+            throw IngestError.schema("the generator's columns differ from the viewing-events schema file")
+        }
+        let table = try rules.createTable(at: root, partitionColumns: ["date"], name: "events")
         var opts = options
         opts.rowGroupRows = rowGroupRows
         let writer = DataFileWriter(snapshot: try table.snapshot(), options: opts)

@@ -153,7 +153,10 @@ public final class StreamPipeline: @unchecked Sendable {
                 }
             }
             if t - lastStatus >= options.statusInterval {
-                let s = status(consumer, assigned: assigned, chain: chain, since: t - lastStatus, messagesBefore: lastMessages, extra: batch.count)
+                // Read so far: the open batch, else what went to earlier batches.
+                var read = chain
+                for (p, r) in batch.ranges { read[p] = r.last }
+                let s = status(consumer, assigned: assigned, read: read, since: t - lastStatus, messagesBefore: lastMessages)
                 lastMessages = s.messages
                 lastStatus = t
                 report(options.json ? s.jsonText : s.text)
@@ -242,7 +245,7 @@ public final class StreamPipeline: @unchecked Sendable {
         lock.lock(); lastNote = text; lock.unlock()
     }
 
-    private func status(_ consumer: KafkaConsumer, assigned: Set<Int32>, chain: [Int32: Int64], since: Double, messagesBefore: Int, extra: Int) -> StreamStatus {
+    private func status(_ consumer: KafkaConsumer, assigned: Set<Int32>, read: [Int32: Int64], since: Double, messagesBefore: Int) -> StreamStatus {
         lock.lock()
         var s = summary.status
         s.note = lastNote
@@ -252,7 +255,7 @@ public final class StreamPipeline: @unchecked Sendable {
         s.rate = since > 0 ? Double(s.messages - messagesBefore) / since : 0
         for p in assigned {
             if let w = consumer.cachedWatermarks(topic: options.topic, partition: p) {
-                s.lag[p] = max(0, w.high - ((chain[p] ?? -1) + 1))
+                s.lag[p] = max(0, w.high - ((read[p] ?? -1) + 1))
             }
         }
         return s

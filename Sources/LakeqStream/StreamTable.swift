@@ -3,7 +3,8 @@ import Foundation
 @preconcurrency import LakeqIngest
 
 /// The stream's table: opened (its schema checked against `--schema` and `--partition-by`) or
-/// created from `--schema`, as `lakeq ingest` does.
+/// created from `--schema` carrying its rules, as `lakeq ingest` does. Without `--schema` the
+/// table's stored rules validate (`IngestSchema.of`).
 public struct StreamTable {
     public let table: DeltaTable
     /// The schema the stream validates with: `--schema` when given, else the table's stored rules.
@@ -21,8 +22,7 @@ public struct StreamTable {
                 throw StreamError.schema("--partition-by \(p) is not a column of the schema")
             }
             do {
-                let t = try DeltaTable.create(at: path, schema: schema.arrowSchema, partitionColumns: o.partitionBy,
-                                              configuration: [Ingestor.schemaKey: schema.json], name: o.table)
+                let t = try schema.createTable(at: path, partitionColumns: o.partitionBy, name: o.table)
                 return StreamTable(table: t, schema: schema, created: true)
             } catch DeltaError.invalidArgument(let m) where m.contains("already a Delta table") {
                 // Another consumer of the group created it at the same moment: use theirs.
@@ -30,12 +30,8 @@ public struct StreamTable {
         }
         let table = try DeltaTable(path: path)
         let snap = try table.snapshot()
-        let stored: IngestSchema
-        if let json = snap.metadata.configuration[Ingestor.schemaKey] {
-            stored = try IngestSchema.parse(Data(json.utf8))
-        } else {
-            stored = try Ingestor.schema(from: snap.schema)
-        }
+        // The table carries its rules (or, made by another tool, its columns without rules).
+        let stored = try IngestSchema.of(snap)
         if let given = o.schema, let diff = given.structuralDifference(from: stored) {
             throw StreamError.schema("--schema does not match the table \(path): \(diff)")
         }

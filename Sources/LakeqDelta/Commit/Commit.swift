@@ -12,11 +12,23 @@ extension DeltaTable {
     /// directory so the new name survives a crash. Readers list only `%020d.json` names, so
     /// they see either the whole commit or none of it.
     ///
+    /// After publishing, a checkpoint is written when the new version is a multiple of
+    /// `delta.checkpointInterval` (see `checkpoint`); a failure there never fails the commit.
+    /// `readSnapshot`, the snapshot the actions were computed against, saves re-reading the
+    /// log for that.
+    ///
     /// - Returns: the version committed.
     /// - Throws: `DeltaError.versionConflict` when another writer won; the caller decides
     ///   whether its actions are still valid on the new version (see `append`).
     @discardableResult
-    public func commit(actions: [Action], expectedVersion: Int) throws -> Int {
+    public func commit(actions: [Action], expectedVersion: Int, readSnapshot: DeltaSnapshot? = nil) throws -> Int {
+        let version = try publish(actions: actions, expectedVersion: expectedVersion)
+        checkpointIfDue(committed: version, actions: actions, base: readSnapshot)
+        return version
+    }
+
+    /// The commit protocol itself (no checkpoint): temp file, put-if-absent link, fsyncs.
+    func publish(actions: [Action], expectedVersion: Int) throws -> Int {
         guard expectedVersion >= -1 else { throw DeltaError.invalidArgument("expectedVersion \(expectedVersion) is below -1") }
         // A commit may only follow an existing version: never leave a gap in the log.
         if expectedVersion >= 0, !FileManager.default.fileExists(atPath: commitPath(expectedVersion)) {
@@ -87,7 +99,7 @@ extension DeltaTable {
             actions += adds.map { .add($0) }
             try willCommit?(readVersion + 1)
             do {
-                return try commit(actions: actions, expectedVersion: readVersion)
+                return try commit(actions: actions, expectedVersion: readVersion, readSnapshot: snapshot)
             } catch DeltaError.versionConflict {
                 guard attempt < maxAttempts, let latest = try latestVersion(), latest > readVersion else {
                     if attempt >= maxAttempts { break }

@@ -25,16 +25,24 @@ enum CheckpointReader {
     struct Leaf {
         let entries: [[Int?]]
         let values: ColumnValues
+        /// Per row, for a leaf inside a list or map: whether the collection itself is there
+        /// (an empty one has no entries, a null one neither: this tells them apart).
+        let collectionPresent: [Bool]
 
         init(_ file: ParquetFile, rowGroup: Int, column: Int, rows expected: Int) throws {
             let levels = try file.readLevels(rowGroup: rowGroup, column: column)
             let maxDef = file.schema.columns[column].maxDefinitionLevel
             let entryDef = file.schema.repeatedDefinitionLevels[column]
             var rows: [[Int?]] = []
+            var present: [Bool] = []
             var next = 0
             for i in levels.definition.indices {
-                if levels.repetition[i] == 0 { rows.append([]) }
                 let def = Int(levels.definition[i])
+                if levels.repetition[i] == 0 {
+                    rows.append([])
+                    // The collection's own level is one below its repeated group's.
+                    present.append(entryDef.map { def >= $0 - 1 } ?? true)
+                }
                 let defined = def == maxDef
                 // Without repetition every row has its one entry; in a list or map only the
                 // entries that exist (an empty or null collection has none).
@@ -47,6 +55,7 @@ enum CheckpointReader {
                 throw DeltaError.corrupt("\(file.path): checkpoint column \(file.schema.columns[column].path.joined(separator: ".")) has \(rows.count) rows, expected \(expected)")
             }
             entries = rows
+            collectionPresent = present
             values = levels.values.values.materialized()
         }
 
@@ -90,6 +99,7 @@ enum CheckpointReader {
             func map(_ prefix: String, _ row: Int) throws -> [String: String?]? {
                 guard let keys = try leaf(prefix + ".key_value.key") ?? leaf(prefix + ".map.key") else { return nil }
                 let values = try leaf(prefix + ".key_value.value") ?? leaf(prefix + ".map.value")
+                guard keys.collectionPresent[row] else { return nil }
                 let k = keys.strings(row), v = values?.strings(row) ?? []
                 var m: [String: String?] = [:]
                 for (i, key) in k.enumerated() {
@@ -99,7 +109,8 @@ enum CheckpointReader {
                 return m
             }
             func list(_ prefix: String, _ row: Int) throws -> [String]? {
-                guard let l = try leaf(prefix + ".list.element") ?? leaf(prefix + ".array") ?? leaf(prefix + ".list.item") else { return nil }
+                guard let l = try leaf(prefix + ".list.element") ?? leaf(prefix + ".array") ?? leaf(prefix + ".list.item"),
+                      l.collectionPresent[row] else { return nil }
                 return l.strings(row).compactMap { $0 }
             }
             if let sidecars = try leaf("sidecar.path"), (0..<rows).contains(where: { sidecars.string($0) != nil }) {
@@ -111,7 +122,7 @@ enum CheckpointReader {
                 if let p = addPath?.string(r) {
                     let partitionValues = try map("add.partitionValues", r) ?? [:]
                     var tags: [String: String]?
-                    if let t = try map("add.tags", r), !t.isEmpty { tags = t.compactMapValues { $0 } }
+                    if let t = try map("add.tags", r) { tags = t.compactMapValues { $0 } }
                     if let dv = try leaf("add.deletionVector.storageType"), dv.string(r) != nil {
                         throw DeltaError.unsupported("\(file.path): data file \(p) has a deletion vector (not supported)")
                     }
@@ -123,7 +134,9 @@ enum CheckpointReader {
                 } else if let p = removePath?.string(r) {
                     // Tombstones: vacuum keeps removed files inside the retention window.
                     out.append(.remove(RemoveFile(path: p, deletionTimestamp: try leaf("remove.deletionTimestamp")?.int(r),
-                                                  dataChange: try leaf("remove.dataChange")?.bool(r) ?? true)))
+                                                  dataChange: try leaf("remove.dataChange")?.bool(r) ?? true,
+                                                  partitionValues: try map("remove.partitionValues", r), size: try leaf("remove.size")?.int(r),
+                                                  extendedFileMetadata: try leaf("remove.extendedFileMetadata")?.bool(r))))
                 } else if let id = metaId?.string(r) {
                     guard let schemaString = try leaf("metaData.schemaString")?.string(r) else {
                         throw DeltaError.corrupt("\(file.path): metaData without schemaString")

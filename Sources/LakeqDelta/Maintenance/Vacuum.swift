@@ -36,28 +36,9 @@ extension DeltaTable {
         let cutoffMillis = Int64((now.timeIntervalSince1970 - retentionHours * 3600) * 1000)
 
         var keep = Set(snapshot.files.map(\.relativePath))
-        // Tombstones: a removed file stays while its removal is within the retention window.
-        var tombstones: [String: Int64] = [:]
-        let plan = try replayPlan(upTo: snapshot.version)
-        // The checkpoint's tombstones first (when earlier commits were cleaned up), then the commits'.
-        var steps: [(actions: [Action], written: String)] = []
-        if let cp = plan.checkpoint {
-            let files = try checkpointFiles(cp)
-            steps.append((try CheckpointReader.actions(paths: files), files[0]))
-        }
-        for v in plan.versions { steps.append((try actions(version: v), commitPath(v))) }
-        for step in steps {
-            for a in step.actions {
-                switch a {
-                case .add(let f): tombstones[f.relativePath] = nil
-                case .remove(let r):
-                    // A remove without a timestamp counts as removed when its log file was written.
-                    tombstones[r.path.removingPercentEncoding ?? r.path] = r.deletionTimestamp ?? modificationMillis(step.written) ?? Int64.max
-                default: break
-                }
-            }
-        }
-        for (p, ts) in tombstones where ts >= cutoffMillis { keep.insert(p) }
+        // Tombstones (from the checkpoint the snapshot started at and the commits after it): a
+        // removed file stays while its removal is within the retention window.
+        for (p, r) in snapshot.state.tombstones where (r.deletionTimestamp ?? Int64.max) >= cutoffMillis { keep.insert(p) }
 
         var doomed: [(String, Int64)] = []
         let fm = FileManager.default

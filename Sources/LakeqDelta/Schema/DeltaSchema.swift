@@ -63,18 +63,39 @@ public enum DeltaSchema {
         }
     }
 
-    /// The `schemaString` of `schema`.
-    public static func schemaString(_ schema: Schema) throws -> String {
+    /// Column metadata key (in a field's `metadata`) marking personal data: `"lakeq.pii": true`.
+    /// Readers that serve data to others (the HTTP service) hash such columns.
+    public static let piiKey = "lakeq.pii"
+    /// Column metadata key of a column's description, as Spark writes `COMMENT`.
+    public static let commentKey = "comment"
+
+    /// The `schemaString` of `schema`; `columnMetadata` gives fields' `metadata` objects by
+    /// column name (e.g. `[DeltaSchema.piiKey: .bool(true)]`); other fields get `{}`.
+    public static func schemaString(_ schema: Schema, columnMetadata: [String: [String: JSONValue]] = [:]) throws -> String {
+        for name in columnMetadata.keys where !schema.fields.contains(where: { $0.name == name }) {
+            throw DeltaError.invalidArgument("column metadata for \(name), which is not in the schema")
+        }
         var fields: [JSONValue] = []
         for f in schema.fields {
             fields.append(.object([
                 "name": .string(f.name),
                 "type": .string(try deltaType(f.type)),
                 "nullable": .bool(f.nullable),
-                "metadata": .object([:]),
+                "metadata": .object(columnMetadata[f.name] ?? [:]),
             ]))
         }
         return JSONValue.object(["type": .string("struct"), "fields": .array(fields)]).serialized
+    }
+
+    /// Each field's non-empty `metadata` object of a `schemaString`, by column name.
+    public static func columnMetadata(from schemaString: String) throws -> [String: [String: JSONValue]] {
+        let v = try JSONValue.parse(schemaString)
+        var out: [String: [String: JSONValue]] = [:]
+        for f in v["fields"]?.arrayValue ?? [] {
+            guard let name = f["name"]?.stringValue, let m = f["metadata"]?.objectValue, !m.isEmpty else { continue }
+            out[name] = m
+        }
+        return out
     }
 
     /// Parses a `schemaString`. Nested fields are rejected with a clear error.

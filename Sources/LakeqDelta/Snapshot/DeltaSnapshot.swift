@@ -16,6 +16,25 @@ public struct DeltaSnapshot: Sendable {
     public let transactions: [String: Int64]
     /// Commit timestamp (ms) of `version`, from its commitInfo or the file's mtime.
     public let timestamp: Int64?
+    /// Each column's non-empty `metadata` from `schemaString` (column marks, comments), by name.
+    public let columnMetadata: [String: [String: JSONValue]]
+    /// The reconciled log state this snapshot was made from (refreshes continue it).
+    let state: LogState
+
+    /// Files removed from the table and not re-added (tombstones), each with its deletion
+    /// timestamp (a remove recorded without one carries its log file's time). A checkpoint
+    /// starts with those still within `delta.deletedFileRetentionDuration` when it was written.
+    public var tombstones: [RemoveFile] { state.tombstones.values.sorted { $0.path < $1.path } }
+
+    /// The table's properties (`metaData.configuration`) lakeq acts on, parsed.
+    public var properties: TableProperties { TableProperties(metadata.configuration) }
+
+    /// The columns marked as personal data (`"lakeq.pii": true` in their metadata; set from
+    /// a schema file's `"pii": true` when the table was created). Services hash them for
+    /// callers not entitled to see them.
+    public var piiColumns: Set<String> {
+        Set(columnMetadata.compactMap { $0.value[DeltaSchema.piiKey]?.boolValue == true ? $0.key : nil })
+    }
 
     /// The partition columns as fields (types from the schema).
     public var partitionFields: [Field] {

@@ -35,11 +35,25 @@ public final class DeltaTable: Sendable {
     /// Creates a table: commits version 0 with `protocol` and `metaData`.
     ///
     /// `schema` holds every column, partition columns included (each must exist in it).
-    /// Fails if the table already has a version 0 (including when another process creates it
-    /// at the same moment: creation is put-if-absent like every commit).
+    /// `columnMetadata` becomes the fields' `metadata` in `schemaString` (column marks such as
+    /// `DeltaSchema.piiKey`, comments). Fails if the table already has a version 0 (including
+    /// when another process creates it at the same moment: creation is put-if-absent like
+    /// every commit).
     @discardableResult
     public static func create(at path: String, schema: Schema, partitionColumns: [String] = [],
-                              configuration: [String: String] = [:], name: String? = nil) throws -> DeltaTable {
+                              configuration: [String: String] = [:], name: String? = nil,
+                              columnMetadata: [String: [String: JSONValue]] = [:]) throws -> DeltaTable {
+        let schemaString = try DeltaSchema.schemaString(schema, columnMetadata: columnMetadata)
+        return try create(at: path, metadata: MetadataAction(name: name, schemaString: schemaString, partitionColumns: partitionColumns,
+                                                             configuration: configuration, createdTime: Posix.nowMillis()))
+    }
+
+    /// Creates a table whose version 0 holds `metadata` (schema, partitioning, configuration)
+    /// and the protocol its schema needs. The schema and partition columns are checked first.
+    @discardableResult
+    public static func create(at path: String, metadata: MetadataAction) throws -> DeltaTable {
+        let schema = try DeltaSchema.schema(from: metadata.schemaString)
+        let partitionColumns = metadata.partitionColumns
         var seen = Set<String>()
         for f in schema.fields where !seen.insert(f.name.lowercased()).inserted {
             throw DeltaError.invalidArgument("duplicate column \(f.name) (Delta column names are case-insensitive)")
@@ -51,7 +65,6 @@ public final class DeltaTable: Sendable {
         guard schema.fields.count > partitionColumns.count else {
             throw DeltaError.invalidArgument("a table needs at least one column that is not a partition column")
         }
-        let schemaString = try DeltaSchema.schemaString(schema)
         let ntz = schema.fields.contains { if case .timestamp(_, false) = $0.type { return true } else { return false } }
         // timestamp_ntz is a table feature: it needs the (3, 7) protocol naming it.
         let proto = ntz
@@ -64,13 +77,13 @@ public final class DeltaTable: Sendable {
         }
         try? Posix.fsyncDirectory(path)
         let table = try DeltaTable(path: path)
+        var meta = metadata
         let now = Posix.nowMillis()
-        let meta = MetadataAction(name: name, schemaString: schemaString, partitionColumns: partitionColumns,
-                                  configuration: configuration, createdTime: now)
+        if meta.createdTime == nil { meta.createdTime = now }
         let info = CommitInfo(timestamp: now, operation: "CREATE TABLE",
                               operationParameters: ["partitionBy": JSONValue.array(partitionColumns.map { .string($0) }).serialized])
         do {
-            try table.commit(actions: [.commitInfo(info), .protocol(proto), .metaData(meta)], expectedVersion: -1)
+            try table.publish(actions: [.commitInfo(info), .protocol(proto), .metaData(meta)], expectedVersion: -1)
         } catch DeltaError.versionConflict {
             throw DeltaError.invalidArgument("\(path) is already a Delta table")
         }
@@ -101,11 +114,21 @@ public final class DeltaTable: Sendable {
             if rest == ".json" { commits.append(v) }
             else if rest.hasPrefix(".checkpoint") && rest.hasSuffix(".parquet") { checkpoints.append(v) }
         }
-        return (commits.sorted(), checkpoints.sorted())
+        return (commits.sorted(), Array(Set(checkpoints)).sorted())
     }
 
-    /// The newest committed version, or nil when the log has no commit yet.
-    public func latestVersion() throws -> Int? { try listLog().commits.last }
+    /// The newest committed version, or nil when the log has no commit yet. Starts from the
+    /// checkpoint `_last_checkpoint` names and probes the commits after it, so it does not
+    /// grow with the length of the log; lists the log when there is no usable hint.
+    public func latestVersion() throws -> Int? {
+        if let hint = LastCheckpoint.read(logPath: logPath), Posix.exists(commitPath(hint.version)) || usableCheckpoint(hint.version) {
+            var v = hint.version
+            while Posix.exists(commitPath(v + 1)) { v += 1 }
+            return v
+        }
+        let (commits, checkpoints) = try listLog()
+        return commits.last ?? checkpoints.last
+    }
 
     /// The actions of commit `version`.
     public func actions(version: Int) throws -> [Action] {
@@ -116,20 +139,48 @@ public final class DeltaTable: Sendable {
         return try ActionCodec.decode(String(decoding: data, as: UTF8.self), what: p)
     }
 
-    /// What to replay for `target`: the JSON commits 0...target when they are all there;
-    /// otherwise the newest checkpoint at or before `target` whose later commits are all there,
-    /// and those commits.
-    func replayPlan(upTo target: Int?) throws -> (checkpoint: Int?, versions: [Int]) {
+    /// What to replay for a version: a checkpoint's state, then the JSON commits after it.
+    struct ReplayPlan: Equatable {
+        var checkpoint: Int?
+        var versions: [Int]
+    }
+
+    /// True when every file of the checkpoint at `version` is there.
+    func usableCheckpoint(_ version: Int) -> Bool { (try? checkpointFiles(version)) != nil }
+
+    /// What to replay for `target` (default: the latest version): the newest complete
+    /// checkpoint at or before it whose later commits are all present, and those commits; the
+    /// JSON commits 0...target only when no checkpoint serves. `_last_checkpoint` finds the
+    /// checkpoint without listing the log (the commits after it are probed one by one), so
+    /// opening a table does not grow with its number of commits. `excluding` names
+    /// checkpoints found unreadable.
+    func replayPlan(upTo target: Int?, excluding bad: Set<Int> = []) throws -> ReplayPlan {
+        if let target, target < 0 { throw DeltaError.invalidArgument("version \(target) is negative") }
+        if let hint = LastCheckpoint.read(logPath: logPath), !bad.contains(hint.version),
+           hint.version <= (target ?? Int.max), usableCheckpoint(hint.version) {
+            var v = hint.version
+            let end = target ?? Int.max
+            while v < end, Posix.exists(commitPath(v + 1)) { v += 1 }
+            if target == nil || v == target {
+                return ReplayPlan(checkpoint: hint.version, versions: v > hint.version ? Array((hint.version + 1)...v) : [])
+            }
+            // The target is not there: the listing below says so clearly.
+        }
         let (commits, checkpoints) = try listLog()
-        guard let latest = commits.last else { throw DeltaError.corrupt("\(logPath) has no commits") }
+        // The newest commit (a checkpoint alone names a version only when no commit is left).
+        guard let latest = commits.last ?? checkpoints.last else {
+            throw DeltaError.corrupt("\(logPath) has no commits")
+        }
         let v = target ?? latest
-        guard v >= 0 else { throw DeltaError.invalidArgument("version \(v) is negative") }
         guard v <= latest else { throw DeltaError.invalidArgument("\(path): version \(v) does not exist (latest is \(latest))") }
         let present = Set(commits)
-        guard let missing = (0...v).first(where: { !present.contains($0) }) else { return (nil, Array(0...v)) }
-        for cp in Set(checkpoints).sorted(by: >) where cp <= v {
-            if cp == v || ((cp + 1)...v).allSatisfy(present.contains) { return (cp, cp < v ? Array((cp + 1)...v) : []) }
+        for cp in checkpoints.reversed() where cp <= v && !bad.contains(cp) && usableCheckpoint(cp) {
+            if cp == v || ((cp + 1)...v).allSatisfy(present.contains) {
+                return ReplayPlan(checkpoint: cp, versions: cp < v ? Array((cp + 1)...v) : [])
+            }
+            break  // a commit after it is missing: an older checkpoint would need it too
         }
+        guard let missing = (0...v).first(where: { !present.contains($0) }) else { return ReplayPlan(checkpoint: nil, versions: Array(0...v)) }
         throw DeltaError.corrupt("\(path): commit \(missing) is missing from the log and no checkpoint covers it")
     }
 
@@ -137,8 +188,8 @@ public final class DeltaTable: Sendable {
     /// multi-part checkpoint (refused when a part is missing).
     func checkpointFiles(_ version: Int) throws -> [String] {
         let prefix = Self.commitFileName(version).dropLast(5) + ".checkpoint"
+        if Posix.exists(logPath + "/" + prefix + ".parquet") { return [logPath + "/" + prefix + ".parquet"] }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: logPath)) ?? []).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".parquet") }
-        if names.contains(String(prefix) + ".parquet") { return [logPath + "/" + prefix + ".parquet"] }
         // V.checkpoint.P.N.parquet: parts 1...N.
         let parts = names.compactMap { n -> (Int, Int)? in
             let f = n.dropFirst(prefix.count + 1).dropLast(8).split(separator: ".")
@@ -156,62 +207,71 @@ public final class DeltaTable: Sendable {
 
     // MARK: snapshots
 
-    /// The table at `version` (default: the latest): replays commits 0...version in order.
-    /// Files are the adds not removed since; schema and partitioning come from the latest
-    /// `metaData` at or before `version`.
+    /// The table at `version` (default: the latest). Starts from the newest checkpoint at or
+    /// before it (see `replayPlan`) and replays the JSON commits after it in order: files are
+    /// the adds not removed since; schema and partitioning come from the latest `metaData`.
+    /// A checkpoint that cannot be read is skipped for an older one, or the JSON commits.
     public func snapshot(version: Int? = nil) throws -> DeltaSnapshot {
-        let (checkpoint, versions) = try replayPlan(upTo: version)
-        var proto: ProtocolAction?
-        var meta: MetadataAction?
-        var files: [String: AddFile] = [:]
-        var order: [String: Int] = [:]
-        var txns: [String: Int64] = [:]
-        var seq = 0
-        var timestamp: Int64?
-        // The checkpoint's state first (as the actions of one version), then the commits after it.
-        let steps: [Int?] = (checkpoint == nil ? [] : [nil]) + versions.map { Optional($0) }
-        for step in steps {
-            let actions = try step.map { try self.actions(version: $0) } ?? CheckpointReader.actions(paths: try checkpointFiles(checkpoint ?? 0))
-            timestamp = nil
-            for a in actions {
-                switch a {
-                case .protocol(let p): proto = p
-                case .metaData(let m): meta = m
-                case .add(let f):
-                    // Reconcile by decoded path: writers differ in which characters they encode.
-                    let key = f.relativePath
-                    files[key] = f
-                    order[key] = seq
-                    seq += 1
-                case .remove(let r):
-                    let key = r.path.removingPercentEncoding ?? r.path
-                    files[key] = nil
-                case .txn(let t): txns[t.appId] = t.version
-                case .commitInfo(let c): timestamp = c.timestamp
-                case .other: break
-                }
+        var bad = Set<Int>()
+        var checkpointError: Error?
+        while true {
+            let plan: ReplayPlan
+            do { plan = try replayPlan(upTo: version, excluding: bad) } catch {
+                // Without the unreadable checkpoint nothing serves: its error says why.
+                throw checkpointError ?? error
             }
-            if let v = step, v == versions.last, timestamp == nil { timestamp = modificationMillis(commitPath(v)) }
+            var state = LogState()
+            if let cp = plan.checkpoint {
+                let files = try checkpointFiles(cp)
+                let actions: [Action]
+                do { actions = try CheckpointReader.actions(paths: files) } catch {
+                    // A damaged (or unsupported) checkpoint: try an older one, or the commits.
+                    bad.insert(cp)
+                    checkpointError = error
+                    continue
+                }
+                state.apply(actions, version: cp, fileTime: Posix.modificationMillis(commitPath(cp)) ?? Posix.modificationMillis(files[0]))
+            }
+            for v in plan.versions {
+                state.apply(try actions(version: v), version: v, fileTime: Posix.modificationMillis(commitPath(v)))
+            }
+            return try state.snapshot(tablePath: path)
         }
-        let snapshotVersion = versions.last ?? checkpoint ?? 0
-        if versions.isEmpty, let checkpoint { timestamp = modificationMillis(commitPath(checkpoint)) }
-        guard let proto else { throw DeltaError.corrupt("\(path): no protocol action up to version \(snapshotVersion)") }
-        try proto.checkReadable()
-        guard let meta else { throw DeltaError.corrupt("\(path): no metaData action up to version \(snapshotVersion)") }
-        guard meta.formatProvider == "parquet" else { throw DeltaError.unsupported("data format \(meta.formatProvider)") }
-        let schema = try DeltaSchema.schema(from: meta.schemaString)
-        for p in meta.partitionColumns where !schema.fields.contains(where: { $0.name == p }) {
-            throw DeltaError.corrupt("\(path): partition column \(p) is not in the schema")
-        }
-        let live = files.sorted { (order[$0.key] ?? 0) < (order[$1.key] ?? 0) }.map(\.value)
-        return DeltaSnapshot(tablePath: path, version: snapshotVersion, protocolAction: proto, metadata: meta, schema: schema,
-                             partitionColumns: meta.partitionColumns, files: live, transactions: txns, timestamp: timestamp)
     }
 
-    func modificationMillis(_ path: String) -> Int64? {
-        guard let d = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return nil }
-        return Int64(d.timeIntervalSince1970 * 1000)
+    /// `snapshot` advanced to `version` (default: the latest) by reading only the commits after
+    /// it: what a long-lived reader (the HTTP service's snapshot cache) calls when the log may
+    /// have moved. Returns `snapshot` itself when nothing was committed since. Falls back to a
+    /// full `snapshot(version:)` for an older version, or when the commits right after
+    /// `snapshot` were cleaned up from the log.
+    public func refresh(_ snapshot: DeltaSnapshot, to version: Int? = nil) throws -> DeltaSnapshot {
+        guard snapshot.tablePath == path else {
+            throw DeltaError.invalidArgument("a snapshot of \(snapshot.tablePath) cannot refresh \(path)")
+        }
+        if let version {
+            if version == snapshot.version { return snapshot }
+            if version < snapshot.version { return try self.snapshot(version: version) }
+        }
+        var state = snapshot.state
+        var v = snapshot.version
+        let end = version ?? Int.max
+        while v < end {
+            let p = commitPath(v + 1)
+            guard let data = FileManager.default.contents(atPath: p) else { break }
+            state.apply(try ActionCodec.decode(String(decoding: data, as: UTF8.self), what: p), version: v + 1,
+                        fileTime: Posix.modificationMillis(p))
+            v += 1
+        }
+        if let version, v < version { return try self.snapshot(version: version) }  // cleaned up, or missing: a clear answer
+        if v == snapshot.version {
+            // Nothing after it, unless the log was cleaned past this snapshot.
+            if let latest = try latestVersion(), latest > snapshot.version { return try self.snapshot() }
+            return snapshot
+        }
+        return try state.snapshot(tablePath: path)
     }
+
+    func modificationMillis(_ path: String) -> Int64? { Posix.modificationMillis(path) }
 
     /// Every commit, newest first: what it did and how many files and rows it added.
     public func history() throws -> [HistoryEntry] {

@@ -51,6 +51,30 @@ public enum Posix {
         throw DeltaError.io("link \(from) → \(to) failed: \(errorText(errno))")
     }
 
+    /// Renames `from` to `to`, atomically replacing `to` if it exists (for files whose newest
+    /// complete version may win, such as checkpoints and `_last_checkpoint`; never commits).
+    static func renameReplacing(_ from: String, _ to: String) throws {
+        guard rename(from, to) == 0 else { throw DeltaError.io("rename \(from) → \(to) failed: \(errorText(errno))") }
+    }
+
+    /// The modification time of `path` in milliseconds since the epoch, nil when it cannot be read.
+    static func modificationMillis(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        #if canImport(Darwin)
+        let t = st.st_mtimespec
+        #else
+        let t = st.st_mtim
+        #endif
+        return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
+    }
+
+    /// True when `path` exists (one stat, no Foundation).
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
     static func unlinkIgnoringMissing(_ path: String) {
         _ = unlink(path)
     }

@@ -75,7 +75,7 @@ public final class Ingestor {
     let start = DispatchTime.now()
 
     /// Where the stored ingest schema (with its rules) lives in the table's metadata.
-    public static let schemaKey = "lakeq.ingest.schema"
+    public static let schemaKey = IngestSchema.configurationKey
 
     public init(options: IngestOptions) {
         self.options = options
@@ -96,8 +96,7 @@ public final class Ingestor {
                 throw IngestError.usage("\(tablePath) does not exist: the first ingest needs --schema")
             }
             do {
-                let t = try DeltaTable.create(at: tablePath, schema: schema.arrowSchema, partitionColumns: options.partitionBy,
-                                              configuration: [Self.schemaKey: schema.json], name: options.table)
+                let t = try schema.createTable(at: tablePath, partitionColumns: options.partitionBy, name: options.table)
                 summary.createdTable = true
                 return (t, schema)
             } catch DeltaError.invalidArgument(let m) where m.contains("already a Delta table") {
@@ -106,12 +105,7 @@ public final class Ingestor {
         }
         let table = try DeltaTable(path: tablePath)
         let snap = try table.snapshot()
-        let stored: IngestSchema
-        if let json = snap.metadata.configuration[Self.schemaKey] {
-            stored = try IngestSchema.parse(Data(json.utf8))
-        } else {
-            stored = try Self.schema(from: snap.schema)
-        }
+        let stored = try IngestSchema.of(snap)
         if let given = options.schema, let diff = given.structuralDifference(from: stored) {
             throw IngestError.schema("--schema disagrees with the table \(tablePath): \(diff)")
         }
@@ -120,27 +114,6 @@ public final class Ingestor {
         }
         // The rules of --schema apply when given (same columns, possibly new rules).
         return (table, options.schema ?? stored)
-    }
-
-    /// A rule-less ingest schema for a table that was not created by `lakeq ingest`.
-    public static func schema(from s: Schema) throws -> IngestSchema {
-        var cols: [IngestColumn] = []
-        for f in s.fields {
-            let t: ValueType
-            switch f.type {
-            case .int32: t = .int32
-            case .int64: t = .int64
-            case .float64: t = .double
-            case .boolean: t = .boolean
-            case .string: t = .string
-            case .date32: t = .date
-            case .timestamp(let u, _): t = .timestamp(u)
-            case .decimal(let p, let sc): t = .decimal(precision: p, scale: sc)
-            default: throw IngestError.schema("column \(f.name): type \(f.type) cannot be ingested")
-            }
-            cols.append(IngestColumn(name: f.name, type: t, nullable: f.nullable, derivedFrom: nil, rules: ColumnRules()))
-        }
-        return IngestSchema(columns: cols)
     }
 
     // MARK: sources

@@ -76,6 +76,11 @@ public struct IngestColumn: Equatable {
     /// `to_date(col)`: computed from another column, not read from the source.
     public var derivedFrom: String?
     public var rules: ColumnRules
+    /// `"pii": true`: the column holds personal data (stored as the Delta column mark
+    /// `lakeq.pii`; the service hashes it for keys without PII access).
+    public var pii = false
+    /// `"description"`: free text about the column (stored as the Delta column `comment`).
+    public var description: String?
 
     public var spec: ColumnSpec { ColumnSpec(name: name, type: type, nullable: nullable) }
 }
@@ -103,7 +108,7 @@ public struct IngestSchema: Equatable {
     /// Column keys the file format knows; any other key is an error (a typo must not
     /// silently drop a rule).
     static let knownKeys: Set<String> = ["name", "type", "nullable", "required", "min", "max", "max_exclusive",
-                                         "max_column", "min_column", "allowed", "regex", "derived", "equals", "description"]
+                                         "max_column", "min_column", "allowed", "regex", "derived", "equals", "description", "pii"]
 
     /// Loads and checks a schema file.
     public static func load(path: String) throws -> IngestSchema {
@@ -131,6 +136,16 @@ public struct IngestSchema: Equatable {
             var nullable = (c["nullable"] as? Bool) ?? true
             if let r = c["required"] as? Bool { nullable = !r }
             var col = IngestColumn(name: name, type: type, nullable: nullable, derivedFrom: nil, rules: ColumnRules())
+            if let p = c["pii"] {
+                guard let flag = p as? Bool else {
+                    throw IngestError.schema("column \(name): pii must be true or false")
+                }
+                col.pii = flag
+            }
+            if let d = c["description"] {
+                guard let text = d as? String else { throw IngestError.schema("column \(name): description must be a string") }
+                col.description = text
+            }
             if let d = c["derived"] {
                 guard let text = d as? String, let src = parseToDate(text) else {
                     throw IngestError.schema("column \(name): derived must be \"to_date(COLUMN)\"")
@@ -276,6 +291,8 @@ public struct IngestSchema: Equatable {
             if let r = c.rules.regex { o["regex"] = r }
             if let e = c.rules.equals { o["equals"] = e.text }
             if let d = c.derivedFrom { o["derived"] = "to_date(\(d))" }
+            if c.pii { o["pii"] = true }
+            if let d = c.description { o["description"] = d }
             cols.append(o)
         }
         let data = (try? JSONSerialization.data(withJSONObject: ["columns": cols], options: [.sortedKeys])) ?? Data()

@@ -196,4 +196,11 @@ public struct LeafLevels: Sendable {
     public var definition: [UInt8]
     public var repetition: [UInt8]
     public var values: Column
+
+    /// Levels and defined values of one leaf (what `LevelsWriter` writes).
+    public init(definition: [UInt8], repetition: [UInt8], values: Column) {
+        self.definition = definition
+        self.repetition = repetition
+        self.values = values
+    }
 }

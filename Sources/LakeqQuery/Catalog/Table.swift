@@ -35,7 +35,8 @@ public final class Table: @unchecked Sendable {
     /// A Delta table as of `snapshot`: only its live files, partition values from the log
     /// (typed by the table's schema, not guessed from the folder names), schema from the
     /// latest `metaData`. Columns missing from an older file read as NULL there.
-    public init(name: String, snapshot: DeltaSnapshot) throws {
+    /// `admit` vets every data file's path before it is opened (see `TableAccess`).
+    public init(name: String, snapshot: DeltaSnapshot, admit: ((String) throws -> Void)? = nil) throws {
         self.name = name
         deltaVersion = snapshot.version
         let partitionNames = snapshot.partitionColumns
@@ -44,6 +45,7 @@ public final class Table: @unchecked Sendable {
         }
         partitionColumns = snapshot.partitionFields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: true) }
         var dataFields = snapshot.dataSchema.fields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: $0.nullable) }
+        if let admit { for f in files { try admit(f.path) } }
         let opened = try Self.openAll(files.map(\.path))
         parquet = opened
         // A file written before a column was added lacks it: that column reads as NULL there.
@@ -55,7 +57,7 @@ public final class Table: @unchecked Sendable {
     }
 
     /// Opens every file under `paths` (files or directories) and unifies their schemas.
-    public init(name: String, paths: [String], hivePartitioning: Bool = true) throws {
+    public init(name: String, paths: [String], hivePartitioning: Bool = true, admit: ((String) throws -> Void)? = nil) throws {
         self.name = name
         deltaVersion = nil
         var found: [(path: String, parts: [(String, String)])] = []
@@ -73,6 +75,7 @@ public final class Table: @unchecked Sendable {
             files.append(DataFile(path: f.path, partitionValues: keys.map { map[$0] }))
         }
         self.files = files
+        if let admit { for f in files { try admit(f.path) } }
         partitionColumns = keys.enumerated().map { i, k in
             Field(name: k, type: PartitionTyping.type(of: files.compactMap { $0.partitionValues[i] }), nullable: true)
         }

@@ -9,10 +9,14 @@ public struct Catalog: Sendable {
     /// The Delta version to read tables at when the query does not say (`VERSION AS OF`);
     /// nil reads the latest. Set by `lakeq query --version N`.
     public var version: Int? = nil
+    /// What SQL may read: anything the process can (the command line), or only the lake's
+    /// own tables (the API service).
+    public var access: TableAccess = .unrestricted
 
     public init(lake: String) { self.lake = lake }
 
     public func table(named name: String, version explicit: Int64? = nil) throws -> Table {
+        if access == .lakeTablesOnly { try TableAccess.checkTableName(name) }
         let path = lake + "/" + name
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
@@ -23,19 +27,21 @@ public struct Catalog: Sendable {
             else if !names.isEmpty { message += " (tables: \(names.joined(separator: ", ")))" }
             throw QueryError.catalog(message)
         }
-        return try Self.open(name: name, path: path, version: explicit.map { Int($0) } ?? version)
+        let admit: ((String) throws -> Void)? = access == .lakeTablesOnly ? try TableAccess.insideLake(lake) : nil
+        try admit?(path)  // the table's folder itself may be a symlink out of the lake
+        return try Self.open(name: name, path: path, version: explicit.map { Int($0) } ?? version, admit: admit)
     }
 
     /// The table at `path`: from its Delta log when it has one (at `version`, default the
     /// latest), else its Parquet files. A version for a plain Parquet directory is an error.
-    static func open(name: String, path: String, version: Int?) throws -> Table {
+    static func open(name: String, path: String, version: Int?, admit: ((String) throws -> Void)? = nil) throws -> Table {
         guard DeltaTable.isDeltaTable(path) else {
             if let version { throw QueryError.unsupported("VERSION AS OF \(version): \(name) is not a Delta table (no _delta_log)") }
-            return try Table(name: name, paths: [path])
+            return try Table(name: name, paths: [path], admit: admit)
         }
         do {
             let snapshot = try DeltaTable(path: path).snapshot(version: version)
-            return try Table(name: name, snapshot: snapshot)
+            return try Table(name: name, snapshot: snapshot, admit: admit)
         } catch let e as DeltaError {
             throw QueryError.catalog("table \(name): \(e.description)")
         }
@@ -145,6 +151,15 @@ public final class Binder {
     // MARK: tables
 
     private func resolve(_ ref: TableRef) throws -> Table {
+        if catalog.access == .lakeTablesOnly {
+            switch ref.kind {
+            case .table: break
+            case .path(let path, _):
+                throw QueryError.forbidden("reading files by path is not allowed here ('\(path)'); name a table of the lake")
+            case .function(let name, _):
+                throw QueryError.forbidden("table function \(name.name) is not allowed here; name a table of the lake")
+            }
+        }
         switch ref.kind {
         case .table(let name, let version):
             return try catalog.table(named: name.name, version: version)
