@@ -33,6 +33,8 @@ public final class StreamPipeline: @unchecked Sendable {
     private var failure: Error?
     private var resync = false
     private var lastNote: String?
+    /// Recent time from closing a batch to its commit (moving average).
+    private var commitSeconds = 0.0
 
     private let writes = DispatchQueue(label: "lakeq.stream.write")
     private let inFlight = DispatchGroup()
@@ -128,7 +130,8 @@ public final class StreamPipeline: @unchecked Sendable {
                 let s = starts(parts)
                 try? consumer.seek(s)
             }
-            let deadline = batch.opened.map { Double($0.uptimeNanoseconds) / 1e9 + options.maxLatencySeconds }
+            let window = closeAfter()
+            let deadline = batch.opened.map { Double($0.uptimeNanoseconds) / 1e9 + window }
             let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
             let wait = deadline.map { max(0, min(0.1, $0 - now)) } ?? 0.1
             let room = max(1, min(4096, options.maxBatchRows - batch.count))
@@ -136,7 +139,7 @@ public final class StreamPipeline: @unchecked Sendable {
             if got > 0 && firstMessage == nil { firstMessage = elapsed }
             if !batch.isEmpty {
                 let age = batch.opened.map { Double(DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds) / 1e9 } ?? 0
-                if batch.count >= options.maxBatchRows || batch.bytes >= options.maxBatchBytes || age >= options.maxLatencySeconds {
+                if batch.count >= options.maxBatchRows || batch.bytes >= options.maxBatchBytes || age >= window {
                     closeBatch()
                 }
             }
@@ -195,10 +198,19 @@ public final class StreamPipeline: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// How long a batch stays open after its first message: `--max-latency` less the time
+    /// recent batches took from closing to committed (so that the first message is committed
+    /// about `--max-latency` after it arrived), but at least half of `--max-latency`.
+    private func closeAfter() -> Double {
+        lock.lock(); defer { lock.unlock() }
+        return max(options.maxLatencySeconds / 2, options.maxLatencySeconds - commitSeconds)
+    }
+
     /// Hands a closed batch to the writer queue (waits while two are already waiting).
     private func submit(_ batch: MessageBatch, _ writer: BatchWriter, _ consumer: KafkaConsumer) {
         slots.wait()
         inFlight.enter()
+        let closed = DispatchTime.now()
         writes.async { [self] in
             defer { slots.signal(); inFlight.leave() }
             if currentFailure() != nil { return }
@@ -208,6 +220,8 @@ public final class StreamPipeline: @unchecked Sendable {
                 lock.lock()
                 switch o.result {
                 case .committed(let v):
+                    let took = Double(DispatchTime.now().uptimeNanoseconds - closed.uptimeNanoseconds) / 1e9
+                    commitSeconds = commitSeconds == 0 ? took : 0.7 * commitSeconds + 0.3 * took
                     summary.versions.append(v)
                     summary.status.commits += 1
                     summary.status.rowsCommitted += o.rows
