@@ -64,11 +64,10 @@ final class BatchWriter: @unchecked Sendable {
         let t0 = DispatchTime.now()
         func ms(_ t: DispatchTime) -> Int { Int((DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1_000_000) }
         // Parse and validate.
-        let parsed = batch.data.withUnsafeBytes { bytes in
-            parser.parse(bytes, chunks: batch.chunks(pieces: max(1, options.threads) * 4), threads: options.threads)
-        }
+        let parsed = parser.parse(batch.data.bytes, chunks: batch.chunks(pieces: max(1, options.threads) * 4), threads: options.threads)
         var bad = batch.setAside
-        batch.data.withUnsafeBytes { bytes in
+        do {
+            let bytes = batch.data.bytes
             for b in parsed.bad {
                 guard let meta = batch.message(atLine: b.line) else { continue }
                 bad.append(QuarantineRow(message: batch.origin(meta), raw: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[b.start..<b.end]), as: UTF8.self),

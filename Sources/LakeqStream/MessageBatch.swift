@@ -12,6 +12,13 @@ struct MessageMeta {
     var keyLength: Int32
 }
 
+/// A message of the batch that goes through the parser.
+struct ParsedMessage {
+    var meta: MessageMeta
+    var start: Int
+    var firstLine: Int
+}
+
 /// A batch being filled by the consumer thread. Messages to parse are copied into one buffer,
 /// each followed by a line feed, so ingest's line-oriented parser reads them unchanged (one
 /// message = one record; message N is line N of the buffer unless a CSV quoted field holds
@@ -19,13 +26,12 @@ struct MessageMeta {
 final class MessageBatch: @unchecked Sendable {
     let format: SourceFormat
     let maxMessageBytes: Int
-    var data: [UInt8] = []
+    /// The values to parse, each followed by a line feed.
+    let data: MessageBuffer
     var keys: [UInt8] = []
-    /// Messages that go through the parser, in buffer order…
-    var parsed: [MessageMeta] = []
-    /// …each's byte start in `data` and its first line (1-based).
-    var starts: [Int] = []
-    var firstLines: [Int] = []
+    /// Messages that go through the parser, in buffer order, each with its byte start in
+    /// `data` and its first line (1-based).
+    var parsed: [ParsedMessage] = []
     var nextLine = 1
     /// Messages quarantined without parsing: origin, raw text, reason.
     var setAside: [QuarantineRow] = []
@@ -39,15 +45,14 @@ final class MessageBatch: @unchecked Sendable {
     var opened: DispatchTime?
     let topic: String
 
-    /// `buffer`: memory to fill (emptied, capacity kept: a recycled batch's, so that pages
-    /// are not faulted in again for every batch).
-    init(topic: String, format: SourceFormat, maxMessageBytes: Int, buffer: [UInt8], reserve: Int) {
+    /// `buffer`: memory to fill (emptied; a recycled batch's, so that pages are not faulted
+    /// in again for every batch).
+    init(topic: String, format: SourceFormat, maxMessageBytes: Int, buffer: MessageBuffer) {
         self.topic = topic
         self.format = format
         self.maxMessageBytes = maxMessageBytes
         data = buffer
-        data.removeAll(keepingCapacity: true)
-        data.reserveCapacity(reserve)
+        data.count = 0
     }
 
     var isEmpty: Bool { count == 0 }
@@ -74,21 +79,19 @@ final class MessageBatch: @unchecked Sendable {
             return
         }
         let start = data.count
-        data.append(contentsOf: value)
+        data.append(value)
+        var lines = 1
         // A line break inside the message would split it into two records.
         if let base = value.baseAddress, memchr(base, 0x0A, value.count) != nil {
             if let reason = unfoldLineBreaks(from: start) {
-                data.removeSubrange(start...)
+                data.count = start
                 setAside(meta, value, reason)
                 return
             }
+            if format == .csv { for i in start..<data.count where data[i] == 0x0A { lines += 1 } }
         }
         data.append(0x0A)
-        parsed.append(meta)
-        starts.append(start)
-        firstLines.append(nextLine)
-        var lines = 1
-        if format == .csv { for b in data[start..<(data.count - 1)] where b == 0x0A { lines += 1 } }
+        parsed.append(ParsedMessage(meta: meta, start: start, firstLine: nextLine))
         nextLine += lines
     }
 
@@ -139,11 +142,11 @@ final class MessageBatch: @unchecked Sendable {
 
     /// The parsed message whose record starts at buffer line `line`.
     func message(atLine line: Int) -> MessageMeta? {
-        var lo = 0, hi = firstLines.count - 1
+        var lo = 0, hi = parsed.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2
-            if firstLines[mid] == line { return parsed[mid] }
-            if firstLines[mid] < line { lo = mid + 1 } else { hi = mid - 1 }
+            if parsed[mid].firstLine == line { return parsed[mid].meta }
+            if parsed[mid].firstLine < line { lo = mid + 1 } else { hi = mid - 1 }
         }
         return nil
     }
@@ -157,9 +160,9 @@ final class MessageBatch: @unchecked Sendable {
         var i = 0
         while i < n {
             let j = min(n, i + per)
-            let end = j < n ? starts[j] : data.count
-            let lastLine = j < n ? firstLines[j] - 1 : nextLine - 1
-            out.append(Chunk(start: starts[i], end: end, firstLine: firstLines[i], lines: lastLine - firstLines[i] + 1))
+            let end = j < n ? parsed[j].start : data.count
+            let lastLine = j < n ? parsed[j].firstLine - 1 : nextLine - 1
+            out.append(Chunk(start: parsed[i].start, end: end, firstLine: parsed[i].firstLine, lines: lastLine - parsed[i].firstLine + 1))
             i = j
         }
         return out

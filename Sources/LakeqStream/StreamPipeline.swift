@@ -179,22 +179,20 @@ public final class StreamPipeline: @unchecked Sendable {
     }
 
     /// Message buffers of written batches, reused by new ones.
-    private var spareBuffers: [[UInt8]] = []
+    private var spareBuffers: [MessageBuffer] = []
 
     private func newBatch() -> MessageBatch {
         lock.lock()
-        let buffer = spareBuffers.popLast() ?? []
+        let spare = spareBuffers.popLast()
         lock.unlock()
         // Room for a full batch: the buffer never grows by copying.
-        return MessageBatch(topic: options.topic, format: options.format, maxMessageBytes: options.maxMessageBytes, buffer: buffer,
-                            reserve: options.maxBatchBytes + min(options.maxMessageBytes, options.maxBatchBytes) + 4096 + options.maxBatchRows)
+        let buffer = spare ?? MessageBuffer(capacity: options.maxBatchBytes + min(options.maxMessageBytes, options.maxBatchBytes) + options.maxBatchRows)
+        return MessageBatch(topic: options.topic, format: options.format, maxMessageBytes: options.maxMessageBytes, buffer: buffer)
     }
 
     private func recycle(_ batch: MessageBatch) {
-        var data: [UInt8] = []
-        swap(&data, &batch.data)
         lock.lock()
-        if spareBuffers.count < 2 { spareBuffers.append(data) }
+        if spareBuffers.count < 2 { spareBuffers.append(batch.data) }
         lock.unlock()
     }
 
