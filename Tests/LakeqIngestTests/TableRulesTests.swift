@@ -122,3 +122,31 @@ struct TableRulesInteropTests {
         #expect(user["comment"] == .string("who watched"), "\(r.out)")
     }
 }
+
+/// The expired-log cleanup deletes old commits; the quarantine files they named stay.
+@Suite struct QuarantineAfterLogCleanupTests {
+    @Test func quarantineOfACleanedUpCommitIsKept() throws {
+        let dir = try TemporaryDirectory("q-cleanup")
+        defer { dir.remove() }
+        let rules = try IngestSchema.parse(Data(TableRulesTests.rulesJSON.utf8))
+        try rules.createTable(at: dir.file("t"), partitionColumns: ["date"], name: "t")
+        for i in 1...11 {
+            // Commit 1 quarantines a row (id 0 breaks "min": 1).
+            let csv = try dir.write("in\(i).csv", "id,user,t\n\(i),7,2026-01-02T00:00:00Z\n" + (i == 1 ? "0,8,2026-01-02T00:00:00Z\n" : ""))
+            _ = try Ingestor(options: IngestOptions(lake: dir.path, table: "t")).run(sources: [csv])
+        }
+        let table = try DeltaTable(path: dir.file("t"))
+        #expect(table.lastCheckpointVersion == 10)
+        let old = Date().addingTimeInterval(-40 * 86_400)
+        for v in 0...10 {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: table.logPath + "/" + DeltaTable.commitFileName(v))
+        }
+        let deleted = try table.cleanUpExpiredLog(retentionMillis: TableProperties.defaultLogRetentionMillis)
+        #expect(deleted.contains(DeltaTable.commitFileName(1)))
+        let q = dir.file("_quarantine/t/1.jsonl")
+        #expect(FileManager.default.fileExists(atPath: q))
+        let csv = try dir.write("in12.csv", "id,user,t\n12,7,2026-01-02T00:00:00Z\n")
+        _ = try Ingestor(options: IngestOptions(lake: dir.path, table: "t")).run(sources: [csv])
+        #expect(FileManager.default.fileExists(atPath: q), "the next ingest must not take it for a crash's leftover")
+    }
+}

@@ -41,6 +41,16 @@ public final class DataFileWriter {
     /// then dropped: their values live in the path and the log). `partitionValues` maps each
     /// partition column to its Delta string form (`DeltaPartition.string(of:row:)`), nil for NULL.
     public func write(_ batches: [RecordBatch], partitionValues: [String: String?]) throws -> AddFile {
+        try write(partitionValues: partitionValues) { emit in
+            for b in batches { try emit(b) }
+        }
+    }
+
+    /// Writes the batches `produce` emits — rows of one partition — to one new file, streaming:
+    /// each batch may be dropped once emitted (row groups are written as they fill), so a
+    /// rewrite of many files never holds them all in memory. Otherwise as `write(_:partitionValues:)`.
+    public func write(partitionValues: [String: String?], dataChange: Bool = true,
+                      _ produce: (_ emit: (RecordBatch) throws -> Void) throws -> Void) throws -> AddFile {
         guard Set(partitionValues.keys) == Set(partitionColumns) else {
             throw DeltaError.invalidArgument("partition values given for [\(partitionValues.keys.sorted().joined(separator: ", "))], the table is partitioned by [\(partitionColumns.joined(separator: ", "))]")
         }
@@ -61,7 +71,7 @@ public final class DataFileWriter {
         let writer = try ParquetWriter(path: full, schema: target, options: options)
         var meta: FileMetaData
         do {
-            for b in batches { try writer.write(try project(b, to: target)) }
+            try produce { b in try writer.write(try project(b, to: target)) }
             meta = try writer.close()
         } catch {
             // Leave no partial file behind on a failed write.
@@ -81,7 +91,7 @@ public final class DataFileWriter {
         let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
         let stats = try Self.stats(of: meta, schema: target)
         return AddFile(path: DeltaPath.uriEncode(relDir + name), partitionValues: partitionValues, size: size,
-                       modificationTime: Posix.nowMillis(), dataChange: true, statsJSON: stats.json)
+                       modificationTime: Posix.nowMillis(), dataChange: dataChange, statsJSON: stats.json)
     }
 
     /// Splits `batch` (full table schema) by partition values and writes one file per

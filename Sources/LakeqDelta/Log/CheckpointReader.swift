@@ -84,14 +84,20 @@ enum CheckpointReader {
 
     static func actions(file: ParquetFile) throws -> [Action] {
         let schema = file.schema
-        func index(_ path: String) -> Int? { schema.columns.firstIndex { $0.path.joined(separator: ".") == path } }
+        // Leaf paths to column numbers, once (a leaf asked for per row must not cost a search).
+        var columnIndex: [String: Int] = [:]
+        for (i, c) in schema.columns.enumerated() { columnIndex[c.path.joined(separator: ".")] = i }
         var out: [Action] = []
         for g in 0..<file.rowGroupCount {
             let rows = Int(file.metadata.rowGroups[g].numRows)
-            var cache: [String: Leaf] = [:]
+            // Absent leaves are cached too (as nil): optional fields are asked for on every row.
+            var cache: [String: Leaf?] = [:]
             func leaf(_ path: String) throws -> Leaf? {
                 if let l = cache[path] { return l }
-                guard let c = index(path) else { return nil }
+                guard let c = columnIndex[path] else {
+                    cache[path] = .some(nil)
+                    return nil
+                }
                 let l = try Leaf(file, rowGroup: g, column: c, rows: rows)
                 cache[path] = l
                 return l

@@ -70,9 +70,8 @@ enum CheckpointWriter {
         if let p = state.protocolAction { out.append(.protocol(p)) }
         if let m = state.metadata { out.append(.metaData(m)) }
         for t in state.transactions.values.sorted(by: { $0.appId < $1.appId }) { out.append(.txn(t)) }
-        for (key, f) in state.files.sorted(by: { (state.order[$0.key] ?? 0) < (state.order[$1.key] ?? 0) }) {
-            _ = key
-            out.append(.add(f))
+        for (key, _) in state.order.sorted(by: { $0.value < $1.value }) {
+            if let f = state.files[key] { out.append(.add(f)) }
         }
         for r in state.tombstones.values.sorted(by: { $0.path < $1.path }) where (r.deletionTimestamp ?? Int64.max) >= tombstoneCutoff {
             out.append(.remove(r))

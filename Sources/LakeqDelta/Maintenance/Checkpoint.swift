@@ -14,6 +14,13 @@ extension DeltaTable {
     /// The checkpoint file of `version`.
     static func checkpointFileName(_ version: Int) -> String { String(commitFileName(version).dropLast(5)) + ".checkpoint.parquet" }
 
+    /// The version of the newest checkpoint as `_last_checkpoint` names it, when that
+    /// checkpoint's files are there; nil otherwise.
+    public var lastCheckpointVersion: Int? {
+        guard let hint = LastCheckpoint.read(logPath: logPath), usableCheckpoint(hint.version) else { return nil }
+        return hint.version
+    }
+
     /// Writes a classic checkpoint of `snapshot` (default: the latest version): the table's
     /// state as `V.checkpoint.parquet`, then `_last_checkpoint`, then deletes log files past
     /// `delta.logRetentionDuration` that the checkpoint covers (unless

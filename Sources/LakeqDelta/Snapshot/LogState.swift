@@ -57,7 +57,8 @@ struct LogState: Sendable {
         for p in meta.partitionColumns where !schema.fields.contains(where: { $0.name == p }) {
             throw DeltaError.corrupt("\(tablePath): partition column \(p) is not in the schema")
         }
-        let live = files.sorted { (order[$0.key] ?? 0) < (order[$1.key] ?? 0) }.map(\.value)
+        // Sort the (small) order entries, not the files themselves.
+        let live = order.sorted { $0.value < $1.value }.compactMap { files[$0.key] }
         return DeltaSnapshot(tablePath: tablePath, version: version, protocolAction: proto, metadata: meta, schema: schema,
                              partitionColumns: meta.partitionColumns, files: live, transactions: transactions.mapValues(\.version),
                              timestamp: timestamp, columnMetadata: try DeltaSchema.columnMetadata(from: meta.schemaString), state: self)

@@ -91,8 +91,8 @@ public final class Quarantine {
     public func removeStale(table: DeltaTable) throws {
         let latest = try table.latestVersion()
         removeStale(latest: latest) { v in
-            // A commit below the latest that is gone was deleted by the log cleanup (commits
-            // leave no gaps): its quarantine is kept, not taken for a crash's leftover.
+            // A commit below the latest that is gone was deleted by the expired-log cleanup
+            // (commits leave no gaps): its quarantine is kept, not taken for a crash's leftover.
             guard FileManager.default.fileExists(atPath: table.logPath + "/" + DeltaTable.commitFileName(v)) else { return true }
             guard let actions = try? table.actions(version: v) else { return false }
             return Self.namesQuarantine(actions)

@@ -82,3 +82,71 @@ struct VacuumCommand: ParsableCommand {
         }
     }
 }
+
+/// `lakeq describe TABLE`: a Delta table at a glance (opens only its snapshot, no data file).
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe",
+        abstract: "Show a Delta table's version, checkpoint, files, rows, columns (with their marks) and properties.")
+
+    @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake).") var lake: String?
+    @Option(help: "Describe the table as of this version.") var version: Int?
+    @Flag(help: "Print one JSON object.") var json = false
+    @Argument(help: "The table name (or a path to the table directory).") var table: String
+
+    func run() throws {
+        try runReportingDeltaErrors {
+            let t = try DeltaTable(path: deltaTablePath(table, lake: lake))
+            let snap = try t.snapshot(version: version)
+            let bytes = snap.files.reduce(Int64(0)) { $0 + $1.size }
+            let pii = snap.piiColumns
+            let checkpoint = t.lastCheckpointVersion
+            var out = OutputBuffer()
+            if json {
+                var columns: [JSONValue] = []
+                for f in snap.schema.fields {
+                    var c: [String: JSONValue] = ["name": .string(f.name), "type": .string((try? DeltaSchema.deltaType(f.type)) ?? "\(f.type)"),
+                                                  "nullable": .bool(f.nullable)]
+                    if let m = snap.columnMetadata[f.name] { c["metadata"] = .object(m) }
+                    columns.append(.object(c))
+                }
+                var o: [String: JSONValue] = [
+                    "table": .string(t.path), "version": .int(Int64(snap.version)), "files": .int(Int64(snap.files.count)),
+                    "bytes": .int(bytes), "partition_columns": .array(snap.partitionColumns.map { .string($0) }),
+                    "columns": .array(columns), "pii_columns": .array(pii.sorted().map { .string($0) }),
+                    "properties": .object(snap.metadata.configuration.mapValues { .string($0) }),
+                ]
+                o["rows"] = snap.numRecords.map { .int($0) } ?? .null
+                o["last_checkpoint"] = checkpoint.map { .int(Int64($0)) } ?? .null
+                o["timestamp"] = snap.timestamp.map { .int($0) } ?? .null
+                out.write(JSONValue.object(o).serialized + "\n")
+            } else {
+                out.write("table       \(t.path)\n")
+                out.write("version     \(snap.version)\(snap.timestamp.map { "  (" + HistoryCommand.iso($0) + " UTC)" } ?? "")\n")
+                out.write("checkpoint  \(checkpoint.map(String.init) ?? "none")\n")
+                out.write("partitions  \(snap.partitionColumns.isEmpty ? "none" : snap.partitionColumns.joined(separator: ", "))\n")
+                out.write("files       \(snap.files.count)\n")
+                out.write("rows        \(snap.numRecords.map(String.init) ?? "unknown")\n")
+                out.write("bytes       \(bytes)\n")
+                out.write("columns\n")
+                let width = snap.schema.fields.map(\.name.count).max() ?? 0
+                for f in snap.schema.fields {
+                    var line = "  " + f.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                        + ((try? DeltaSchema.deltaType(f.type)) ?? "\(f.type)") + (f.nullable ? "" : " not null")
+                    if pii.contains(f.name) { line += "  pii" }
+                    if case .string(let c)? = snap.columnMetadata[f.name]?[DeltaSchema.commentKey] { line += "  -- " + c }
+                    out.write(line + "\n")
+                }
+                let props = snap.metadata.configuration.keys.sorted()
+                if !props.isEmpty {
+                    out.write("properties\n")
+                    for k in props {
+                        let v = snap.metadata.configuration[k] ?? ""
+                        out.write("  \(k) = \(v.count > 60 ? String(v.prefix(57)) + "..." : v)\n")
+                    }
+                }
+            }
+            out.flush()
+        }
+    }
+}
