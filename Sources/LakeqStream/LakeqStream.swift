@@ -5,6 +5,7 @@
 //                          of the group's partitions (`TxnTracker`, read incrementally from the log)
 //   MessageBatch.swift     a batch being filled: message bytes joined by line feeds for ingest's
 //                          parser, per-message origin, messages set aside before parsing
+//   MessageBuffer.swift    the raw, reused byte buffer a batch's messages are copied into
 //   BatchWriter.swift      parse + validate (LakeqIngest's RecordParser), data files
 //                          (PartitionedFiles), quarantine, and the one Delta commit per batch
 //                          with one txn per topic-partition
