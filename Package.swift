@@ -9,7 +9,7 @@ import PackageDescription
 //   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
 //   LakeqIngest    CSV / JSON Lines ingest with validation and quarantine
 //   LakeqKafka     librdkafka (CRdkafka) behind a small Swift API
-//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`)
+//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`; tables carry ingest rules)
 //   LakeqStream    Kafka topics into Delta tables, exactly once (ingest-and-stream layer)
 //   lakeq          the command-line tool
 let package = Package(
