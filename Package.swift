@@ -9,7 +9,7 @@ import PackageDescription
 //   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
 //   LakeqIngest    CSV / JSON Lines ingest with validation and quarantine
 //   LakeqKafka     librdkafka (CRdkafka) behind a small Swift API
-//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`)
+//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`; tables carry ingest rules)
 //   LakeqStream    Kafka topics into Delta tables, exactly once (ingest-and-stream layer)
 //   lakeq          the command-line tool
 let package = Package(
@@ -27,6 +27,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // AES-GCM and AES-CTR (in _CryptoExtras) for Parquet modular encryption.
+        .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -39,7 +41,11 @@ let package = Package(
         .target(name: "LakeqColumnar"),
         .target(
             name: "LakeqParquet",
-            dependencies: ["LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli"]
+            dependencies: [
+                "LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),

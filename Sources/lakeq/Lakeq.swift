@@ -16,6 +16,7 @@ struct Lakeq: ParsableCommand {
             QueryCommand.self, ExplainCommand.self, DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self,
             GenCommand.self, ConvertCommand.self, IngestCommand.self, HistoryCommand.self, VacuumCommand.self,
             DescribeCommand.self, OptimizeCommand.self,
+            StreamCommand.self, ProduceCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )

@@ -9,11 +9,13 @@ import LakeqParquet
 /// 2. Delta file statistics from the log (before the footer is opened: a file pruned by 1 or
 ///    2 is never opened);
 /// 3. row-group statistics (min/max/null count from the footer);
-/// 4. dictionaries (`=` / `IN` on fully dictionary-encoded chunks: the dictionary page alone);
-/// 5. the page index (only the rows of pages whose bounds may match are decoded);
-/// 6. the top-N bound (`ORDER BY col LIMIT n`: row groups that cannot beat the n-th row).
+/// 4. bloom filters (`=` / `IN`: the column chunk's split-block filter, cheaper to read than a
+///    dictionary page);
+/// 5. dictionaries (`=` / `IN` on fully dictionary-encoded chunks: the dictionary page alone);
+/// 6. the page index (only the rows of pages whose bounds may match are decoded);
+/// 7. the top-N bound (`ORDER BY col LIMIT n`: row groups that cannot beat the n-th row).
 ///
-/// Levels 1-3 are decided before any row is read (EXPLAIN shows them); 4-6 as each row group
+/// Levels 1-3 are decided before any row is read (EXPLAIN shows them); 4-7 as each row group
 /// is about to be read. With pruning off (`EngineOptions.pruning`) every row is read.
 final class AccessPlan: @unchecked Sendable {
     let table: Table
@@ -188,16 +190,17 @@ final class AccessPlan: @unchecked Sendable {
         return true
     }
 
-    // MARK: levels 4-5
+    // MARK: levels 4-6
 
     enum Verdict {
         /// Read the row group: all rows, or only the page-index candidate rows.
         case read(RowRanges?, pagesSkipped: Int)
+        case skippedByBloomFilter
         case skippedByDictionary
         case skippedByPageIndex(pages: Int)
     }
 
-    /// Dictionary and page-index pruning of one row group, just before it is read.
+    /// Bloom-filter, dictionary and page-index pruning of one row group, just before it is read.
     func refine(_ ref: RowGroupRef, decompressor: Decompressor) throws -> Verdict {
         let entry = files[ref.entry]
         guard pruning, let residual = entry.residual else { return .read(nil, pagesSkipped: 0) }
@@ -205,6 +208,12 @@ final class AccessPlan: @unchecked Sendable {
         let g = ref.rowGroup
         let rows = pf.metadata.rowGroups[g].numRows
         let predicates = residual.conjuncts.compactMap(Pruning.columnPredicate)
+        // Bloom filters: equality and IN, before dictionaries (a filter is cheaper to read than a dictionary page).
+        for p in predicates {
+            guard case .file(let c) = entry.sources[p.column],
+                  let probe = Pruning.bloomProbe(p, parquetType: pf.schema.columns[c].dataType) else { continue }
+            if try !pf.bloomFilterMayContain(rowGroup: g, column: c, values: probe) { return .skippedByBloomFilter }
+        }
         // Dictionary filtering: equality and IN on fully dictionary-encoded chunks.
         for p in predicates {
             guard case .file(let c) = entry.sources[p.column] else { continue }

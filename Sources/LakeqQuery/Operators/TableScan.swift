@@ -77,6 +77,9 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
         }
         var wanted: RowRanges?
         switch try access.refine(ref, decompressor: decompressors[worker]) {
+        case .skippedByBloomFilter:
+            workerStats[worker].rowGroupsSkippedByBloomFilter += 1
+            return
         case .skippedByDictionary:
             workerStats[worker].rowGroupsSkippedByDictionary += 1
             return

@@ -43,9 +43,9 @@ enum Explain {
             + (s.filesSkippedByStatistics > 0 ? ", \(s.filesSkippedByStatistics) skipped by Delta file statistics" : ""))
         let candidate = s.rowGroupsTotal - s.rowGroupsInSkippedFiles
         if analyzed {
-            let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN
+            let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByBloomFilter - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN
                 - s.rowGroupsSkippedByPageIndex - s.rowGroupsNotRead - s.rowGroupsAnsweredFromMetadata
-            var line = "row groups: \(kept) of \(s.rowGroupsTotal) read; \(s.rowGroupsInSkippedFiles) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByPageIndex) skipped by the page index, \(s.rowGroupsSkippedByTopN) skipped by top-N bound"
+            var line = "row groups: \(kept) of \(s.rowGroupsTotal) read; \(s.rowGroupsInSkippedFiles) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByBloomFilter) skipped by bloom filter, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByPageIndex) skipped by the page index, \(s.rowGroupsSkippedByTopN) skipped by top-N bound"
             if s.rowGroupsNotRead > 0 { line += ", \(s.rowGroupsNotRead) not read (LIMIT reached)" }
             lines.append(line)
             lines.append("pages: \(s.pagesTotal) in the page index, \(s.pagesSkippedByPageIndex) skipped by page statistics (their rows are not decoded)")

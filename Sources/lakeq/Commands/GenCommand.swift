@@ -14,6 +14,7 @@ struct GenCommand: ParsableCommand {
     @Option(help: "Output directory: the Delta tables DIR/events (partitions date=YYYY-MM-DD/), DIR/shows and DIR/users.") var out: String
     @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+    @Option(help: "Columns given bloom filters, comma-separated, or none.") var bloomFilter: String = "user_id,event_id"
 
     func validate() throws {
         guard rows >= 0 else { throw ValidationError("--rows must not be negative") }
@@ -25,6 +26,7 @@ struct GenCommand: ParsableCommand {
             let start = DispatchTime.now()
             var options = WriterOptions()
             options.compression = parseCodec(compression) ?? .snappy
+            options.addBloomFilters(parseColumnList(bloomFilter))
             let gen = EventsGenerator(rows: rows, seed: seed)
             let bytes = try gen.writeLake(outDir: out, options: options, threads: resolveThreads(threads))
             try gen.writeDimensions(outDir: out, options: options)
@@ -32,6 +34,12 @@ struct GenCommand: ParsableCommand {
             print("gen: rows=\(rows) seed=\(seed) files=\(EventsGenerator.days) bytes=\(bytes) secs=\(String(format: "%.2f", secs)) out=\(out)/events (+ shows, users)")
         }
     }
+}
+
+/// A comma-separated column list (`none` or empty: no columns).
+func parseColumnList(_ text: String) -> [String] {
+    if text.lowercased() == "none" { return [] }
+    return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }
 
 /// Codec names accepted on the command line.
