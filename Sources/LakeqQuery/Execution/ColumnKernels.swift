@@ -129,7 +129,7 @@ enum ColumnKernels {
             values = .bytes(ByteArrays(offsets: b.offsets[range.lowerBound...range.upperBound].map { $0 - start },
                                        data: Array(b.data[Int(start)..<Int(end)])))
         case .dictionary(let d, let idx): values = .dictionary(dictionary: d, indices: Array(idx[range]))
-        case .fixed: values = c.values.gather((range.lowerBound..<range.upperBound).map { Int32($0) })
+        case .fixed, .list, .structure: values = c.values.gather((range.lowerBound..<range.upperBound).map { Int32($0) })
         }
         return Column(type: c.type, values: values, validity: validity)
     }
