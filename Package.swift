@@ -9,7 +9,7 @@ import PackageDescription
 //   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
 //   LakeqIngest    CSV / JSON Lines ingest with validation and quarantine
 //   LakeqKafka     librdkafka (CRdkafka) behind a small Swift API
-//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`)
+//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`; tables carry ingest rules)
 //   LakeqStream    Kafka topics into Delta tables, exactly once (ingest-and-stream layer)
 //   LakeqServer    the HTTP API service (`lakeq serve`): routes, keys, limits, cache, metrics
 //   lakeq          the command-line tool
@@ -35,9 +35,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Crypto (the service: HMAC, SHA-256) and _CryptoExtras (AES-GCM/CTR for Parquet modular encryption).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -50,7 +51,11 @@ let package = Package(
         .target(name: "LakeqColumnar"),
         .target(
             name: "LakeqParquet",
-            dependencies: ["LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli"]
+            dependencies: [
+                "LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),

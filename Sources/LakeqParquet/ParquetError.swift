@@ -8,6 +8,9 @@ public enum ParquetError: Error, CustomStringConvertible, Sendable {
     case io(String)
     /// Bad arguments from the caller (a column name that does not exist, ...).
     case invalidArgument(String)
+    /// An encrypted file that cannot be decrypted: no key, a wrong key, a failed
+    /// authentication tag (tampered bytes), an unknown algorithm.
+    case encryption(String)
 
     public var description: String {
         switch self {
@@ -15,6 +18,7 @@ public enum ParquetError: Error, CustomStringConvertible, Sendable {
         case .unsupported(let m): return "unsupported: \(m)"
         case .io(let m): return m
         case .invalidArgument(let m): return m
+        case .encryption(let m): return "encryption: \(m)"
         }
     }
 }

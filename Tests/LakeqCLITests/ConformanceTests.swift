@@ -15,7 +15,7 @@ struct ConformanceTests {
         let binary = TestEnvironment.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build \(binary) first: swift build --build-tests")
 
-        let outcome = try TestEnvironment.run(python, [checker, "--dump-cmd", "'\(binary)' dump {file}", "--smoke"])
+        let outcome = try TestEnvironment.run(python, [checker, "--dump-cmd", "'\(binary)' dump {file}", "--smoke", "--nested"])
         let (status, text) = (outcome.status, outcome.output)
         let lines = text.split(separator: "\n")
         let last = lines.last.map(String.init) ?? ""

@@ -6,6 +6,8 @@
 /// - `.bytes`: string, binary, json, decimal stored as byte arrays
 /// - `.fixed`: fixedBinary, float16, int96, uuid, decimal stored as fixed bytes
 /// - `.dictionary`: any of the above, kept as a dictionary plus per-row indices
+/// - `.list`: list and map (offsets into one child column of entries)
+/// - `.structure`: struct (one child column per field)
 ///
 /// Null slots hold an arbitrary (zeroed) value, so every buffer has one slot per row.
 public enum ColumnValues: Sendable {
@@ -17,6 +19,8 @@ public enum ColumnValues: Sendable {
     case bytes(ByteArrays)
     case fixed(FixedBytes)
     indirect case dictionary(dictionary: ColumnValues, indices: [Int32])
+    indirect case list(ListValues)
+    indirect case structure(StructValues)
 
     /// Number of slots.
     public var count: Int {
@@ -29,6 +33,8 @@ public enum ColumnValues: Sendable {
         case .bytes(let v): return v.count
         case .fixed(let v): return v.count
         case .dictionary(_, let idx): return idx.count
+        case .list(let l): return l.count
+        case .structure(let s): return s.count
         }
     }
 
@@ -43,6 +49,8 @@ public enum ColumnValues: Sendable {
         case .bytes: return .bytes(ByteArrays())
         case .fixed(let f): return .fixed(FixedBytes(width: f.width))
         case .dictionary(let d, _): return d.emptyLike()
+        case .list(let l): return .list(ListValues(offsets: [0], entries: l.entries.emptyLike()))
+        case .structure(let s): return .structure(StructValues(children: s.children.map { $0.emptyLike() }, count: 0))
         }
     }
 
@@ -61,6 +69,8 @@ public enum ColumnValues: Sendable {
             for i in indices { out.data.append(contentsOf: f[Int(i)]) }
             return .fixed(out)
         case .dictionary(let d, let idx): return .dictionary(dictionary: d, indices: idx.gatherValues(indices))
+        case .list(let l): return .list(l.gather(indices))
+        case .structure(let s): return .structure(s.gather(indices))
         }
     }
 
@@ -107,6 +117,9 @@ public struct Column: Sendable {
 
     /// Number of null slots.
     public var nullCount: Int { validity.map { $0.count - $0.setCount } ?? 0 }
+
+    /// An empty column of the same type and storage.
+    public func emptyLike() -> Column { Column(type: type, values: values.emptyLike()) }
 
     /// Rows at `indices`, in that order.
     public func gather(_ indices: [Int32]) -> Column {

@@ -46,6 +46,14 @@ public struct ArrowIPCWriter: Sendable {
         for (i, column) in batch.columns.enumerated() {
             let rows = batch.rowCount
             let type = i < schema.fields.count ? schema.fields[i].type : column.type
+            if Self.isNested(type) {
+                Self.put(Int64(rows), into: &nodes)
+                Self.put(Int64(rows), into: &nodes)
+                appendBuffer([UInt8](repeating: 0, count: (rows + 7) / 8))
+                appendBuffer(Self.raw([Int32](repeating: 0, count: rows + 1)))
+                appendBuffer([])
+                continue
+            }
             let nulls = column.validity.map { v in (0..<rows).reduce(0) { $0 + (v[$1] ? 0 : 1) } } ?? 0
             Self.put(Int64(rows), into: &nodes)
             Self.put(Int64(nulls), into: &nodes)
@@ -114,6 +122,16 @@ public struct ArrowIPCWriter: Sendable {
             // Values are written in microseconds (see valueBuffers).
             return (10, .table([.int16(2), utc ? .offset(.string("UTC")) : nil]))
         case .decimal(let p, let s): return (7, .table([.int32(Int32(p)), .int32(Int32(s)), .int32(128)]))
+        case .list, .structure, .map:
+            // The engine reads nested columns as NULL: written as a column of NULL text.
+            return (5, .table([]))
+        }
+    }
+
+    static func isNested(_ t: DataType) -> Bool {
+        switch t {
+        case .list, .structure, .map: return true
+        default: return false
         }
     }
 
@@ -184,8 +202,8 @@ public struct ArrowIPCWriter: Sendable {
             var offsets: [Int32] = [0]
             for r in 0..<rows { offsets.append(Int32((r + 1) * f.width)) }
             return [raw(offsets), Array(f.data.prefix(rows * f.width))]
-        case (_, .dictionary):
-            return []  // materialized above
+        case (_, .dictionary), (_, .list), (_, .structure):
+            return [raw([Int32](repeating: 0, count: rows + 1)), []]  // nested: written as NULL text (see arrowType)
         }
     }
 

@@ -37,6 +37,15 @@ public enum DataType: Hashable, Sendable {
     case int96
     case uuid
     case json
+    /// A list of `element` values per slot (Parquet LIST, or a bare repeated field);
+    /// `ListValues` storage.
+    indirect case list(element: Field)
+    /// One value per field per slot (a Parquet group without LIST/MAP annotation);
+    /// `StructValues` storage.
+    indirect case structure(fields: [Field])
+    /// Key/value entries per slot, in file order (Parquet MAP): `ListValues` storage whose
+    /// entries are a `structure` of the key and value columns, as Arrow lays maps out.
+    indirect case map(key: Field, value: Field)
 
     /// True for types whose storage is variable-length bytes.
     public var isByteArrayLike: Bool {
@@ -44,6 +53,19 @@ public enum DataType: Hashable, Sendable {
         case .string, .binary, .json: return true
         default: return false
         }
+    }
+
+    /// True for list, struct and map types (values with child columns).
+    public var isNested: Bool {
+        switch self {
+        case .list, .structure, .map: return true
+        default: return false
+        }
+    }
+
+    /// The entries' struct type of a map (key, value), as held in its `ListValues`.
+    public static func mapEntries(key: Field, value: Field) -> DataType {
+        .structure(fields: [key, value])
     }
 }
 

@@ -24,13 +24,25 @@ public final class DataFileWriter {
         self.partitionColumns = partitionColumns
         var o = options
         o.fsync = true
+        // Bloom filters only on columns the files hold (callers may ask for user_id / event_id
+        // on any table; partition columns live in the path).
+        let stored = Set(schema.fields.map(\.name)).subtracting(partitionColumns)
+        o.bloomFilters = o.bloomFilters.filter { stored.contains($0.key) }
         self.options = o
     }
 
-    /// A writer for the table as of `snapshot`.
+    /// A writer for the table as of `snapshot`; files are encrypted when the table's properties
+    /// say so (`TableEncryption`).
     public convenience init(snapshot: DeltaSnapshot, options: WriterOptions = WriterOptions()) {
-        self.init(tablePath: snapshot.tablePath, schema: snapshot.schema, partitionColumns: snapshot.partitionColumns, options: options)
+        var o = options
+        var problem: Error?
+        do { o = try TableEncryption.apply(snapshot.metadata.configuration, to: options) } catch { problem = error }
+        self.init(tablePath: snapshot.tablePath, schema: snapshot.schema, partitionColumns: snapshot.partitionColumns, options: o)
+        encryptionProblem = problem
     }
+
+    /// Why the table's encryption cannot be applied (no key file): every write throws it.
+    private var encryptionProblem: Error?
 
     /// The columns stored in the files.
     public var dataSchema: Schema { Schema(schema.fields.filter { !partitionColumns.contains($0.name) }) }
@@ -51,6 +63,7 @@ public final class DataFileWriter {
     /// rewrite of many files never holds them all in memory. Otherwise as `write(_:partitionValues:)`.
     public func write(partitionValues: [String: String?], dataChange: Bool = true,
                       _ produce: (_ emit: (RecordBatch) throws -> Void) throws -> Void) throws -> AddFile {
+        if let encryptionProblem { throw encryptionProblem }
         guard Set(partitionValues.keys) == Set(partitionColumns) else {
             throw DeltaError.invalidArgument("partition values given for [\(partitionValues.keys.sorted().joined(separator: ", "))], the table is partitioned by [\(partitionColumns.joined(separator: ", "))]")
         }

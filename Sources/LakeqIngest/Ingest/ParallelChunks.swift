@@ -150,6 +150,8 @@ extension Column {
             values = .float32(a)
         case .dictionary:
             return joined(parts.map { Column(type: $0.type, values: $0.values.materialized(), validity: $0.validity) })
+        case .list, .structure:
+            return Column.concatenate(parts)
         }
         return Column(type: first.type, values: values, validity: validity)
     }

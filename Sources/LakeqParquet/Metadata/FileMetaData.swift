@@ -23,7 +23,8 @@ public enum ColumnOrder: ThriftStruct, Equatable {
     }
 }
 
-/// The file footer. Encryption fields are not modelled and are skipped.
+/// The file footer. The encryption fields are set in files with a plaintext footer whose
+/// columns are encrypted (the algorithm, and the key metadata of the footer's signing key).
 public struct FileMetaData: ThriftStruct, Equatable {
     public var version: Int32
     /// Depth-first flattened schema; element 0 is the root.
@@ -34,6 +35,8 @@ public struct FileMetaData: ThriftStruct, Equatable {
     public var createdBy: String?
     /// One per leaf column, in schema order.
     public var columnOrders: [ColumnOrder]?
+    public var encryptionAlgorithm: EncryptionAlgorithm?
+    public var footerSigningKeyMetadata: [UInt8]?
 
     public init(
         version: Int32, schema: [SchemaElement], numRows: Int64, rowGroups: [RowGroup],
@@ -51,6 +54,7 @@ public struct FileMetaData: ThriftStruct, Equatable {
     public init(from r: inout ThriftCompactReader) throws {
         var version: Int32?, schema: [SchemaElement]?, numRows: Int64?, rowGroups: [RowGroup]?
         var kv: [KeyValue]?, createdBy: String?, columnOrders: [ColumnOrder]?
+        var algorithm: EncryptionAlgorithm?, signingKey: [UInt8]?
         try r.structBegin()
         while let f = try r.readFieldHeader() {
             switch (f.id, f.type) {
@@ -61,6 +65,8 @@ public struct FileMetaData: ThriftStruct, Equatable {
             case (5, .list): kv = try r.readStructList()
             case (6, .binary): createdBy = try r.readString()
             case (7, .list): columnOrders = try r.readStructList()
+            case (8, .struct): algorithm = try EncryptionAlgorithm(from: &r)
+            case (9, .binary): signingKey = try r.readBinary()
             default: try r.skip(f.type)
             }
         }
@@ -72,6 +78,8 @@ public struct FileMetaData: ThriftStruct, Equatable {
         self.init(
             version: version, schema: schema, numRows: numRows, rowGroups: rowGroups,
             keyValueMetadata: kv, createdBy: createdBy, columnOrders: columnOrders)
+        encryptionAlgorithm = algorithm
+        footerSigningKeyMetadata = signingKey
     }
 
     public func write(to w: inout ThriftCompactWriter) {
@@ -83,6 +91,8 @@ public struct FileMetaData: ThriftStruct, Equatable {
         w.field(5, keyValueMetadata)
         w.field(6, createdBy)
         w.field(7, columnOrders)
+        w.field(8, encryptionAlgorithm)
+        w.field(9, footerSigningKeyMetadata)
         w.structEnd()
     }
 }

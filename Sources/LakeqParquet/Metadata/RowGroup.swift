@@ -8,6 +8,10 @@ public struct ColumnChunk: ThriftStruct, Equatable {
     public var offsetIndexLength: Int32?
     public var columnIndexOffset: Int64?
     public var columnIndexLength: Int32?
+    /// How the chunk is encrypted (footer key or its own key), if it is.
+    public var cryptoMetadata: ColumnCryptoMetaData?
+    /// The chunk's ColumnMetaData encrypted with its key (a module with length, nonce and tag).
+    public var encryptedColumnMetadata: [UInt8]?
 
     public init(
         filePath: String? = nil, fileOffset: Int64 = 0, metaData: ColumnMetaData? = nil,
@@ -35,6 +39,8 @@ public struct ColumnChunk: ThriftStruct, Equatable {
             case (5, .i32): offsetIndexLength = try r.readI32()
             case (6, .i64): columnIndexOffset = try r.readI64()
             case (7, .i32): columnIndexLength = try r.readI32()
+            case (8, .struct): cryptoMetadata = try ColumnCryptoMetaData(from: &r)
+            case (9, .binary): encryptedColumnMetadata = try r.readBinary()
             default: try r.skip(f.type)
             }
         }
@@ -50,6 +56,8 @@ public struct ColumnChunk: ThriftStruct, Equatable {
         w.field(5, offsetIndexLength)
         w.field(6, columnIndexOffset)
         w.field(7, columnIndexLength)
+        w.field(8, cryptoMetadata)
+        w.field(9, encryptedColumnMetadata)
         w.structEnd()
     }
 }

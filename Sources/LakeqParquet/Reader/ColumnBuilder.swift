@@ -144,6 +144,7 @@ struct ColumnBuilder {
         case .bytes(let v): bytes.append(contentsOf: v)
         case .fixed(let v): fixed.data.append(contentsOf: v.data)
         case .dictionary: appendPlain(values.materialized())
+        case .list, .structure: break  // leaves are never nested
         }
     }
 
@@ -341,7 +342,7 @@ struct ColumnBuilder {
         case .float64: return .float64(Array(repeating: 0, count: count))
         case .bytes: return .bytes(ByteArrays(offsets: Array(repeating: 0, count: count + 1), data: []))
         case .fixed: return .fixed(FixedBytes(width: width, data: Array(repeating: 0, count: count * width)))
-        case .dictionary: return empty
+        case .dictionary, .list, .structure: return empty
         }
     }
 }

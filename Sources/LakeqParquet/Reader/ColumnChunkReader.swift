@@ -14,6 +14,12 @@ struct ColumnChunkReader {
     let location: String
 
     private let scratch = ScratchBuffer()
+    /// Set for an encrypted chunk: page headers and bodies are decrypted as they are read.
+    var crypto: ChunkDecryptor?
+    /// Decrypted page bodies (separate from `scratch`, which holds decompressed ones).
+    private let decrypted = ScratchBuffer()
+    /// Pages decrypted so far, and data pages among them (the page ordinal of the AAD).
+    private var encryptedPages = 0, encryptedDataPages = 0
     /// Rows of the chunk passed so far, decoded or skipped.
     private var rowsSeen = 0
     /// Data pages skipped because no wanted row fell in them.
@@ -182,8 +188,9 @@ struct ColumnChunkReader {
     }
 
     /// The page header at `pos` and the page's (compressed) body; `pos` moves past the page.
-    private func nextPage(_ pos: inout Int, valuesRead: Int) throws -> (PageHeader, UnsafeRawBufferPointer) {
+    private mutating func nextPage(_ pos: inout Int, valuesRead: Int) throws -> (PageHeader, UnsafeRawBufferPointer) {
         guard pos < chunk.count else { throw corrupt("column chunk ends after \(valuesRead) of \(numValues) values") }
+        if let crypto { return try nextEncryptedPage(&pos, crypto) }
         let (header, headerSize) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
         pos += headerSize
         let compressedSize = Int(header.compressedPageSize)
@@ -193,6 +200,43 @@ struct ColumnChunkReader {
         let body = UnsafeRawBufferPointer(rebasing: chunk[pos..<(pos + compressedSize)])
         pos += compressedSize
         return (header, body)
+    }
+
+    /// An encrypted page: a GCM header module, then the body module (GCM, or CTR). Whether the
+    /// first page is a dictionary page decides its header's AAD; both are tried, and the
+    /// authentication tag tells which holds.
+    private mutating func nextEncryptedPage(_ pos: inout Int, _ crypto: ChunkDecryptor) throws -> (PageHeader, UnsafeRawBufferPointer) {
+        let rest = UnsafeRawBufferPointer(rebasing: chunk[pos...])
+        let headerLength = try ModuleCipher.moduleLength(rest, what: "\(location): page header")
+        let what = "\(location): page \(encryptedPages) header"
+        var plainHeader: [UInt8]
+        if encryptedPages == 0, let dictionaryHeader = try? crypto.decryptModule(rest, .dictionaryPageHeader, what: what) {
+            plainHeader = dictionaryHeader
+        } else {
+            plainHeader = try crypto.decryptModule(rest, .dataPageHeader, page: encryptedDataPages, what: what)
+        }
+        let header = try PageHeader.decode(plainHeader).value
+        pos += headerLength
+        let compressedSize = Int(header.compressedPageSize)
+        guard compressedSize >= 0, header.uncompressedPageSize >= 0, compressedSize <= chunk.count - pos else {
+            throw corrupt("page of \(compressedSize) bytes runs past the end of its column chunk")
+        }
+        let module = UnsafeRawBufferPointer(rebasing: chunk[pos..<(pos + compressedSize)])
+        pos += compressedSize
+        encryptedPages += 1
+        let body: [UInt8]
+        switch header.type {
+        case .dictionaryPage:
+            body = try crypto.decryptPage(module, .dictionaryPage, what: "\(location): dictionary page")
+        case .dataPage, .dataPageV2:
+            body = try crypto.decryptPage(module, .dataPage, page: encryptedDataPages, what: "\(location): data page \(encryptedDataPages)")
+            encryptedDataPages += 1
+        default:
+            return (header, UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        let out = decrypted.reserve(body.count)
+        body.withUnsafeBytes { out.copyMemory(from: $0) }
+        return (header, UnsafeRawBufferPointer(out))
     }
 
     private mutating func readDictionary(_ header: PageHeader, _ body: UnsafeRawBufferPointer, decompressor: Decompressor,
@@ -205,13 +249,9 @@ struct ColumnChunkReader {
     /// The chunk's dictionary, if its first page is a dictionary page (nil otherwise).
     mutating func readDictionaryPage(decompressor: Decompressor) throws -> ColumnValues? {
         guard chunk.count > 0 else { return nil }
-        let (header, headerSize) = try PageHeader.decode(chunk)
+        var pos = 0
+        let (header, body) = try nextPage(&pos, valuesRead: 0)
         guard header.type == .dictionaryPage, let dict = header.dictionaryPageHeader else { return nil }
-        let compressedSize = Int(header.compressedPageSize)
-        guard compressedSize >= 0, header.uncompressedPageSize >= 0, compressedSize <= chunk.count - headerSize else {
-            throw corrupt("dictionary page runs past the end of its column chunk")
-        }
-        let body = UnsafeRawBufferPointer(rebasing: chunk[headerSize..<(headerSize + compressedSize)])
         let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
         return try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding)
     }

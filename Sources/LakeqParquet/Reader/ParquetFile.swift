@@ -9,43 +9,112 @@ public final class ParquetFile: @unchecked Sendable {
     public let schema: ParquetSchema
     public let file: MappedFile
 
-    /// Opens and validates the footer of the file at `path`.
-    public convenience init(path: String) throws {
-        try self.init(file: try MappedFile(path: path))
+    /// How the file's encrypted modules are decrypted; nil for a file without encryption.
+    let decryption: FileDecryption?
+
+    /// True when the file uses Parquet modular encryption (encrypted footer or columns).
+    public var isEncrypted: Bool { decryption != nil }
+
+    /// Opens and validates the footer of the file at `path`; `keys` decrypt an encrypted file
+    /// (without them, the key file named by `$LAKEQ_KEY_FILE` is used when the file needs one).
+    public convenience init(path: String, keys: KeyRing? = nil) throws {
+        try self.init(file: try MappedFile(path: path), keys: keys)
     }
 
     /// Opens Parquet bytes held in memory (copied).
-    public convenience init(bytes: some Collection<UInt8>, name: String = "<memory>") throws {
-        try self.init(file: MappedFile(bytes: bytes, name: name))
+    public convenience init(bytes: some Collection<UInt8>, name: String = "<memory>", keys: KeyRing? = nil) throws {
+        try self.init(file: MappedFile(bytes: bytes, name: name), keys: keys)
     }
 
-    public init(file: MappedFile) throws {
+    public init(file: MappedFile, keys: KeyRing? = nil) throws {
         self.file = file
         path = file.path
         let bytes = file.bytes
-        let magic: [UInt8] = Array("PAR1".utf8)
+        let plain: [UInt8] = Array("PAR1".utf8), encrypted: [UInt8] = Array("PARE".utf8)
         guard bytes.count >= 12 else {
             throw ParquetError.corrupt("\(file.path): \(bytes.count) bytes is too short for a Parquet file")
         }
-        guard Array(bytes[(bytes.count - 4)...]) == magic else {
-            throw ParquetError.corrupt("\(file.path): no PAR1 magic at the end (not Parquet, truncated, or encrypted)")
+        let tail = Array(bytes[(bytes.count - 4)...])
+        guard tail == plain || tail == encrypted else {
+            throw ParquetError.corrupt("\(file.path): no PAR1 magic at the end (not Parquet, or truncated)")
         }
-        guard Array(bytes[0..<4]) == magic else {
-            throw ParquetError.corrupt("\(file.path): no PAR1 magic at the start")
+        guard Array(bytes[0..<4]) == tail else {
+            throw ParquetError.corrupt("\(file.path): no \(tail == plain ? "PAR1" : "PARE") magic at the start")
         }
         let footerLength = Int(bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self).littleEndian)
         guard footerLength <= bytes.count - 12 else {
             throw ParquetError.corrupt("\(file.path): footer length \(footerLength) exceeds the file size \(bytes.count)")
         }
         let footerStart = bytes.count - 8 - footerLength
+        let footer = UnsafeRawBufferPointer(rebasing: bytes[footerStart..<(bytes.count - 8)])
+        var decryption: FileDecryption?
+        var keys = keys
         do {
-            (metadata, _) = try FileMetaData.decode(UnsafeRawBufferPointer(rebasing: bytes[footerStart..<(bytes.count - 8)]))
+            var meta: FileMetaData
+            if tail == encrypted {
+                keys = try keys ?? KeyRing.fromEnvironment()
+                (meta, decryption) = try Self.openEncryptedFooter(footer, keys: keys, path: file.path)
+            } else {
+                let used: Int
+                (meta, used) = try FileMetaData.decode(footer)
+                if let algorithm = meta.encryptionAlgorithm {
+                    keys = try keys ?? KeyRing.fromEnvironment()
+                    decryption = try Self.verifyPlaintextFooter(footer, used: used, meta: meta, algorithm: algorithm, keys: keys, path: file.path)
+                }
+            }
+            try decryption?.decryptColumnMetadata(&meta, keys: keys, path: file.path)
+            metadata = meta
             schema = try ParquetSchema(elements: metadata.schema)
         } catch let e as ParquetError {
+            if case .encryption = e { throw e }
             throw ParquetError.corrupt("\(file.path): footer: \(e.description)")
         }
+        self.decryption = decryption
         dataEnd = footerStart
         try validate()
+    }
+
+    /// FileCryptoMetaData, then the footer as a GCM module under the footer key.
+    private static func openEncryptedFooter(_ footer: UnsafeRawBufferPointer, keys: KeyRing?, path: String) throws -> (FileMetaData, FileDecryption) {
+        let (crypto, used) = try FileCryptoMetaData.decode(footer)
+        guard let keys else {
+            throw ParquetError.encryption("\(path): the file's footer is encrypted; give its keys (--key-file)")
+        }
+        let footerKey = try keys.dataKey(metadata: crypto.keyMetadata, what: "\(path): footer key")
+        let decryption = try FileDecryption(algorithm: crypto.encryptionAlgorithm, footerKey: footerKey, path: path)
+        let plain = try ModuleCipher.gcmDecrypt(UnsafeRawBufferPointer(rebasing: footer[used...]), key: try ModuleCipher.key(footerKey, what: "footer key"),
+                                                aad: decryption.aad(.footer), what: "\(path): footer")
+        return (try FileMetaData.decode(plain).value, decryption)
+    }
+
+    /// A plaintext footer of a file with encrypted columns ends in a 28-byte signature (nonce,
+    /// GCM tag); with the footer key it is checked, so a tampered footer is refused.
+    private static func verifyPlaintextFooter(_ footer: UnsafeRawBufferPointer, used: Int, meta: FileMetaData, algorithm: EncryptionAlgorithm,
+                                              keys: KeyRing?, path: String) throws -> FileDecryption {
+        guard let keys else { return try FileDecryption(algorithm: algorithm, footerKey: nil, path: path) }
+        let footerKey = try keys.dataKey(metadata: meta.footerSigningKeyMetadata, what: "\(path): footer signing key")
+        let decryption = try FileDecryption(algorithm: algorithm, footerKey: footerKey, path: path)
+        guard footer.count - used >= ModuleCipher.nonceLength + ModuleCipher.tagLength else {
+            throw ParquetError.encryption("\(path): plaintext footer without its signature")
+        }
+        let nonce = Array(UnsafeRawBufferPointer(rebasing: footer[used..<(used + 12)]))
+        let tag = Array(UnsafeRawBufferPointer(rebasing: footer[(used + 12)..<(used + 28)]))
+        let expected = try ModuleCipher.gcmTag(UnsafeRawBufferPointer(rebasing: footer[0..<used]), key: ModuleCipher.key(footerKey, what: "footer key"),
+                                               nonce: nonce, aad: decryption.aad(.footer))
+        guard expected == tag else {
+            throw ParquetError.encryption("\(path): the footer's signature does not verify (wrong footer key, or the footer was altered)")
+        }
+        return decryption
+    }
+
+    /// The metadata of chunk (g, c), with a clear error when it is encrypted with a key the
+    /// reader lacks or lives in another file.
+    func chunkMetaData(rowGroup g: Int, column c: Int, location: @autoclosure () -> String) throws -> ColumnMetaData {
+        _ = try decryption?.chunk(rowGroup: g, column: c)
+        guard let meta = metadata.rowGroups[g].columns[c].metaData else {
+            throw ParquetError.unsupported("\(location()): column chunk stored in another file")
+        }
+        return meta
     }
 
     /// Where the footer starts: no page may extend past it.
@@ -104,10 +173,7 @@ public final class ParquetFile: @unchecked Sendable {
         }
         let descriptor = schema.columns[column]
         let location = "\(path): row group \(rowGroup), column \(descriptor.name)"
-        let chunk = metadata.rowGroups[rowGroup].columns[column]
-        guard let meta = chunk.metaData else {
-            throw ParquetError.unsupported("\(location): column chunk stored in another file")
-        }
+        let meta = try chunkMetaData(rowGroup: rowGroup, column: column, location: location)
         let rows = Int(metadata.rowGroups[rowGroup].numRows)
         guard meta.numValues >= 0 else { throw ParquetError.corrupt("\(location): negative value count") }
         if descriptor.maxRepetitionLevel == 0, meta.numValues != Int64(rows) {
@@ -120,6 +186,7 @@ public final class ParquetFile: @unchecked Sendable {
         // the footer, and stop once the chunk's values are read.
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
+        reader.crypto = try decryption?.chunk(rowGroup: rowGroup, column: column)
         let col = try reader.read(decompressor: decompressor, wanted: wanted)
         return col
     }
@@ -132,14 +199,13 @@ public final class ParquetFile: @unchecked Sendable {
         }
         let descriptor = schema.columns[column]
         let location = "\(path): row group \(rowGroup), column \(descriptor.path.joined(separator: "."))"
-        guard let meta = metadata.rowGroups[rowGroup].columns[column].metaData else {
-            throw ParquetError.unsupported("\(location): column chunk stored in another file")
-        }
+        let meta = try chunkMetaData(rowGroup: rowGroup, column: column, location: location)
         guard meta.numValues >= 0, meta.numValues <= Int64(Int32.max) else { throw ParquetError.corrupt("\(location): bad value count \(meta.numValues)") }
         let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
         _ = try file.slice(offset, length, what: location)
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues), location: location)
+        reader.crypto = try decryption?.chunk(rowGroup: rowGroup, column: column)
         return try reader.readLevels(decompressor: decompressor)
     }
 
@@ -162,6 +228,7 @@ public final class ParquetFile: @unchecked Sendable {
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: "\(path): column \(descriptor.name)")
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues),
                                        location: "\(path): row group \(rowGroup), column \(descriptor.name)")
+        reader.crypto = try decryption?.chunk(rowGroup: rowGroup, column: column)
         return try reader.readDictionaryPage(decompressor: decompressor)
     }
 
@@ -170,6 +237,9 @@ public final class ParquetFile: @unchecked Sendable {
         let chunk = metadata.rowGroups[rowGroup].columns[column]
         guard let offset = chunk.columnIndexOffset, let length = chunk.columnIndexLength else { return nil }
         let bytes = try file.slice(offset, Int64(length), what: "\(path): column index")
+        if let crypto = try decryption?.chunk(rowGroup: rowGroup, column: column) {
+            return try ColumnIndex.decode(try crypto.decryptModule(bytes, .columnIndex, what: "\(path): column index")).value
+        }
         return try ColumnIndex.decode(bytes).value
     }
 
@@ -178,6 +248,9 @@ public final class ParquetFile: @unchecked Sendable {
         let chunk = metadata.rowGroups[rowGroup].columns[column]
         guard let offset = chunk.offsetIndexOffset, let length = chunk.offsetIndexLength else { return nil }
         let bytes = try file.slice(offset, Int64(length), what: "\(path): offset index")
+        if let crypto = try decryption?.chunk(rowGroup: rowGroup, column: column) {
+            return try OffsetIndex.decode(try crypto.decryptModule(bytes, .offsetIndex, what: "\(path): offset index")).value
+        }
         return try OffsetIndex.decode(bytes).value
     }
 

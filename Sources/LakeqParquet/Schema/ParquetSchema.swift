@@ -7,6 +7,8 @@ public struct ParquetSchema: Sendable {
     /// Per leaf: the definition level of its outermost repeated ancestor (itself included), the
     /// level from which a list or map entry exists; nil for leaves without repetition.
     public let repeatedDefinitionLevels: [Int?]
+    /// The top-level fields as logical trees (structs, lists, maps, leaves), in schema order.
+    public let fields: [FieldNode]
 
     /// True when every leaf is a top-level, non-repeated column.
     public var isFlat: Bool { columns.allSatisfy(\.isFlat) }
@@ -54,7 +56,11 @@ public struct ParquetSchema: Sendable {
         try visit(childCount: rootChildren, path: [], def: 0, rep: 0, repeatedDef: nil, depth: 0)
         columns = leaves
         repeatedDefinitionLevels = repeatedLevels
+        fields = try Self.buildFields(elements, columns: leaves)
     }
+
+    /// The columnar schema of the top-level fields, nested types included.
+    public var nestedSchema: Schema { Schema(fields.map(\.field)) }
 
     /// The columnar schema of the leaves (flat files: one field per column).
     public var arrowSchema: Schema {

@@ -10,6 +10,8 @@ struct ChunkInput {
     /// `nil`: every row is valid.
     var validity: Bitmap?
     var rows: Int
+    /// Set when the chunk is encrypted: page headers and bodies become encrypted modules.
+    var encryptor: ChunkEncryptor? = nil
 }
 
 /// An encoded column chunk. Offsets in `metaData` and `offsetIndex` are relative to the start
@@ -19,6 +21,8 @@ struct EncodedChunk {
     var metaData: ColumnMetaData
     var columnIndex: ColumnIndex?
     var offsetIndex: OffsetIndex
+    /// The chunk's bloom filter, when the options ask for one on this column.
+    var bloomFilter: SplitBlockBloomFilter? = nil
 }
 
 /// Encodes one column chunk: picks the encoding (dictionary, PLAIN, DELTA_BINARY_PACKED),
@@ -86,6 +90,14 @@ struct ColumnChunkWriter {
         } else if physical == .boolean, options.pageVersion == 2 {
             encoding = .rleBoolean
         }
+        // Bloom filter: the distinct values are the dictionary's entries when there is one.
+        var bloomFilter: SplitBlockBloomFilter? = nil
+        if let bloom = options.bloomFilters[name], physical != .boolean, input.encryptor == nil {
+            let distinct = bloom.distinctValues ?? dict?.dictionary.count ?? valueCount
+            var filter = SplitBlockBloomFilter(bytes: SplitBlockBloomFilter.optimalBytes(distinctValues: distinct, falsePositiveRate: bloom.falsePositiveRate))
+            BloomHash.hashes(dict?.dictionary ?? dense, into: &filter)
+            bloomFilter = filter
+        }
         if case .dictionary = encoding { dense = .int32([]) }  // not needed any more
 
         let pages = try splitPages(input, validity: validity, encoding: encoding, dense: dense)
@@ -120,12 +132,14 @@ struct ColumnChunkWriter {
         var dictionaryPageOffset: Int64? = nil
         if case .dictionary(let d, _) = encoding {
             let body = Self.plain(d.dictionary, 0..<d.dictionary.count)
-            let compressed = try compress(body)
+            var compressed = try compress(body)
+            if let e = input.encryptor { compressed = try e.page(compressed, .dictionaryPage) }
             let header = PageHeader(
                 type: .dictionaryPage, uncompressedPageSize: try int32(body.count, name), compressedPageSize: try int32(compressed.count, name),
                 dictionaryPageHeader: DictionaryPageHeader(numValues: try int32(d.dictionary.count, name), encoding: .plain))
             dictionaryPageOffset = 0
-            let h = header.serialized()
+            var h = header.serialized()
+            if let e = input.encryptor { h = try e.module(h, .dictionaryPageHeader) }
             out.append(contentsOf: h)
             out.append(contentsOf: compressed)
             uncompressedTotal += Int64(h.count + body.count)
@@ -160,6 +174,7 @@ struct ColumnChunkWriter {
                 let compressedValues = options.compression == .uncompressed ? values : try compress(values)
                 body = levels ?? []
                 body.append(contentsOf: compressedValues)
+                if let e = input.encryptor { body = try e.page(body, .dataPage, page: pi) }
                 uncompressedSize = (levels?.count ?? 0) + values.count
                 header = PageHeader(
                     type: .dataPageV2, uncompressedPageSize: try int32(uncompressedSize, name), compressedPageSize: try int32(body.count, name),
@@ -179,13 +194,15 @@ struct ColumnChunkWriter {
                 }
                 uncompressedSize = raw.count
                 body = try compress(raw)
+                if let e = input.encryptor { body = try e.page(body, .dataPage, page: pi) }
                 header = PageHeader(
                     type: .dataPage, uncompressedPageSize: try int32(uncompressedSize, name), compressedPageSize: try int32(body.count, name),
                     dataPageHeader: DataPageHeader(
                         numValues: try int32(page.rows.count, name), encoding: dataEncoding,
                         definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle, statistics: stats))
             }
-            let h = header.serialized()
+            var h = header.serialized()
+            if let e = input.encryptor { h = try e.module(h, .dataPageHeader, page: pi) }
             locations.append(PageLocation(offset: Int64(out.count), compressedPageSize: try int32(h.count + body.count, name), firstRowIndex: Int64(page.rows.lowerBound)))
             out.append(contentsOf: h)
             out.append(contentsOf: body)
@@ -218,7 +235,8 @@ struct ColumnChunkWriter {
                 nullPages: nullPages, minValues: minValues, maxValues: maxValues,
                 boundaryOrder: StatisticsBuilder.boundaryOrder(pageBounds, order), nullCounts: nullCounts)
         }
-        return EncodedChunk(bytes: out, metaData: meta, columnIndex: columnIndex, offsetIndex: OffsetIndex(pageLocations: locations))
+        return EncodedChunk(bytes: out, metaData: meta, columnIndex: columnIndex, offsetIndex: OffsetIndex(pageLocations: locations),
+                            bloomFilter: bloomFilter)
     }
 
     // MARK: pages
@@ -241,7 +259,7 @@ struct ColumnChunkWriter {
             case .int64, .float64: fixedBits = 64
             case .fixed(let f): fixedBits = max(f.width, 1) * 8
             case .bytes(let b): lengths = b
-            case .dictionary: fixedBits = 32
+            case .dictionary, .list, .structure: fixedBits = 32
             }
         }
         let limitBits = options.pageBytes * 8
@@ -346,6 +364,8 @@ struct ColumnChunkWriter {
             return out
         case .dictionary:
             return plain(values.materialized(), range)
+        case .list, .structure:
+            return []  // nested values are written leaf by leaf
         }
     }
 

@@ -20,6 +20,7 @@ enum DictionaryEncoder {
         case .bytes(let b): return b.data.count + 4 * b.count
         case .fixed(let f): return f.data.count
         case .dictionary(_, let i): return i.count * 4
+        case .list, .structure: return 0
         }
     }
 
@@ -51,7 +52,7 @@ enum DictionaryEncoder {
                     UnsafeRawBufferPointer(rebasing: data[(i * w)..<((i + 1) * w)])
                 }
             }.map { .init(dictionary: .fixed(FixedBytes(width: w, data: $0.0.data)), indices: $0.1) }
-        case .boolean, .dictionary:
+        case .boolean, .dictionary, .list, .structure:
             return nil
         }
     }

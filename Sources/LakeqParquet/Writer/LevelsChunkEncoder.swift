@@ -104,6 +104,7 @@ struct LevelsChunkEncoder {
             try checkBuffers(d, count: d.count, what: what)
             let n = Int32(truncatingIfNeeded: d.count)
             for i in idx where i < 0 || i >= n { throw fail("dictionary index \(i) out of range") }
+        case .list, .structure: throw fail("leaf values cannot be nested")
         }
     }
 
@@ -290,7 +291,7 @@ struct LevelsChunkEncoder {
             case .int64, .float64: fixedBits = 64
             case .fixed(let f): fixedBits = max(f.width, 1) * 8
             case .bytes(let b): offsets = b.offsets
-            case .dictionary: fixedBits = 32
+            case .dictionary, .list, .structure: fixedBits = 32
             }
         }
         let limitBits = options.pageBytes * 8

@@ -27,6 +27,10 @@ public final class ParquetWriter {
     private var totalRows: Int64 = 0
     private var failed = false
     private var closedMetadata: FileMetaData?
+    private let encryptor: FileEncryptor?
+    /// Set when the schema has nested fields: batches are shredded into levels and written by
+    /// a `LevelsWriter` (no bloom filters or encryption there yet).
+    private let nested: NestedBatchWriter?
 
     /// Creates (truncates) the file at `path` and writes the leading magic.
     public init(path: String, schema: Schema, options: WriterOptions = .init(), keyValueMetadata: [String: String] = [:]) throws {
@@ -36,9 +40,22 @@ public final class ParquetWriter {
         for f in schema.fields where !seen.insert(f.name).inserted {
             throw ParquetError.invalidArgument("\(path): duplicate column name \(f.name)")
         }
+        for name in options.bloomFilters.keys where !seen.contains(name) {
+            throw ParquetError.invalidArgument("\(path): bloom filter asked for column \(name), which the schema does not have")
+        }
         self.schema = schema
         self.options = options
         self.keyValueMetadata = keyValueMetadata.keys.sorted().map { KeyValue(key: $0, value: keyValueMetadata[$0]) }
+        if schema.fields.contains(where: { $0.type.isNested }) {
+            guard options.encryption == nil else { throw ParquetError.unsupported("\(path): encrypting nested columns is not supported yet") }
+            nested = try NestedBatchWriter(path: path, schema: schema, options: options, keyValueMetadata: keyValueMetadata)
+            buffers = []
+            elements = []
+            storages = []
+            encryptor = nil
+            return
+        }
+        nested = nil
         buffers = schema.fields.map { ColumnBuffer(type: $0.type) }
         elements = Array(repeating: nil, count: schema.fields.count)
         storages = Array(repeating: nil, count: schema.fields.count)
@@ -49,14 +66,16 @@ public final class ParquetWriter {
             elements[i] = try SchemaConversion.element(for: f, storage: st)
             storages[i] = st
         }
+        encryptor = try options.encryption.map { try FileEncryptor($0, columnNames: schema.fields.map(\.name), path: path) }
         let s = try FileSink(path: path)
-        try s.write(Array("PAR1".utf8))
+        try s.write(Array((encryptor?.encryptedFooter == true ? "PARE" : "PAR1").utf8))
         sink = s
     }
 
     /// Appends the rows of `batch`, whose schema must match the writer's (names, types,
     /// nullability). Writes every row group that fills up.
     public func write(_ batch: RecordBatch) throws {
+        if let nested { return try nested.write(batch) }
         guard !failed, closedMetadata == nil, sink != nil else { throw ParquetError.invalidArgument("write to a closed or failed ParquetWriter") }
         do {
             try validate(batch)
@@ -79,6 +98,7 @@ public final class ParquetWriter {
 
     /// Writes the buffered rows as a row group now (no-op when none are buffered).
     public func flush() throws {
+        if let nested { return try nested.flush() }
         guard !failed, closedMetadata == nil else { throw ParquetError.invalidArgument("flush of a closed or failed ParquetWriter") }
         do { try flushRowGroup() } catch { failed = true; throw error }
     }
@@ -87,6 +107,7 @@ public final class ParquetWriter {
     /// Returns the footer written. Calling it again returns the same footer.
     @discardableResult
     public func close() throws -> FileMetaData {
+        if let nested { return try nested.close() }
         if let closedMetadata { return closedMetadata }
         guard !failed, let sink else { throw ParquetError.invalidArgument("close of a failed ParquetWriter") }
         do {
@@ -96,7 +117,8 @@ public final class ParquetWriter {
                 for g in rowGroups.indices {
                     for c in rowGroups[g].columns.indices {
                         guard let ci = pageIndexes[g][c].0 else { continue }
-                        let bytes = ci.serialized()
+                        var bytes = ci.serialized()
+                        if let e = encryptor?.chunk(column: schema.fields[c].name, rowGroup: g, column: c) { bytes = try e.module(bytes, .columnIndex) }
                         rowGroups[g].columns[c].columnIndexOffset = sink.position
                         rowGroups[g].columns[c].columnIndexLength = Int32(bytes.count)
                         try sink.write(bytes)
@@ -104,7 +126,8 @@ public final class ParquetWriter {
                 }
                 for g in rowGroups.indices {
                     for c in rowGroups[g].columns.indices {
-                        let bytes = pageIndexes[g][c].1.serialized()
+                        var bytes = pageIndexes[g][c].1.serialized()
+                        if let e = encryptor?.chunk(column: schema.fields[c].name, rowGroup: g, column: c) { bytes = try e.module(bytes, .offsetIndex) }
                         rowGroups[g].columns[c].offsetIndexOffset = sink.position
                         rowGroups[g].columns[c].offsetIndexLength = Int32(bytes.count)
                         try sink.write(bytes)
@@ -118,15 +141,31 @@ public final class ParquetWriter {
                 }
             }
             let root = SchemaElement(name: "schema", numChildren: Int32(leaves.count))
-            let meta = FileMetaData(
+            if let encryptor {
+                for g in rowGroups.indices {
+                    for c in rowGroups[g].columns.indices {
+                        let name = schema.fields[c].name
+                        try encryptor.seal(&rowGroups[g].columns[c], name: name, path: [name], rowGroup: g, column: c)
+                    }
+                }
+            }
+            var meta = FileMetaData(
                 version: options.pageVersion == 2 ? 2 : 1, schema: [root] + leaves, numRows: totalRows, rowGroups: rowGroups,
                 keyValueMetadata: keyValueMetadata.isEmpty ? nil : keyValueMetadata, createdBy: options.createdBy,
                 columnOrders: Array(repeating: .typeDefinedOrder, count: leaves.count))
-            let footer = meta.serialized()
+            let footer = try encryptor?.footer(meta) ?? meta.serialized()
             try sink.write(footer)
             var len = [UInt8]()
             ColumnChunkWriter.appendLength(footer.count, to: &len)
-            try sink.write(len + Array("PAR1".utf8))
+            try sink.write(len + Array((encryptor?.encryptedFooter == true ? "PARE" : "PAR1").utf8))
+            if let encryptor {
+                // What the caller sees (e.g. Delta log statistics) never holds encrypted columns' values.
+                for g in meta.rowGroups.indices {
+                    for c in meta.rowGroups[g].columns.indices where encryptor.chunk(column: schema.fields[c].name, rowGroup: g, column: c) != nil {
+                        meta.rowGroups[g].columns[c].metaData?.statistics = nil
+                    }
+                }
+            }
             try sink.close(fsync: options.fsync)
             self.sink = nil
             closedMetadata = meta
@@ -219,7 +258,8 @@ public final class ParquetWriter {
             let element = try elements[i] ?? SchemaConversion.element(for: f, storage: storage)
             inputs.append(ChunkInput(
                 field: f, element: element, order: StatOrder.of(f.type, storage: storage),
-                values: b.values, validity: b.validity, rows: rows))
+                values: b.values, validity: b.validity, rows: rows,
+                encryptor: encryptor?.chunk(column: f.name, rowGroup: rowGroups.count, column: i)))
             buffers[i] = ColumnBuffer(type: f.type)
         }
         bufferedRows = 0
@@ -244,6 +284,7 @@ public final class ParquetWriter {
         }
         inputs.removeAll()
         var chunks: [ColumnChunk] = []
+        var filters: [SplitBlockBloomFilter?] = []
         var indexes: [(ColumnIndex?, OffsetIndex)] = []
         var totalUncompressed: Int64 = 0, totalCompressed: Int64 = 0
         let groupStart = sink.position
@@ -260,6 +301,16 @@ public final class ParquetWriter {
             totalCompressed += meta.totalCompressedSize
             chunks.append(ColumnChunk(fileOffset: base, metaData: meta))
             indexes.append((chunk.columnIndex, chunk.offsetIndex))
+            filters.append(chunk.bloomFilter)
+        }
+        // Bloom filters right after their row group (header, then bitset), as parquet-mr does.
+        for (c, filter) in filters.enumerated() {
+            guard let filter else { continue }
+            var bytes = BloomFilterHeader(numBytes: Int32(filter.byteCount)).serialized()
+            bytes.append(contentsOf: filter.bitset)
+            chunks[c].metaData?.bloomFilterOffset = sink.position
+            chunks[c].metaData?.bloomFilterLength = Int32(bytes.count)
+            try sink.write(bytes)
         }
         guard rowGroups.count < Int(Int16.max) else { throw ParquetError.invalidArgument("too many row groups (over 32767)") }
         rowGroups.append(RowGroup(
@@ -290,6 +341,7 @@ struct ColumnBuffer {
         case .float64: return .float64([])
         case .bytes: return .bytes(ByteArrays())
         case .fixed(let w): return .fixed(FixedBytes(width: w))
+        case .nested: return .structure(StructValues(children: [], count: 0))
         }
     }
 

@@ -3,6 +3,8 @@ import LakeqColumnar
 /// How a column's values are held in memory (the `ColumnValues` case, dictionary unwrapped).
 enum StorageKind: Hashable, Sendable {
     case boolean, int32, int64, float32, float64, bytes
+    /// Lists, maps and structs (written leaf by leaf, not as one buffer).
+    case nested
     case fixed(width: Int)
 
     init(_ values: ColumnValues) {
@@ -15,6 +17,7 @@ enum StorageKind: Hashable, Sendable {
         case .bytes: self = .bytes
         case .fixed(let f): self = .fixed(width: f.width)
         case .dictionary(let d, _): self = StorageKind(d)
+        case .list, .structure: self = .nested
         }
     }
 
@@ -27,6 +30,7 @@ enum StorageKind: Hashable, Sendable {
         case .float64: return "float64"
         case .bytes: return "bytes"
         case .fixed(let w): return "fixed(\(w))"
+        case .nested: return "nested"
         }
     }
 }
@@ -55,6 +59,7 @@ enum SchemaConversion {
         case .float16: return .fixed(width: 2)
         case .int96: return .fixed(width: 12)
         case .uuid: return .fixed(width: 16)
+        case .list, .structure, .map: return .nested
         case .decimal(let p, _):
             if p <= 9 { return .int32 }
             if p <= 18 { return .int64 }
@@ -131,6 +136,8 @@ enum SchemaConversion {
             e.precision = Int32(p)
         case .int96: e.type = .int96
         case .uuid: e.type = .fixedLenByteArray; e.typeLength = 16; e.logicalType = .uuid
+        case .list, .structure, .map:
+            throw ParquetError.invalidArgument("column \(field.name): \(field.type) is nested; nested columns are not written as one leaf")
         }
         return e
     }

@@ -232,7 +232,7 @@ enum StatisticsBuilder {
             return f.data.withUnsafeBytes { data in
                 byteBounds(range, order) { i in UnsafeRawBufferPointer(rebasing: data[(i * w)..<((i + 1) * w)]) }
             }
-        case .dictionary:
+        case .dictionary, .list, .structure:
             return nil
         }
     }

@@ -41,6 +41,31 @@ public struct WriterOptions: Sendable {
     public var threads: Int = 1
     /// The footer's `created_by`.
     public var createdBy: String = "lakeq version 0.1.0"
+    /// Columns (top-level names) given a split-block bloom filter in every row group, for
+    /// `=` / `IN` pruning. Worth it on high-cardinality columns (ids); none by default.
+    public var bloomFilters: [String: BloomFilterOptions] = [:]
+    /// Parquet modular encryption of the file (nil: plaintext). Bloom filters are not written
+    /// for encrypted columns.
+    public var encryption: WriterEncryption? = nil
+
+    /// Sizing of one column's bloom filters.
+    public struct BloomFilterOptions: Sendable, Hashable {
+        /// Target false-positive rate (default 0.01, as DuckDB).
+        public var falsePositiveRate: Double
+        /// Expected distinct values per row group; nil sizes each filter for the distinct
+        /// values the chunk actually has (the dictionary's size, else its value count).
+        public var distinctValues: Int?
+
+        public init(falsePositiveRate: Double = 0.01, distinctValues: Int? = nil) {
+            self.falsePositiveRate = falsePositiveRate
+            self.distinctValues = distinctValues
+        }
+    }
+
+    /// Bloom filters on `columns` with the default sizing.
+    public mutating func addBloomFilters(_ columns: [String], falsePositiveRate: Double = 0.01) {
+        for c in columns { bloomFilters[c] = BloomFilterOptions(falsePositiveRate: falsePositiveRate) }
+    }
 
     public init() {}
 
@@ -55,6 +80,10 @@ public struct WriterOptions: Sendable {
         try check(dictionaryPageSizeLimit >= 0, "dictionaryPageSizeLimit must not be negative")
         try check(statisticsTruncateLength >= 1, "statisticsTruncateLength must be at least 1")
         try check(threads >= 1, "threads must be at least 1")
+        for (name, b) in bloomFilters {
+            try check(b.falsePositiveRate > 0 && b.falsePositiveRate < 1, "bloom filter false-positive rate of \(name) must be in (0, 1)")
+            try check((b.distinctValues ?? 1) >= 1, "bloom filter distinct values of \(name) must be at least 1")
+        }
         switch compression {
         case .uncompressed, .snappy, .gzip, .zstd, .lz4Raw, .brotli: break
         default: throw ParquetError.unsupported("writing compression codec \(compression)")

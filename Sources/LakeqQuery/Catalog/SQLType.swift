@@ -20,6 +20,7 @@ public enum SQLType {
         case .timestamp(_, let utc): return .timestamp(.micros, utc: utc)
         case .int96: return .timestamp(.micros, utc: false)
         case .decimal(let p, let s): return p <= 18 ? .decimal(precision: p, scale: s) : .float64
+        case .list, .structure, .map: return t  // nested: not SQL types yet
         }
     }
 

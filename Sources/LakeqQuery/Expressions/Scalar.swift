@@ -49,6 +49,7 @@ public enum Scalar: Hashable, Sendable {
         case .bytes(let b): return .string(b.string(at: i))
         case .fixed(let f): return .string(String(decoding: f[i], as: UTF8.self))
         case .dictionary(let d, let idx): return from(d, type: type, row: Int(idx[i]))
+        case .list, .structure: return .null  // nested values are not SQL scalars yet
         }
     }
 

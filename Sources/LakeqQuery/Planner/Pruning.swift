@@ -10,16 +10,24 @@ public struct ScanStatistics: Sendable {
     public var rowGroupsInSkippedFiles = 0
     public var rowGroupsSkippedByStatistics = 0
     public var rowGroupsSkippedByDictionary = 0
+    public var rowGroupsSkippedByBloomFilter = 0
     public var rowGroupsAnsweredFromMetadata = 0
     public var rowGroupsSkippedByTopN = 0
     public var rowGroupsSkippedByPageIndex = 0
     public var pagesTotal = 0
     public var pagesSkippedByPageIndex = 0
+    /// Row groups a satisfied LIMIT stopped the scan before (neither pruned nor read).
+    public var rowGroupsNotRead = 0
     public var rowsScanned = 0
     public var rowsAfterFilter = 0
     public var columnsRead: [String] = []
+    /// Row groups the scan took up (read, skipped or answered from metadata).
+    var rowGroupsVisited = 0
+
+    public init() {}
 
     mutating func add(_ o: ScanStatistics) {
+        if columnsRead.isEmpty { columnsRead = o.columnsRead }
         filesTotal += o.filesTotal
         filesSkippedByPartition += o.filesSkippedByPartition
         filesSkippedByStatistics += o.filesSkippedByStatistics
@@ -27,11 +35,14 @@ public struct ScanStatistics: Sendable {
         rowGroupsInSkippedFiles += o.rowGroupsInSkippedFiles
         rowGroupsSkippedByStatistics += o.rowGroupsSkippedByStatistics
         rowGroupsSkippedByDictionary += o.rowGroupsSkippedByDictionary
+        rowGroupsSkippedByBloomFilter += o.rowGroupsSkippedByBloomFilter
         rowGroupsAnsweredFromMetadata += o.rowGroupsAnsweredFromMetadata
         rowGroupsSkippedByTopN += o.rowGroupsSkippedByTopN
         rowGroupsSkippedByPageIndex += o.rowGroupsSkippedByPageIndex
         pagesTotal += o.pagesTotal
         pagesSkippedByPageIndex += o.pagesSkippedByPageIndex
+        rowGroupsNotRead += o.rowGroupsNotRead
+        rowGroupsVisited += o.rowGroupsVisited
         rowsScanned += o.rowsScanned
         rowsAfterFilter += o.rowsAfterFilter
     }
@@ -87,6 +98,31 @@ enum Pruning {
             guard let lo = min, let hi = max else { return true }
             return values.contains { Scalar.compare($0, lo) >= 0 && Scalar.compare($0, hi) <= 0 }
         }
+    }
+
+    /// The values of an `=` / `IN` predicate in the stored units of a Parquet column of
+    /// `parquetType`, for its bloom filter; nil when any cannot be converted (then no pruning).
+    static func bloomProbe(_ p: ColumnPredicate, parquetType: DataType) -> [StatValue]? {
+        let values: [Scalar]
+        switch p.test {
+        case .compare(.equal, let v): values = [v]
+        case .inList(let list): values = list
+        default: return nil
+        }
+        var out: [StatValue] = []
+        for v in values {
+            switch (v, parquetType) {
+            case (.int(let x), .int8), (.int(let x), .int16), (.int(let x), .int32), (.int(let x), .int64): out.append(.int(x))
+            case (.int(let x), .uint8) where x >= 0, (.int(let x), .uint16) where x >= 0, (.int(let x), .uint32) where x >= 0:
+                out.append(.uint(UInt64(x)))
+            case (.string(let s), .string), (.string(let s), .json), (.string(let s), .binary): out.append(.bytes(Array(s.utf8)))
+            case (.date(let d), .date32): out.append(.int(Int64(d)))
+            case (.timestamp(let us), .timestamp(.micros, _)): out.append(.int(us))
+            case (.double(let d), .float64): out.append(.double(d))
+            default: return nil
+            }
+        }
+        return out
     }
 
     /// A statistics bound in engine units (timestamps in microseconds, decimals unscaled).

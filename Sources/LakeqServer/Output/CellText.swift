@@ -70,6 +70,7 @@ struct CellText {
         case (_, .boolean(let v)): return v[i] ? "true" : "false"
         case (_, .fixed(let f)): return f[i].map { String($0, radix: 16) }.joined()
         case (_, .dictionary): return ""
+        case (_, .list), (_, .structure): return ""  // nested values are not SQL values yet (NULL to the engine)
         }
     }
 

@@ -35,9 +35,10 @@ struct TableRoutes: Sendable {
             let pii = state.rules.piiColumns(table: name)
             let partitions = Set(table.partitionColumns.map(\.name))
             var rows = 0, bytes = 0
-            for (i, f) in table.parquet.enumerated() {
-                rows += Int(table.files[i].stats?.numRecords ?? Int64(f.rowCount))
-                bytes += f.file.size
+            for (i, f) in table.files.enumerated() {
+                // Row counts from the log where it has them; footers opened only where not.
+                if let n = f.stats?.numRecords { rows += Int(n) } else { rows += try table.parquetFile(i).rowCount }
+                bytes += (try? FileManager.default.attributesOfItem(atPath: f.path)[.size] as? Int) ?? 0
             }
             let columns: [JSONOut] = table.schema.fields.map { f in
                 .object([("name", .string(f.name)), ("type", .string(SQLType.name(f.type))), ("nullable", .bool(f.nullable)),

@@ -22,6 +22,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Data page version: 1 or 2.") var pageVersion: Int = 1
     @Flag(help: "Skip bad rows (still reported) instead of failing.") var skipBad = false
     @Option(help: "Threads encoding columns (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+    @Option(help: "Columns given bloom filters, comma-separated.") var bloomFilter: String?
+    @Option(help: "Target false-positive rate of the bloom filters.") var bloomFpp: Double = 0.01
+    @Option(help: "Encrypt the output with the keys and settings of this key file (spec/format.md, Key files).") var keyFile: String?
 
     func validate() throws {
         guard parseCodec(compression) != nil else { throw ValidationError("unknown --compression \(compression)") }
@@ -51,6 +54,8 @@ struct ConvertCommand: ParsableCommand {
             w.dictionary = dictionary == "on"
             w.pageVersion = pageVersion
             w.threads = resolveThreads(threads)
+            w.addBloomFilters(parseColumnList(bloomFilter ?? ""), falsePositiveRate: bloomFpp)
+            w.encryption = try keyFile.map { try WriterEncryption(keyFile: $0) }
             settings.writer = w
             let summary = try Converter(settings: settings).run(input: input, output: output)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9

@@ -27,6 +27,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
     @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
+    @Option(help: "Columns given bloom filters, comma-separated, or none (default: user_id and event_id where the table has them).")
+    var bloomFilter: String = "user_id,event_id"
+    @Option(help: "Target false-positive rate of the bloom filters.") var bloomFpp: Double = 0.01
 
     func validate() throws {
         guard !table.isEmpty, !table.contains("/"), !table.hasPrefix("_"), !table.hasPrefix(".") else {
@@ -49,6 +52,7 @@ struct IngestCommand: ParsableCommand {
         o.threads = resolveThreads(threads)
         o.writer.compression = parseCodec(compression) ?? .snappy
         o.writer.threads = o.threads
+        o.writer.addBloomFilters(parseColumnList(bloomFilter), falsePositiveRate: bloomFpp)
         if isatty(2) != 0 && !json {
             o.progress = { rows, secs in
                 printErrorInline(String(format: "\ringest: %d rows read, %.0f rows/s", rows, secs > 0 ? Double(rows) / secs : 0))

@@ -19,9 +19,23 @@ struct ScanCommand: ParsableCommand {
             let start = DispatchTime.now()
             let files = try ParquetFiles.list(path)
             let opened = try files.map { try ParquetFile(path: $0) }
-            struct Unit { let file: Int; let rowGroup: Int; let columns: [Int] }
+            // Flat files decode leaf columns; files with nested fields decode top-level fields
+            // (`fields`), nested ones assembled.
+            struct Unit { let file: Int; let rowGroup: Int; let columns: [Int]; var fields: [Int]? = nil }
             var units: [Unit] = []
             for (f, pf) in opened.enumerated() {
+                if !pf.schema.isFlat {
+                    let names = columns.map { $0.split(separator: ",").map(String.init) }
+                    let fields = try names.map { try $0.map { n in
+                        guard let i = pf.schema.fields.firstIndex(where: { $0.name == n }) else {
+                            throw ParquetError.invalidArgument("\(pf.path): no field named \(n)")
+                        }
+                        return i
+                    } } ?? Array(pf.schema.fields.indices)
+                    let leaves = fields.flatMap { pf.schema.fields[$0].leaves }
+                    for g in 0..<pf.rowGroupCount { units.append(Unit(file: f, rowGroup: g, columns: leaves, fields: fields)) }
+                    continue
+                }
                 let wanted: [Int]
                 if let columns {
                     wanted = try columns.split(separator: ",").map { name in
@@ -43,7 +57,8 @@ struct ScanCommand: ParsableCommand {
             try Parallel.forEach(count: units.count, workers: workers) { w, i in
                 let u = units[i]
                 let pf = opened[u.file]
-                let batch = try pf.readRowGroup(u.rowGroup, columns: u.columns, decompressor: decompressors[w])
+                let batch = try u.fields.map { try pf.readFields(rowGroup: u.rowGroup, fields: $0, decompressor: decompressors[w]) }
+                    ?? pf.readRowGroup(u.rowGroup, columns: u.columns, decompressor: decompressors[w])
                 var chunkBytes: Int64 = 0
                 for c in u.columns { chunkBytes += (try? pf.chunkRange(rowGroup: u.rowGroup, column: c).length) ?? 0 }
                 lock.lock()

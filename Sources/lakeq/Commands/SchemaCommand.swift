@@ -21,6 +21,10 @@ struct SchemaCommand: ParsableCommand {
                 out.write("\(indent)\(repetition) \(physical) \(c.path.joined(separator: ".")) -> \(Describe.type(c.dataType));\n")
             }
             out.write("}\n")
+            if !pf.schema.isFlat {
+                out.write("fields:\n")
+                for f in pf.schema.fields { out.write("  \(f.name) \(Describe.type(f.type))\(f.nullable ? "" : " NOT NULL")\n") }
+            }
             out.flush()
         }
     }
@@ -52,6 +56,9 @@ enum Describe {
         case .int96: return "TIMESTAMP(INT96)"
         case .uuid: return "UUID"
         case .json: return "JSON"
+        case .list(let e): return "\(type(e.type))[]"
+        case .structure(let fs): return "STRUCT(" + fs.map { "\($0.name) \(type($0.type))" }.joined(separator: ", ") + ")"
+        case .map(let k, let v): return "MAP(\(type(k.type)), \(type(v.type)))"
         }
     }
 }

@@ -14,6 +14,34 @@ enum CanonicalJSON {
         case .dictionary(let dictionary, let indices):
             let inner = Column(type: column.type, values: dictionary)
             writeValue(inner, row: Int(indices[row]), into: &out)
+        case .list(let list):
+            // Lists as arrays; maps as arrays of {"key": k, "value": v} in file order.
+            out.write(byte: UInt8(ascii: "["))
+            var first = true
+            for e in list.range(row) {
+                if !first { out.write(byte: UInt8(ascii: ",")) }
+                first = false
+                if case .map = column.type, case .structure(let kv) = list.entries.values, kv.children.count == 2, !list.entries.isNull(e) {
+                    out.write("{\"key\":")
+                    writeValue(kv.children[0], row: e, into: &out)
+                    out.write(",\"value\":")
+                    writeValue(kv.children[1], row: e, into: &out)
+                    out.write(byte: UInt8(ascii: "}"))
+                } else {
+                    writeValue(list.entries, row: e, into: &out)
+                }
+            }
+            out.write(byte: UInt8(ascii: "]"))
+        case .structure(let s):
+            guard case .structure(let fields) = column.type else { out.write("null"); return }
+            out.write(byte: UInt8(ascii: "{"))
+            for (k, child) in s.children.enumerated() {
+                if k > 0 { out.write(byte: UInt8(ascii: ",")) }
+                out.writeJSONString(utf8: (k < fields.count ? fields[k].name : "f\(k)").utf8)
+                out.write(byte: UInt8(ascii: ":"))
+                writeValue(child, row: row, into: &out)
+            }
+            out.write(byte: UInt8(ascii: "}"))
         case .boolean(let v):
             out.write(v[row] ? "true" : "false")
         case .int32(let v):

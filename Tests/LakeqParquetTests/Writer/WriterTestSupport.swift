@@ -52,7 +52,7 @@ enum WriterTestSupport {
             case .float64(let a): return .bits(a[i].bitPattern)
             case .bytes(let b): return .bytes(Array(b[i]))
             case .fixed(let f): return .bytes(Array(f[i]))
-            case .dictionary: return .null
+            case .dictionary, .list, .structure: return .null
             }
         }
     }
@@ -132,6 +132,8 @@ enum WriterTestSupport {
             var f = FixedBytes(width: w)
             for _ in 0..<rows { let x = pick(); for k in 0..<w { f.data.append(UInt8(truncatingIfNeeded: x >> UInt64(8 * (k % 8)))) } }
             values = .fixed(f)
+        case .list, .structure, .map:
+            values = .int32([])  // flat columns only here
         }
         return Column(type: type, values: values, validity: validity)
     }

@@ -1,0 +1,99 @@
+/// xxHash64 (Yann Collet's XXH64, seed 0 by default), the hash of Parquet's split-block bloom
+/// filters. Written here because no Swift package on the mirror provides it; checked against
+/// the reference vectors in `XXHash64Tests`.
+public enum XXHash64 {
+    @usableFromInline static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
+    @usableFromInline static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    @usableFromInline static let p3: UInt64 = 0x1656_67B1_9E37_79F9
+    @usableFromInline static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    @usableFromInline static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
+
+    @inlinable @inline(__always)
+    static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+
+    @inlinable @inline(__always)
+    static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
+        rotl(acc &+ input &* p2, 31) &* p1
+    }
+
+    @inlinable @inline(__always)
+    static func merge(_ acc: UInt64, _ val: UInt64) -> UInt64 {
+        (acc ^ round(0, val)) &* p1 &+ p4
+    }
+
+    @inlinable @inline(__always)
+    static func avalanche(_ h: UInt64) -> UInt64 {
+        var h = h
+        h ^= h >> 33
+        h = h &* p2
+        h ^= h >> 29
+        h = h &* p3
+        h ^= h >> 32
+        return h
+    }
+
+    /// The hash of `bytes` (unaligned loads; any length).
+    @inlinable
+    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        let n = bytes.count
+        var i = 0
+        var h: UInt64
+        if n >= 32 {
+            var v1 = seed &+ p1 &+ p2, v2 = seed &+ p2, v3 = seed, v4 = seed &- p1
+            while i + 32 <= n {
+                v1 = round(v1, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                v2 = round(v2, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+                v3 = round(v3, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)))
+                v4 = round(v4, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)))
+                i += 32
+            }
+            h = rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18)
+            h = merge(h, v1)
+            h = merge(h, v2)
+            h = merge(h, v3)
+            h = merge(h, v4)
+        } else {
+            h = seed &+ p5
+        }
+        h = h &+ UInt64(n)
+        while i + 8 <= n {
+            let k = round(0, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            h = rotl(h ^ k, 27) &* p1 &+ p4
+            i += 8
+        }
+        if i + 4 <= n {
+            h ^= UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self))) &* p1
+            h = rotl(h, 23) &* p2 &+ p3
+            i += 4
+        }
+        while i < n {
+            h ^= UInt64(bytes[i]) &* p5
+            h = rotl(h, 11) &* p1
+            i += 1
+        }
+        return avalanche(h)
+    }
+
+    /// The hash of an 8-byte little-endian value (an INT64 / DOUBLE column's plain bytes),
+    /// without going through memory.
+    @inlinable
+    public static func hash(_ v: UInt64, seed: UInt64 = 0) -> UInt64 {
+        var h = seed &+ p5 &+ 8
+        let k = round(0, v)
+        h = rotl(h ^ k, 27) &* p1 &+ p4
+        return avalanche(h)
+    }
+
+    /// The hash of a 4-byte little-endian value (an INT32 / FLOAT column's plain bytes).
+    @inlinable
+    public static func hash(_ v: UInt32, seed: UInt64 = 0) -> UInt64 {
+        var h = seed &+ p5 &+ 4
+        h ^= UInt64(v) &* p1
+        h = rotl(h, 23) &* p2 &+ p3
+        return avalanche(h)
+    }
+
+    public static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
+        bytes.withUnsafeBytes { hash($0, seed: seed) }
+    }
+}

@@ -1,0 +1,32 @@
+import LakeqColumnar
+
+extension ParquetFile {
+    /// Decodes top-level field `field` (an index into `schema.fields`) of one row group: flat
+    /// columns through the column reader, nested ones (structs, lists, maps) assembled from
+    /// their leaves' levels.
+    public func readField(rowGroup: Int, field: Int, decompressor: Decompressor = Decompressor()) throws -> Column {
+        guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {
+            throw ParquetError.invalidArgument("\(path): no row group \(rowGroup)")
+        }
+        guard field >= 0, field < schema.fields.count else { throw ParquetError.invalidArgument("\(path): no field \(field)") }
+        let node = schema.fields[field]
+        if case .leaf(let c) = node.kind, schema.columns[c].maxRepetitionLevel == 0 {
+            return try readColumn(rowGroup: rowGroup, column: c, decompressor: decompressor)
+        }
+        var leaves: [Int: LeafLevels] = [:]
+        for c in node.leaves { leaves[c] = try readLevels(rowGroup: rowGroup, column: c, decompressor: decompressor) }
+        let assembler = NestedAssembler(leaves: leaves, location: "\(path): row group \(rowGroup), field \(node.name)")
+        return try assembler.assemble(node, rows: Int(metadata.rowGroups[rowGroup].numRows))
+    }
+
+    /// Decodes the given top-level fields (all by default) of one row group, nested ones
+    /// assembled; the batch's schema is `schema.nestedSchema` restricted to them.
+    public func readFields(rowGroup: Int, fields wanted: [Int]? = nil, decompressor: Decompressor = Decompressor()) throws -> RecordBatch {
+        let indices = wanted ?? Array(schema.fields.indices)
+        var columns: [Column] = []
+        columns.reserveCapacity(indices.count)
+        for f in indices { columns.append(try readField(rowGroup: rowGroup, field: f, decompressor: decompressor)) }
+        let rows = rowGroup >= 0 && rowGroup < metadata.rowGroups.count ? Int(metadata.rowGroups[rowGroup].numRows) : 0
+        return RecordBatch(schema: Schema(indices.map { schema.fields[$0].field }), columns: columns, rowCount: rows)
+    }
+}
