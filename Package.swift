@@ -9,7 +9,7 @@ import PackageDescription
 //   LakeqQuery     SQL: parser, binder, planner, operators, table catalog
 //   LakeqIngest    CSV / JSON Lines ingest with validation and quarantine
 //   LakeqKafka     librdkafka (CRdkafka) behind a small Swift API
-//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`)
+//   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`; tables carry ingest rules)
 //   LakeqStream    Kafka topics into Delta tables, exactly once (ingest-and-stream layer)
 //   LakeqServer    the HTTP API service (`lakeq serve`): routes, keys, limits, cache, metrics
 //   lakeq          the command-line tool
@@ -35,10 +35,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        // HMAC/SHA-256 for the service; AES-GCM and AES-CTR (in _CryptoExtras) for Parquet modular encryption.
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Crypto (the service: HMAC, SHA-256) and _CryptoExtras (AES-GCM/CTR for Parquet modular encryption).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -85,14 +85,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            exclude: ["Dashboard/Assets"],
-            swiftSettings: [.swiftLanguageMode(.v6)],
-            plugins: [.plugin(name: "EmbedDashboardAssets")]
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
-        // The dashboard's files (Sources/LakeqServer/Dashboard/Assets) built into the binary
-        // as generated Swift (see spec/dashboard.md).
-        .executableTarget(name: "EmbedAssets", swiftSettings: [.swiftLanguageMode(.v6)]),
-        .plugin(name: "EmbedDashboardAssets", capability: .buildTool(), dependencies: ["EmbedAssets"]),
         .executableTarget(
             name: "lakeq",
             dependencies: [

@@ -29,11 +29,14 @@ LAKEQ=$(pwd)/.build/release/lakeq
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 command -v roapi >/dev/null || { echo "needs roapi (pip install roapi)" >&2; exit 1; }
 mkdir -p "$OUT"
-LAKE="$OUT/lake-$ROWS"
-if [ ! -d "$LAKE/events/_delta_log" ]; then
-    rm -rf "$LAKE"
-    "$LAKEQ" gen --rows "$ROWS" --out "$LAKE" >/dev/null
+PRISTINE="$OUT/lake-$ROWS"
+if [ ! -d "$PRISTINE/events/_delta_log" ]; then
+    rm -rf "$PRISTINE"
+    "$LAKEQ" gen --rows "$ROWS" --out "$PRISTINE" >/dev/null
 fi
+# Every run starts from the generated lake (event intake adds commits and files).
+LAKE="$OUT/run"
+rm -rf "$LAKE"; cp -a "$PRISTINE" "$LAKE"
 KEYS="$OUT/keys.json"
 rm -f "$KEYS"
 KEY=$("$LAKEQ" keys add load --role admin --keys "$KEYS")
@@ -67,7 +70,7 @@ out = []
 for i in range(1000):
     duration = float(20 + i % 100)
     watch = round(random.random() * duration, 3)
-    day = 1 + i % 30
+    day = 15  # live intake: the events of one day (one partition per commit)
     out.append({"event_id": 10_000_000 + i, "user_id": 1 + (i * 7919) % 1_000_000, "show": shows[i % 4],
                 "show_type": "series" if i % 3 == 0 else "movie", "genre": "Drama",
                 "season": 1 + i % 10 if i % 3 == 0 else None, "episode": 1 + i % 24 if i % 3 == 0 else None,
@@ -86,14 +89,23 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 EOF
 
-# One wrk run: prints "req/s p50 p99 non2xx" (latencies in ms).
-run_wrk() { # conns url script name
-    local c=$1 url=$2 script=$3 name=$4
+# CPU seconds a process has used (user + system).
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+
+# One wrk run against the server PID: prints "req/s p50 p99 non2xx cores req/cpu-s" (latencies
+# in ms; cores = CPU the server used during the run; req/cpu-s = requests per CPU second of
+# the server, a figure the rest of the machine's load does not change much).
+run_wrk() { # conns url script name pid
+    local c=$1 url=$2 script=$3 name=$4 pid=$5
     local t=$(( c < 2 ? 1 : 2 ))
+    local before; before=$(cpu_seconds "$pid")
     wrk -t"$t" -c"$c" -d"${SECONDS_PER_RUN}s" --timeout 30s --latency -s "$script" "$url" > "$OUT/$name-c$c.txt" 2>&1 || true
-    python3 - "$OUT/$name-c$c.txt" <<'EOF'
+    local after; after=$(cpu_seconds "$pid")
+    python3 - "$OUT/$name-c$c.txt" "$before" "$after" "$SECONDS_PER_RUN" <<'EOF'
 import re, sys
 t = open(sys.argv[1]).read()
+cpu = float(sys.argv[3]) - float(sys.argv[2])
+cores = cpu / float(sys.argv[4])
 def ms(s):
     m = re.match(r"([\d.]+)(us|ms|s|m)", s)
     if not m: return float("nan")
@@ -104,51 +116,54 @@ p50 = re.search(r"^\s+50%\s+(\S+)", t, re.M)
 p99 = re.search(r"^\s+99%\s+(\S+)", t, re.M)
 bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
 errs = re.search(r"Socket errors:.*", t)
-print(f"{float(rps.group(1)) if rps else 0:.1f} {ms(p50.group(1)) if p50 else float('nan'):.2f} {ms(p99.group(1)) if p99 else float('nan'):.2f} {bad.group(1) if bad else 0}{' ' + errs.group(0).replace(' ', '_') if errs else ''}")
+r = float(rps.group(1)) if rps else 0
+per_cpu = r * float(sys.argv[4]) / cpu if cpu > 0 else 0
+print(f"{r:.1f} {ms(p50.group(1)) if p50 else float('nan'):.2f} {ms(p99.group(1)) if p99 else float('nan'):.2f} {bad.group(1) if bad else 0} {cores:.2f} {per_cpu:.1f}{' ' + errs.group(0).replace(' ', '_') if errs else ''}")
 EOF
 }
 
-start_lakeq() { # port extra-args...
+start_lakeq() { # port extra-args...; sets SERVER_PID
     local port=$1; shift
     "$LAKEQ" serve --lake "$LAKE" --keys "$KEYS" --addr "127.0.0.1:$port" --log-level warning --audit-log "$OUT/audit.jsonl" "$@" \
         > "$OUT/serve-$port.log" 2>&1 &
-    echo $!
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
 }
 
 echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "lake: $ROWS rows ($(du -sh "$LAKE/events" | cut -f1)); wrk ${SECONDS_PER_RUN}s per run"
-printf "%-34s %5s %10s %9s %9s %6s\n" "run" "conns" "req/s" "p50 ms" "p99 ms" "non2xx"
+FMT="%-34s %5s %10s %9s %9s %6s %6s %10s\n"
+printf "$FMT" "run" "conns" "req/s" "p50 ms" "p99 ms" "non2xx" "cores" "req/cpu-s"
 
 # 1. Q2 uncached: lakeq (no result cache) and ROAPI.
-P1=$(free_port); PID1=$(start_lakeq "$P1" --cache-bytes 0); PIDS+=("$PID1"); wait_port "$P1" healthz
+P1=$(free_port); start_lakeq "$P1" --cache-bytes 0; PID1=$SERVER_PID; wait_port "$P1" healthz
 P2=$(free_port)
 roapi --addr-http "127.0.0.1:$P2" --table "events=$LAKE/events,format=delta,use_memory_table=false" > "$OUT/roapi.log" 2>&1 &
-PIDS+=("$!"); wait_port "$P2" api/schema
+ROAPI_PID=$!; PIDS+=("$ROAPI_PID"); wait_port "$P2" api/schema
 curl -s -X POST -d "$Q2" "http://127.0.0.1:$P2/api/sql" > "$OUT/roapi-q2.json"
 curl -s -X POST -H "Authorization: Bearer $KEY" -d "{\"sql\": \"$Q2\"}" "http://127.0.0.1:$P1/v1/query" > "$OUT/lakeq-q2.json"
 for c in 1 16 64; do
-    printf "%-34s %5s %10s %9s %9s %6s\n" "lakeq POST /v1/query Q2 uncached" "$c" $(run_wrk "$c" "http://127.0.0.1:$P1/v1/query" "$OUT/q2.lua" lakeq-q2)
-    printf "%-34s %5s %10s %9s %9s %6s\n" "roapi POST /api/sql Q2" "$c" $(run_wrk "$c" "http://127.0.0.1:$P2/api/sql" "$OUT/roapi.lua" roapi-q2)
+    printf "$FMT" "lakeq POST /v1/query Q2 uncached" "$c" $(run_wrk "$c" "http://127.0.0.1:$P1/v1/query" "$OUT/q2.lua" lakeq-q2 "$PID1")
+    printf "$FMT" "roapi POST /api/sql Q2" "$c" $(run_wrk "$c" "http://127.0.0.1:$P2/api/sql" "$OUT/roapi.lua" roapi-q2 "$ROAPI_PID")
 done
-kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+kill "$ROAPI_PID"; wait "$ROAPI_PID" 2>/dev/null || true
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -TERM "$PID1"; wait "$PID1" 2>/dev/null || true
 
 # 2. Cached analytics (result cache on).
-P3=$(free_port); PID3=$(start_lakeq "$P3"); PIDS+=("$PID3"); wait_port "$P3" healthz
+P3=$(free_port); start_lakeq "$P3"; PID3=$SERVER_PID; wait_port "$P3" healthz
 CACHED="http://127.0.0.1:$P3/v1/analytics/top-shows?by=views&limit=10"
 curl -s -o /dev/null -H "Authorization: Bearer $KEY" "$CACHED"
 for c in 1 16 64; do
-    printf "%-34s %5s %10s %9s %9s %6s\n" "lakeq GET top-shows cached" "$c" $(run_wrk "$c" "$CACHED" "$OUT/cached.lua" cached)
+    printf "$FMT" "lakeq GET top-shows cached" "$c" $(run_wrk "$c" "$CACHED" "$OUT/cached.lua" cached "$PID3")
 done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 3. Event intake: 16 clients x 1,000 events per request.
 ROWS_BEFORE=$(curl -s -H "Authorization: Bearer $KEY" -X POST -d '{"sql": "SELECT count(*) FROM events"}' "http://127.0.0.1:$P3/v1/query" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"][0][0])')
-read -r RPS P50 P99 BAD REST <<< "$(run_wrk 16 "http://127.0.0.1:$P3/v1/events" "$OUT/events.lua" events)"
-printf "%-34s %5s %10s %9s %9s %6s   = %.0f events/s\n" "lakeq POST /v1/events x1000" 16 "$RPS" "$P50" "$P99" "$BAD" "$(python3 -c "print($RPS * 1000)")"
+read -r RPS P50 P99 BAD CORES PERCPU REST <<< "$(run_wrk 16 "http://127.0.0.1:$P3/v1/events" "$OUT/events.lua" events "$PID3")"
+printf "%-34s %5s %10s %9s %9s %6s %6s %10s   = %.0f events/s\n" "lakeq POST /v1/events x1000" 16 "$RPS" "$P50" "$P99" "$BAD" "$CORES" "$PERCPU" "$(python3 -c "print($RPS * 1000)")"
 ROWS_AFTER=$(curl -s -H "Authorization: Bearer $KEY" -X POST -d '{"sql": "SELECT count(*) FROM events"}' "http://127.0.0.1:$P3/v1/query" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"][0][0])')
-ACCEPTED=$(grep -c '"status":200' "$OUT/audit.jsonl" || true)
 echo "events table: $ROWS_BEFORE -> $ROWS_AFTER rows ($(( (ROWS_AFTER - ROWS_BEFORE) / 1000 )) requests of 1,000 committed)"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "service RSS after the runs: $(( $(ps -o rss= -p "$PID3") / 1024 )) MiB"
@@ -159,7 +174,7 @@ WRK=$!
 sleep 2; kill -TERM "$PID3"; set +e; wait "$PID3"; STATUS=$?; set -e
 wait "$WRK" 2>/dev/null || true
 echo "SIGTERM during query load: exit $STATUS"
-P4=$(free_port); PID4=$(start_lakeq "$P4" --commit-interval 100); PIDS+=("$PID4"); wait_port "$P4" healthz
+P4=$(free_port); start_lakeq "$P4" --commit-interval 100; PID4=$SERVER_PID; wait_port "$P4" healthz
 BEFORE=$(curl -s -H "Authorization: Bearer $KEY" -X POST -d '{"sql": "SELECT count(*) FROM events"}' "http://127.0.0.1:$P4/v1/query" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"][0][0])')
 wrk -t2 -c16 -d5s -s "$OUT/events.lua" "http://127.0.0.1:$P4/v1/events" > "$OUT/events-sigterm.txt" 2>&1 &
 WRK=$!

@@ -7,12 +7,13 @@ public final class KafkaProducer: KafkaClient, @unchecked Sendable {
     private var topics: [String: OpaquePointer] = [:]
     private let deliveries = DeliveryReport()
 
-    /// Defaults (overridable through `config`): `linger.ms=20`, lz4-free (no compression),
-    /// `acks=all`.
+    /// Defaults (overridable through `config`): `linger.ms=20`, `acks=all`, no topic
+    /// auto-creation.
     public init(config: KafkaConfig) throws {
         var c = config
         let given = Set(config.settings.map(\.key))
-        for (k, v) in [("linger.ms", "20"), ("acks", "all")] where !given.contains(k) { c.set(k, v) }
+        // Topics are created on purpose (`createTopic`), never by a metadata request.
+        for (k, v) in [("linger.ms", "20"), ("acks", "all"), ("allow.auto.create.topics", "false")] where !given.contains(k) { c.set(k, v) }
         try super.init(type: RD_KAFKA_PRODUCER, config: c) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
                 guard let message, let opaque else { return }

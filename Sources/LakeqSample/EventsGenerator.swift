@@ -7,10 +7,10 @@ import LakeqIngest
 
 /// xoshiro256** seeded through SplitMix64: fast, deterministic, one stream per day so days
 /// can be generated in parallel and still give the same data.
-struct Xoshiro256 {
+public struct Xoshiro256 {
     private var s0, s1, s2, s3: UInt64
 
-    init(seed: UInt64, stream: UInt64) {
+    public init(seed: UInt64, stream: UInt64) {
         var x = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
         func splitmix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15
@@ -22,7 +22,7 @@ struct Xoshiro256 {
         s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
     }
 
-    @inline(__always) mutating func next() -> UInt64 {
+    @inline(__always) public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
@@ -32,9 +32,9 @@ struct Xoshiro256 {
     }
 
     /// Uniform in [0, 1).
-    @inline(__always) mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    @inline(__always) public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
     /// Uniform in 0..<n.
-    @inline(__always) mutating func below(_ n: Int) -> Int { Int(((next() >> 32) &* UInt64(n)) >> 32) }
+    @inline(__always) public mutating func below(_ n: Int) -> Int { Int(((next() >> 32) &* UInt64(n)) >> 32) }
     /// Standard normal (Box-Muller; one of the pair is dropped for simplicity).
     mutating func normal() -> Double {
         let u = max(unit(), 0x1p-60)
@@ -137,15 +137,15 @@ public struct EventsGenerator: Sendable {
     public let seed: UInt64
 
     // Static tables, built once.
-    private let titles: ByteArrays
-    private let showCDF: [Double]
-    private let showType: [Int32]
-    private let showGenre: [Int32]
-    private let showDuration: [Double]
-    private let showSeasons: [Int32]
-    private let showEpisodes: [Int32]
+    let titles: ByteArrays
+    let showCDF: [Double]
+    let showType: [Int32]
+    let showGenre: [Int32]
+    let showDuration: [Double]
+    let showSeasons: [Int32]
+    let showEpisodes: [Int32]
     private let userCDF: [Double]
-    private let userCountry: [Int32]
+    let userCountry: [Int32]
     private let userDevice: [Int32]
     private let countryCDF: [Double]
     private let deviceCDF: [Double]

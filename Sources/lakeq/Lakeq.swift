@@ -15,7 +15,8 @@ struct Lakeq: AsyncParsableCommand {
         subcommands: [
             QueryCommand.self, ExplainCommand.self, DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self,
             GenCommand.self, ConvertCommand.self, IngestCommand.self, HistoryCommand.self, VacuumCommand.self,
-            DescribeCommand.self, OptimizeCommand.self, ServeCommand.self, KeysCommand.self,
+            DescribeCommand.self, OptimizeCommand.self,
+            StreamCommand.self, ProduceCommand.self, ServeCommand.self, KeysCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )

@@ -108,6 +108,10 @@ import Testing
             #expect(try await code("{\"sql\": \"SELEC 1\"}") == (.badRequest, "syntax_error"))
             #expect(try await code("{\"sql\": \"SELECT nope FROM events\"}") == (.badRequest, "binding_error"))
             #expect(try await code("{\"sql\": \"SELECT * FROM nosuch\"}") == (.notFound, "table_not_found"))
+            // The query endpoint never writes: CTAS, INSERT and COPY are refused before running.
+            #expect(try await code("{\"sql\": \"CREATE TABLE x AS SELECT 1\"}") == (.badRequest, "read_only"))
+            #expect(try await code("{\"sql\": \"INSERT INTO events SELECT * FROM events\"}") == (.badRequest, "read_only"))
+            #expect(try await code("{\"sql\": \"COPY (SELECT 1) TO '/tmp/x.parquet'\"}") == (.badRequest, "read_only"))
             #expect(try await code("{\"sql\": \"SELECT 1 FROM events\", \"version\": -1}") == (.badRequest, "bad_version"))
             #expect(try await code("{\"sql\": \"SELECT 1 FROM events\", \"version\": 99}") == (.badRequest, "catalog_error"))
             #expect(try await code("{\"sql\": \"SELECT 1 FROM events\", \"format\": \"xml\"}") == (.badRequest, "bad_format"))

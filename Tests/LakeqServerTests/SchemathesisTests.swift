@@ -21,7 +21,7 @@ struct SchemathesisTests {
                                              "--max-examples", "8", "--seed", "1", "--checks", "all", "--exclude-checks", "positive_data_acceptance",
                                              "--workers", "2", "--no-color", "--request-timeout", "30", "--generation-database", "none",
                                              "--report-dir", f.directory.file("st-report")],
-                                        environment: ["NO_COLOR": "1"])
+                                        environment: ["NO_COLOR": "1"], directory: f.directory.path)
         #expect(r.status == 0, "schemathesis failed:\n\(r.output.suffix(6000))")
         #expect(server.process.isRunning, "the server died:\n\(server.log.suffix(3000))")
     }

@@ -12,6 +12,10 @@ public enum Requirements {
         FileManager.default.fileExists(atPath: TestEnvironment.sharedFile("bench/anchors.py"))
             && TestEnvironment.pythonHas("numpy, pyarrow, duckdb")
     }
+    /// A Kafka broker for tests (tansu) and the librdkafka that talks to it (`KafkaBroker`).
+    public static var kafka: Bool { KafkaBroker.available }
+    /// The broker, the built binary and delta-rs (stream end-to-end tests).
+    public static var kafkaAndDeltaRS: Bool { KafkaBroker.available && TestEnvironment.binaryBuilt && deltaRS }
     /// The parquet-testing corpus and its checker.
     public static var parquetTesting: Bool {
         FileManager.default.fileExists(atPath: TestEnvironment.sharedFile("parquet-testing/check.py")) && TestEnvironment.python != nil

@@ -224,8 +224,10 @@ public struct JSONLScanner {
         error = nil
         let n = bytes.count
         while pos < n {
-            var end = pos
-            while end < n && bytes[end] != 0x0A { end += 1 }
+            var end = n
+            if let base = bytes.baseAddress, let hit = memchr(base + pos, 0x0A, n - pos) {
+                end = base.distance(to: UnsafeRawPointer(hit))
+            }
             line += 1
             let lineStart = pos
             pos = end + 1
@@ -269,8 +271,11 @@ public struct JSONLScanner {
                 let start = i
                 while i < e, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "}"), bytes[i] != 0x20, bytes[i] != 0x09 { i += 1 }
                 let tok = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
-                if tok.elementsEqual("null".utf8) { values.append(.null) }
-                else if tok.elementsEqual("true".utf8) || tok.elementsEqual("false".utf8) {
+                // Literals by length and bytes: the generic elementsEqual against a String's
+                // UTF-8 view costs more than the rest of the token's parsing.
+                if tok.count == 4 && tok[0] == 0x6E && tok[1] == 0x75 && tok[2] == 0x6C && tok[3] == 0x6C { values.append(.null) }  // null
+                else if (tok.count == 4 && tok[0] == 0x74 && tok[1] == 0x72 && tok[2] == 0x75 && tok[3] == 0x65)  // true
+                        || (tok.count == 5 && tok[0] == 0x66 && tok[1] == 0x61 && tok[2] == 0x6C && tok[3] == 0x73 && tok[4] == 0x65) {  // false
                     values.append(RawField(start: start, end: i, escaped: false, isNull: false, kind: .jsonLiteral))
                 } else if ValueParse.isNumberSyntax(tok) {
                     values.append(RawField(start: start, end: i, escaped: false, isNull: false, kind: .jsonNumber))
@@ -298,6 +303,17 @@ public struct JSONLScanner {
         let start = i + 1
         var k = start
         var escaped = false
+        // Eight bytes at a time to the first quote or backslash (exact zero-byte masks).
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            while k + 8 <= e {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+                let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
+                let hit = ~(((q & low7) &+ low7) | q | low7) | ~(((b & low7) &+ low7) | b | low7)
+                if hit != 0 { k += hit.trailingZeroBitCount >> 3; break }
+                k += 8
+            }
+        }
         while k < e {
             let b = bytes[k]
             if b == UInt8(ascii: "\\") { escaped = true; k += 2; continue }

@@ -69,10 +69,19 @@ public final class RecordAppender: @unchecked Sendable {
     }
 
     /// Checks records given as JSON Lines: one flat object per line (blank lines are not
-    /// records). Record `i` is the i-th non-blank line.
-    public func validate(jsonLines bytes: [UInt8]) -> ValidatedRecords {
-        let lines = Self.compactLines(bytes)
-        let count = lines.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    /// records). Record `i` is the i-th non-blank line. `compact`: the caller guarantees every
+    /// line is a record ending in `\n` (as `JSONRecords.lines(fromArray:)` makes them).
+    public func validate(jsonLines bytes: [UInt8], compact: Bool = false) -> ValidatedRecords {
+        let lines = compact ? bytes : Self.compactLines(bytes)
+        let count = lines.withUnsafeBufferPointer { p in
+            var k = 0
+            var at = 0
+            while at < p.count, let base = p.baseAddress, let hit = memchr(base + at, 0x0A, p.count - at) {
+                k += 1
+                at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit)) + 1
+            }
+            return k
+        }
         return lines.withUnsafeBytes { raw in
             let out = parser.parse(raw, chunks: [Chunk(start: 0, end: raw.count, firstLine: 1, lines: count)], threads: 1)
             let rejected = out.bad.map { b in
@@ -161,77 +170,81 @@ public enum JSONRecords {
     }
 
     /// The elements of a top-level JSON array, one per line (line breaks between tokens
-    /// become spaces; inside strings they are invalid JSON and fail the whole array). Element structure is checked only as far as finding where each ends (strings,
-    /// escapes, nesting); each element is then validated as a record.
+    /// become spaces; inside strings they are invalid JSON and fail the whole array). Element
+    /// structure is checked only as far as finding where each ends (strings, escapes,
+    /// nesting); each element is then validated as a record. Elements are copied whole; only
+    /// one holding a line break is copied byte by byte.
     public static func lines(fromArray bytes: [UInt8]) throws -> [UInt8] {
+        try bytes.withUnsafeBufferPointer { try lines(fromArray: $0) }
+    }
+
+    static func lines(fromArray b: UnsafeBufferPointer<UInt8>) throws -> [UInt8] {
+        let n = b.count
         var i = 0
-        func skipSpace() { while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 } }
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        func skipSpace() { while i < n, isSpace(b[i]) { i += 1 } }
         skipSpace()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { throw Malformed(description: "expected a JSON array") }
+        guard i < n, b[i] == UInt8(ascii: "[") else { throw Malformed(description: "expected a JSON array") }
         i += 1
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        out.reserveCapacity(n)
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+        if i < n, b[i] == UInt8(ascii: "]") {
             i += 1
             skipSpace()
-            guard i == bytes.count else { throw Malformed(description: "unexpected text after the array at byte \(i)") }
+            guard i == n else { throw Malformed(description: "unexpected text after the array at byte \(i)") }
             return out
         }
         while true {
             skipSpace()
             let start = i
             var depth = 0
-            var inString = false
+            var breaks = false
             // One element: up to the comma or bracket that closes it at depth 0.
-            while i < bytes.count {
-                let b = bytes[i]
-                if inString {
-                    if b == UInt8(ascii: "\\") { i += 2; continue }
-                    if b == UInt8(ascii: "\"") { inString = false }
+            scan: while i < n {
+                let c = b[i]
+                switch c {
+                case UInt8(ascii: "\""):
+                    // Skip the string (escapes included); a raw line break in it is invalid.
                     i += 1
-                    continue
-                }
-                if b == UInt8(ascii: "\"") { inString = true } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
-                    if depth == 0 { break }
+                    while i < n {
+                        let d = b[i]
+                        if d == UInt8(ascii: "\\") { i += 2; continue }
+                        if d == UInt8(ascii: "\"") { break }
+                        if d == 0x0A || d == 0x0D { throw Malformed(description: "a line break inside a string at byte \(i)") }
+                        i += 1
+                    }
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 { break scan }
                     depth -= 1
-                } else if b == UInt8(ascii: ","), depth == 0 { break }
+                case UInt8(ascii: ","):
+                    if depth == 0 { break scan }
+                case 0x0A, 0x0D: breaks = true
+                default: break
+                }
                 i += 1
             }
-            guard i < bytes.count else { throw Malformed(description: "the JSON array is not closed") }
+            guard i < n else { throw Malformed(description: "the JSON array is not closed") }
             var end = i
-            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+            while end > start, isSpace(b[end - 1]) { end -= 1 }
             guard end > start else { throw Malformed(description: "empty array element at byte \(start)") }
-            // Line breaks between tokens become spaces (inside strings they are invalid anyway).
-            var s = false
-            var k = start
-            while k < end {
-                let b = bytes[k]
-                if s {
-                    if b == UInt8(ascii: "\\"), k + 1 < end {
-                        out.append(b)
-                        out.append(bytes[k + 1])
-                        k += 2
-                        continue
-                    }
-                    if b == UInt8(ascii: "\"") { s = false }
-                    if b == 0x0A || b == 0x0D { throw Malformed(description: "a line break inside a string at byte \(k)") }
-                    out.append(b)
-                } else {
-                    if b == UInt8(ascii: "\"") { s = true }
-                    out.append(b == 0x0A || b == 0x0D ? 0x20 : b)
-                }
-                k += 1
+            let element = UnsafeBufferPointer(rebasing: b[start..<end])
+            if breaks {
+                // Line breaks between tokens become spaces (strings hold none: checked above).
+                for c in element { out.append(c == 0x0A || c == 0x0D ? 0x20 : c) }
+            } else {
+                out.append(contentsOf: element)
             }
             out.append(0x0A)
-            if bytes[i] == UInt8(ascii: ",") {
+            if b[i] == UInt8(ascii: ",") {
                 i += 1
                 continue
             }
-            guard bytes[i] == UInt8(ascii: "]") else { throw Malformed(description: "unexpected '\(Character(Unicode.Scalar(bytes[i])))' at byte \(i)") }
+            guard b[i] == UInt8(ascii: "]") else { throw Malformed(description: "unexpected '\(Character(Unicode.Scalar(b[i])))' at byte \(i)") }
             i += 1
             skipSpace()
-            guard i == bytes.count else { throw Malformed(description: "unexpected text after the array at byte \(i)") }
+            guard i == n else { throw Malformed(description: "unexpected text after the array at byte \(i)") }
             return out
         }
     }

@@ -24,6 +24,13 @@ struct FieldMap {
 }
 
 extension ChunkParser {
+    /// Byte equality by length and memcmp (the generic `elementsEqual` is slow on this path).
+    @inline(__always) static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let pa = a.baseAddress, a.count > 0 else { return true }
+        return b.withUnsafeBytes { pb in pb.baseAddress.map { memcmp(pa, $0, a.count) == 0 } ?? false }
+    }
+
     static func hasOddQuotes(_ line: UnsafeRawBufferPointer) -> Bool {
         var odd = false
         for b in line where b == 0x22 { odd.toggle() }
@@ -195,7 +202,7 @@ struct ChunkParser {
                         // Fast path: the i-th key is usually the i-th column.
                         var k = -1
                         let raw = UnsafeRawBufferPointer(rebasing: lineBytes[key.start..<key.end])
-                        if !key.escaped, i < map.names.count, raw.elementsEqual(map.names[i]) { k = i } else {
+                        if !key.escaped, i < map.names.count, Self.sameBytes(raw, map.names[i]) { k = i } else {
                             guard let kt = JSONLScanner.text(lineBytes, key, scratch: scratch) else { structural = "bad escape in a key"; break }
                             k = map.byName[String(decoding: kt, as: UTF8.self)] ?? -1
                         }

@@ -17,7 +17,10 @@ public struct DataFile: Sendable {
 /// A queryable table: Parquet files (Hive-partitioned or flat) read together under one schema.
 ///
 /// The schema is the union by name of the files' columns (a column missing from a file reads
-/// as NULL there) followed by the partition columns.
+/// as NULL there) followed by the partition columns. Footers are opened lazily, once, when a
+/// scan first needs a file (`parquetFile(_:)`): a Delta table's schema and partition values
+/// come from its log, so files its scans prune by partition or log statistics are never
+/// opened. A plain Parquet directory has no log: its footers are read to learn the schema.
 public final class Table: @unchecked Sendable {
     public let name: String
     public let files: [DataFile]
@@ -26,34 +29,32 @@ public final class Table: @unchecked Sendable {
     public let schema: Schema
     /// Number of leading `schema` fields stored inside files.
     public let fileColumnCount: Int
-    /// Open files, aligned with `files` (footers parsed once).
-    public let parquet: [ParquetFile]
-
     /// The Delta version read, when the table is a Delta table.
     public let deltaVersion: Int?
+
+    private var opened: [ParquetFile?]
+    private let lock = NSLock()
+    /// Opens a file (a `TableCache` passes one that reuses footers parsed before).
+    private let opener: (@Sendable (String) throws -> ParquetFile)?
 
     /// A Delta table as of `snapshot`: only its live files, partition values from the log
     /// (typed by the table's schema, not guessed from the folder names), schema from the
     /// latest `metaData`. Columns missing from an older file read as NULL there.
     /// `admit` vets every data file's path before it is opened (see `TableAccess`); `opener`
-    /// opens a file (a `TableCache` passes one that reuses parsed footers).
+    /// opens a file (default: `ParquetFile(path:)`).
     public init(name: String, snapshot: DeltaSnapshot, admit: ((String) throws -> Void)? = nil,
                 opener: (@Sendable (String) throws -> ParquetFile)? = nil) throws {
         self.name = name
+        self.opener = opener
         deltaVersion = snapshot.version
         let partitionNames = snapshot.partitionColumns
         files = snapshot.files.map { f in
             DataFile(path: snapshot.absolutePath(of: f), partitionValues: partitionNames.map { f.partitionValues[$0] ?? nil }, stats: f.stats)
         }
         partitionColumns = snapshot.partitionFields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: true) }
-        var dataFields = snapshot.dataSchema.fields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: $0.nullable) }
+        let dataFields = snapshot.dataSchema.fields.map { Field(name: $0.name, type: SQLType.normalize($0.type), nullable: $0.nullable) }
         if let admit { for f in files { try admit(f.path) } }
-        let opened = try Self.openAll(files.map(\.path), opener: opener)
-        parquet = opened
-        // A file written before a column was added lacks it: that column reads as NULL there.
-        for i in dataFields.indices where opened.contains(where: { $0.schema.columnIndex(named: dataFields[i].name) == nil }) {
-            dataFields[i].nullable = true
-        }
+        opened = [ParquetFile?](repeating: nil, count: files.count)
         fileColumnCount = dataFields.count
         schema = Schema(dataFields + partitionColumns)
     }
@@ -61,6 +62,7 @@ public final class Table: @unchecked Sendable {
     /// Opens every file under `paths` (files or directories) and unifies their schemas.
     public init(name: String, paths: [String], hivePartitioning: Bool = true, admit: ((String) throws -> Void)? = nil) throws {
         self.name = name
+        opener = nil
         deltaVersion = nil
         var found: [(path: String, parts: [(String, String)])] = []
         for p in paths {
@@ -81,7 +83,8 @@ public final class Table: @unchecked Sendable {
         partitionColumns = keys.enumerated().map { i, k in
             Field(name: k, type: PartitionTyping.type(of: files.compactMap { $0.partitionValues[i] }), nullable: true)
         }
-        parquet = try Self.openAll(files.map(\.path))
+        let parquet = try Self.openAll(files.map(\.path))
+        opened = parquet.map { $0 }
         var fields: [Field] = []
         var origin: [String: String] = [:]
         for pf in parquet {
@@ -107,6 +110,45 @@ public final class Table: @unchecked Sendable {
         fileColumnCount = fields.count
         let partitionNames = Set(partitionColumns.map(\.name))
         schema = Schema(fields.filter { !partitionNames.contains($0.name) } + partitionColumns)
+    }
+
+    /// The open file `i` (its footer read and checked on first use).
+    public func parquetFile(_ i: Int) throws -> ParquetFile {
+        lock.lock()
+        if let f = opened[i] { lock.unlock(); return f }
+        lock.unlock()
+        let f = try opener?(files[i].path) ?? ParquetFile(path: files[i].path)
+        lock.lock()
+        defer { lock.unlock() }
+        if let other = opened[i] { return other }
+        opened[i] = f
+        return f
+    }
+
+    /// Whether file `i`'s footer has been read.
+    public func isOpen(_ i: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return opened[i] != nil
+    }
+
+    /// Opens the given files' footers, in parallel (wide tables are dominated by this).
+    func open(_ indices: [Int]) throws {
+        let missing = indices.filter { !isOpen($0) }
+        guard !missing.isEmpty else { return }
+        let files = try Self.openAll(missing.map { self.files[$0].path }, opener: opener)
+        lock.lock()
+        for (k, i) in missing.enumerated() where opened[i] == nil { opened[i] = files[k] }
+        lock.unlock()
+    }
+
+    /// Rows in the table, from the Delta log or open footers; a guess when neither knows.
+    public var estimatedRowCount: Int {
+        var total = 0
+        for (i, f) in files.enumerated() {
+            if let n = f.stats?.numRecords { total += Int(n) } else if isOpen(i), let pf = try? parquetFile(i) { total += pf.rowCount } else { total += 1_000_000 }
+        }
+        return total
     }
 
     private static func openAll(_ paths: [String], opener: (@Sendable (String) throws -> ParquetFile)? = nil) throws -> [ParquetFile] {

@@ -17,6 +17,8 @@ public struct BoundExpr: Sendable, CustomStringConvertible {
         case caseWhen([WhenClause], elseResult: BoundExpr?)
         case cast(BoundExpr)
         case function(ScalarFunction, [BoundExpr])
+        /// `a IS [NOT] DISTINCT FROM b`: a comparison where NULL equals NULL (never NULL itself).
+        case distinctFrom(BoundExpr, BoundExpr, negated: Bool)
     }
 
     public struct WhenClause: Sendable {
@@ -50,6 +52,7 @@ public struct BoundExpr: Sendable, CustomStringConvertible {
             for w in ws { w.condition.visit(f); w.result.visit(f) }
             e?.visit(f)
         case .function(_, let args): for a in args { a.visit(f) }
+        case .distinctFrom(let l, let r, _): l.visit(f); r.visit(f)
         }
     }
 
@@ -72,9 +75,47 @@ public struct BoundExpr: Sendable, CustomStringConvertible {
                                   elseResult: e?.remapColumns(map))
         case .cast(let e): copy.kind = .cast(e.remapColumns(map))
         case .function(let f, let args): copy.kind = .function(f, args.map { $0.remapColumns(map) })
+        case .distinctFrom(let l, let r, let n): copy.kind = .distinctFrom(l.remapColumns(map), r.remapColumns(map), negated: n)
         }
         return copy
     }
+
+    /// The same expression with some columns replaced by expressions (other columns kept).
+    public func substitute(_ replacement: (Int) -> BoundExpr?) -> BoundExpr {
+        var copy = self
+        switch kind {
+        case .column(let i): if let r = replacement(i) { return r }
+        case .literal: break
+        case .arithmetic(let op, let l, let r): copy.kind = .arithmetic(op, l.substitute(replacement), r.substitute(replacement))
+        case .comparison(let op, let l, let r): copy.kind = .comparison(op, l.substitute(replacement), r.substitute(replacement))
+        case .and(let l, let r): copy.kind = .and(l.substitute(replacement), r.substitute(replacement))
+        case .or(let l, let r): copy.kind = .or(l.substitute(replacement), r.substitute(replacement))
+        case .not(let e): copy.kind = .not(e.substitute(replacement))
+        case .isNull(let e, let n): copy.kind = .isNull(e.substitute(replacement), negated: n)
+        case .inList(let e, let l, let n): copy.kind = .inList(e.substitute(replacement), l, negated: n)
+        case .like(let e, let p, let n): copy.kind = .like(e.substitute(replacement), pattern: p, negated: n)
+        case .caseWhen(let ws, let e):
+            copy.kind = .caseWhen(ws.map { WhenClause(condition: $0.condition.substitute(replacement), result: $0.result.substitute(replacement)) },
+                                  elseResult: e?.substitute(replacement))
+        case .cast(let e): copy.kind = .cast(e.substitute(replacement))
+        case .function(let f, let args): copy.kind = .function(f, args.map { $0.substitute(replacement) })
+        case .distinctFrom(let l, let r, let n): copy.kind = .distinctFrom(l.substitute(replacement), r.substitute(replacement), negated: n)
+        }
+        return copy
+    }
+
+    /// True when the expression reads no column.
+    public var isConstant: Bool { columnsUsed.isEmpty }
+
+    /// A conjunction of conjuncts (nil for none).
+    public static func and(_ parts: [BoundExpr]) -> BoundExpr? {
+        guard var e = parts.first else { return nil }
+        for c in parts.dropFirst() { e = BoundExpr(kind: .and(e, c), type: .boolean, text: e.text + " AND " + c.text) }
+        return e
+    }
+
+    static func column(_ id: Int, _ type: DataType, _ text: String) -> BoundExpr { BoundExpr(kind: .column(id), type: type, text: text) }
+    static func literal(_ v: Scalar, _ type: DataType) -> BoundExpr { BoundExpr(kind: .literal(v), type: type, text: v.isNull ? "NULL" : Casts.text(v)) }
 
     /// Splits an AND tree into its conjuncts.
     public var conjuncts: [BoundExpr] {
@@ -84,16 +125,58 @@ public struct BoundExpr: Sendable, CustomStringConvertible {
 }
 
 /// Scalar functions of the dialect.
-public enum ScalarFunction: String, Sendable {
+public enum ScalarFunction: String, Sendable, CaseIterable {
     case dateTrunc = "date_trunc"
     case year, month, day, hour, minute, second
     case dayOfWeek = "dayofweek"
+    case dayOfYear = "dayofyear"
+    case week, quarter, epoch
     case lower, upper, length, substr, coalesce, round, abs, concat
+    case dateDiff = "date_diff"
+    case datePart = "date_part"
+    case dateAdd = "date_add"
+    case makeDate = "make_date"
+    case strftime
+    case greatest, least, nullif
+    case regexpMatches = "regexp_matches"
+    case regexpReplace = "regexp_replace"
+    case startsWith = "starts_with"
+    case endsWith = "ends_with"
+    case contains, replace, trim, ltrim, rtrim, reverse, strpos
+    case left, right
+    case floor, ceil, sqrt, power, ln, log10, exp, sign
+    case ifThen = "if"
+    /// Internal: a date or timestamp plus an interval (months, days, microseconds as literal arguments).
+    case addInterval = "+interval"
 }
 
 /// Aggregate functions of the dialect.
-public enum AggregateFunction: String, Sendable {
+public enum AggregateFunction: String, Sendable, CaseIterable {
     case countStar = "count_star"
     case count, sum, avg, min, max
     case approxCountDistinct = "approx_count_distinct"
+    case median
+    case quantileCont = "quantile_cont"
+    case quantileDisc = "quantile_disc"
+    case approxQuantile = "approx_quantile"
+    case stddevSamp = "stddev_samp"
+    case stddevPop = "stddev_pop"
+    case varSamp = "var_samp"
+    case varPop = "var_pop"
+    case stringAgg = "string_agg"
+    case boolAnd = "bool_and"
+    case boolOr = "bool_or"
+    case argMin = "arg_min"
+    case argMax = "arg_max"
+    case countIf = "count_if"
+
+    /// Other spellings, as DuckDB accepts them.
+    static let aliases: [String: AggregateFunction] = [
+        "stddev": .stddevSamp, "variance": .varSamp, "listagg": .stringAgg, "group_concat": .stringAgg,
+        "min_by": .argMin, "max_by": .argMax, "argmin": .argMin, "argmax": .argMax, "quantile": .quantileDisc,
+        "every": .boolAnd, "countif": .countIf, "mean": .avg,
+    ]
+
+    /// The aggregate named `name` (lower-case), if it is one.
+    static func named(_ name: String) -> AggregateFunction? { AggregateFunction(rawValue: name) ?? aliases[name] }
 }

@@ -3,6 +3,35 @@ import LakeqColumnar
 
 /// CAST semantics and the text forms of values.
 enum Casts {
+    /// A column as `type`: typed loops for widening numbers and dates, a dictionary's entries
+    /// cast once, other conversions value by value.
+    static func column(_ c: Column, to type: DataType) throws -> Column {
+        if c.type == type { return c }
+        let n = c.count
+        switch (c.values, c.type, type) {
+        case (.int32(let v), .int32, .int64):
+            return Column(type: type, values: .int64(v.map { Int64($0) }), validity: c.validity)
+        case (.int32(let v), .int32, .float64):
+            return Column(type: type, values: .float64(v.map { Double($0) }), validity: c.validity)
+        case (.int64(let v), .int64, .float64):
+            return Column(type: type, values: .float64(v.map { Double($0) }), validity: c.validity)
+        case (.int32(let v), .date32, .timestamp):
+            return Column(type: type, values: .int64(v.map { Int64($0) &* 86_400_000_000 }), validity: c.validity)
+        case (.int64(let v), .decimal(_, let sc), .float64):
+            let f = SQLType.pow10(sc)
+            return Column(type: type, values: .float64(v.map { Double($0) / f }), validity: c.validity)
+        case (.dictionary(let d, let idx), _, _):
+            let entries = try column(Column(type: c.type, values: d), to: type)
+            return Column(type: type, values: entries.values.gather(idx),
+                          validity: Bitmap.and(c.validity, entries.validity.map { v in Bitmap(idx.map { v[Int($0)] }) }))
+        default:
+            var out: [Scalar] = []
+            out.reserveCapacity(n)
+            for i in 0..<n { out.append(try cast(Scalar.from(c, row: i), to: type)) }
+            return ColumnFactory.fromScalars(out, type: type)
+        }
+    }
+
     static func cast(_ v: Scalar, to type: DataType) throws -> Scalar {
         if v.isNull { return .null }
         switch type {
@@ -24,7 +53,8 @@ enum Casts {
             case .int(let x): i = x
             case .bool(let b): i = b ? 1 : 0
             case .double(let d):
-                let r = d.rounded(.toNearestOrAwayFromZero)
+                // Half to even, as DuckDB (2.5 → 2, 3.5 → 4).
+                let r = d.rounded(.toNearestOrEven)
                 guard let x = Int64(exactly: r) else { throw QueryError.execution("cannot cast \(d) to \(SQLType.name(type)): out of range") }
                 i = x
             case .decimal(let x, let s):

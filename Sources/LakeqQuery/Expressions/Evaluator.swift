@@ -43,32 +43,51 @@ public enum Evaluator {
             if let fast = try Functions.vectorized(f, cols, type: e.type, count: n) { return fast }
             return try rowWise(e, cols, n) { row in try Functions.apply(f, cols.map { Scalar.from($0, row: row) }, type: e.type) }
         case .cast(let x):
-            let a = try evaluate(x, batch)
-            if a.type == e.type { return a }
-            if case .dictionary(let d, let idx) = a.values, e.type == .string || a.type == .string {
-                // Cast each dictionary entry once.
-                let dc = Column(type: a.type, values: d)
-                let converted = try (0..<d.count).map { try Casts.cast(Scalar.from(dc, row: $0), to: e.type) }
-                let conv = ColumnFactory.fromScalars(converted, type: e.type)
-                return Column(type: e.type, values: conv.values.gather(idx), validity: Bitmap.and(a.validity, conv.validity.map { v in Bitmap(idx.map { v[Int($0)] }) }))
-            }
-            return try rowWise(e, [a], n) { row in try Casts.cast(Scalar.from(a, row: row), to: e.type) }
+            return try Casts.column(try evaluate(x, batch), to: e.type)
         case .caseWhen(let whens, let elseResult):
-            let conds = try whens.map { try evaluate($0.condition, batch) }
-            let results = try whens.map { try evaluate($0.result, batch) }
-            let other = try elseResult.map { try evaluate($0, batch) }
-            var out: [Scalar] = []
-            out.reserveCapacity(n)
-            for row in 0..<n {
-                var value = other.map { Scalar.from($0, row: row) } ?? .null
-                for (k, c) in conds.enumerated() where Scalar.from(c, row: row) == .bool(true) {
-                    value = Scalar.from(results[k], row: row)
-                    break
-                }
-                out.append(try Casts.cast(value, to: e.type))
+            return try caseWhen(whens, elseResult, type: e.type, batch)
+        case .distinctFrom(let l, let r, let negated):
+            let a = try evaluate(l, batch), b = try evaluate(r, batch)
+            let eq = try compare(.equal, BoundExpr(kind: .column(0), type: l.type, text: ""), BoundExpr(kind: .column(1), type: r.type, text: ""),
+                                 RecordBatch(schema: Schema([]), columns: [a, b], rowCount: n))
+            guard case .boolean(var same) = eq.values else { throw QueryError.execution("IS DISTINCT FROM needs comparable values") }
+            for i in 0..<n {
+                let na = a.isNull(i), nb = b.isNull(i)
+                if na || nb { same[i] = na && nb }
             }
-            return ColumnFactory.fromScalars(out, type: e.type)
+            if !negated { same = same.map { !$0 } }
+            return Column(type: .boolean, values: .boolean(same))
         }
+    }
+
+    /// CASE: the first branch whose condition is true, per row. Each result is evaluated only
+    /// on the rows that take it (a branch may hold a cast that would fail on the others).
+    static func caseWhen(_ whens: [BoundExpr.WhenClause], _ elseResult: BoundExpr?, type: DataType, _ batch: RecordBatch) throws -> Column {
+        let n = batch.rowCount
+        var choice = [Int32](repeating: elseResult == nil ? -1 : Int32(whens.count), count: n)
+        var open = [Bool](repeating: true, count: n)
+        for (k, w) in whens.enumerated() {
+            let t = try truth(w.condition, batch)
+            for i in 0..<n where open[i] && t[i] { choice[i] = Int32(k); open[i] = false }
+        }
+        let branches = whens.map(\.result) + [elseResult].compactMap { $0 }
+        var expanded: [Column] = []
+        for (k, result) in branches.enumerated() {
+            let rows = (0..<n).filter { choice[$0] == Int32(k) }.map { Int32($0) }
+            if rows.isEmpty { expanded.append(ColumnKernels.nulls(type, count: n)); continue }
+            let cheap: Bool = { switch result.kind { case .column, .literal: return true; default: return false } }()
+            if cheap || rows.count == n {
+                expanded.append(try Casts.column(try evaluate(result, batch), to: type))
+                continue
+            }
+            let used = result.columnsUsed
+            let sub = RecordBatch(schema: Schema([]), columns: batch.columns.enumerated().map { used.contains($0.offset) ? $0.element.gather(rows) : $0.element }, rowCount: rows.count)
+            let value = try Casts.column(try evaluate(result, sub), to: type)
+            var map = [Int32](repeating: -1, count: n)
+            for (j, r) in rows.enumerated() { map[Int(r)] = Int32(j) }
+            expanded.append(ColumnKernels.gatherOrNull(value, map))
+        }
+        return ColumnKernels.choose(expanded, choice: choice, type: type)
     }
 
     /// Rows where `predicate` is true (not false, not NULL).

@@ -41,6 +41,11 @@ public enum ResultFormatter {
         }
     }
 
+    /// The rows as a JSON array of arrays (`[[1,"a"],[2,null]]`), values typed as in `.json`.
+    public static func jsonRows(_ r: QueryResult) -> String {
+        "[" + (0..<r.rowCount).map { i in "[" + r.columns.map { json(Scalar.from($0, row: i)) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+    }
+
     static func csvField(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -11,30 +11,98 @@
 
 /// A parsed statement.
 public enum Statement: Hashable, Sendable, CustomStringConvertible {
+    /// A query: SELECT, VALUES, set operations, optionally under WITH.
     case select(SelectStatement)
-    /// `EXPLAIN SELECT …`: plan the query and show the plan instead of running it.
+    /// `EXPLAIN query`: the operator tree and pruning decisions, without running it.
     case explain(SelectStatement)
+    /// `EXPLAIN ANALYZE query`: runs it and reports rows and time per operator.
+    case explainAnalyze(SelectStatement)
+    /// `CREATE TABLE name [PARTITION BY (cols)] AS query`.
+    case createTableAs(name: Identifier, partitionBy: [Identifier], query: SelectStatement)
+    /// `INSERT INTO name [(cols)] query`.
+    case insert(name: Identifier, columns: [Identifier], query: SelectStatement)
+    /// `COPY (query) TO 'path' [(FORMAT parquet|csv|json)]`.
+    case copy(query: SelectStatement, path: String, options: [CopyOption])
 
     public var description: String {
         switch self {
         case .select(let s): return s.description
         case .explain(let s): return "EXPLAIN " + s.description
+        case .explainAnalyze(let s): return "EXPLAIN ANALYZE " + s.description
+        case .createTableAs(let name, let parts, let q):
+            return "CREATE TABLE \(name)" + (parts.isEmpty ? "" : " PARTITION BY (" + parts.map(\.description).joined(separator: ", ") + ")") + " AS " + q.description
+        case .insert(let name, let cols, let q):
+            return "INSERT INTO \(name)" + (cols.isEmpty ? "" : " (" + cols.map(\.description).joined(separator: ", ") + ")") + " " + q.description
+        case .copy(let q, let path, let options):
+            return "COPY (\(q)) TO \(quoteString(path))" + (options.isEmpty ? "" : " (" + options.map(\.description).joined(separator: ", ") + ")")
         }
     }
 }
 
-/// `SELECT … FROM … WHERE … GROUP BY … HAVING … ORDER BY … LIMIT … OFFSET …`.
+/// One `name value` option of COPY, e.g. `FORMAT csv` or `HEADER false`.
+public struct CopyOption: Hashable, Sendable, CustomStringConvertible {
+    public var name: String
+    public var value: String?
+    public init(name: String, value: String?) {
+        self.name = name
+        self.value = value
+    }
+    public var description: String { quoteIdentifier(name) + (value.map { " " + quoteIdentifier($0) } ?? "") }
+}
+
+/// `name [(columns)] AS (query)` of a WITH clause.
+public struct CommonTableExpression: Hashable, Sendable, CustomStringConvertible {
+    public var name: Identifier
+    public var columns: [Identifier]
+    public var query: SelectStatement
+    public init(name: Identifier, columns: [Identifier] = [], query: SelectStatement) {
+        self.name = name
+        self.columns = columns
+        self.query = query
+    }
+    public var description: String {
+        name.description + (columns.isEmpty ? "" : "(" + columns.map(\.description).joined(separator: ", ") + ")") + " AS (\(query))"
+    }
+}
+
+/// UNION, INTERSECT, EXCEPT.
+public enum SetOperator: String, Hashable, Sendable {
+    case union = "UNION", intersect = "INTERSECT", except = "EXCEPT"
+}
+
+/// What a query computes when it is not a plain SELECT.
+public indirect enum QueryBody: Hashable, Sendable {
+    /// `left UNION|INTERSECT|EXCEPT [ALL] right`.
+    case setOperation(SetOperator, all: Bool, SelectStatement, SelectStatement)
+    /// `VALUES (a, b), (c, d)`: rows of equal width, at least one.
+    case values([[Expr]])
+}
+
+/// A query: `[WITH …] SELECT … FROM … WHERE … GROUP BY … HAVING … QUALIFY … ORDER BY … LIMIT …`,
+/// or (with `body`) a set operation or VALUES followed by ORDER BY / LIMIT.
 public struct SelectStatement: Hashable, Sendable, CustomStringConvertible {
+    /// Common table expressions visible in this query (and its subqueries).
+    public var with: [CommonTableExpression]
+    /// When set, the query is this set operation or VALUES, and the SELECT fields below
+    /// (distinct … qualify) are unused; ORDER BY and LIMIT apply to its result.
+    public var body: QueryBody?
     public var distinct: Bool
-    /// The select list, in order; never empty.
+    /// The select list, in order; never empty for a SELECT.
     public var items: [SelectItem]
-    /// Nil for `SELECT 1 + 1` (no FROM); the binder decides whether that is allowed.
+    /// Nil for `SELECT 1 + 1` (no FROM).
     public var from: TableRef?
     public var whereClause: Expr?
     /// As written. An integer literal means a 1-based select-list position and a bare column
-    /// name may be a select-list alias; the binder resolves both.
+    /// name may be a select-list alias; the binder resolves both. With GROUPING SETS, ROLLUP
+    /// or CUBE, every expression that occurs in a set, in first-seen order.
     public var groupBy: [Expr]
+    /// `GROUP BY ALL`: group by every select item without an aggregate.
+    public var groupByAll: Bool
+    /// GROUPING SETS / ROLLUP / CUBE expanded to their sets (each a list of expressions).
+    public var groupingSets: [[Expr]]?
     public var having: Expr?
+    /// `QUALIFY expr`: filters on window function results.
+    public var qualify: Expr?
     /// As written; same position/alias conventions as `groupBy`.
     public var orderBy: [OrderItem]
     public var limit: Int64?
@@ -47,35 +115,63 @@ public struct SelectStatement: Hashable, Sendable, CustomStringConvertible {
         groupBy: [Expr] = [], having: Expr? = nil, orderBy: [OrderItem] = [], limit: Int64? = nil,
         offset: Int64? = nil, location: SourceLocation = .synthetic
     ) {
+        self.with = []
+        self.body = nil
         self.distinct = distinct
         self.items = items
         self.from = from
         self.whereClause = whereClause
         self.groupBy = groupBy
+        self.groupByAll = false
+        self.groupingSets = nil
         self.having = having
+        self.qualify = nil
         self.orderBy = orderBy
         self.limit = limit
         self.offset = offset
         self.location = location
     }
 
+    /// A set operation or VALUES query.
+    public init(body: QueryBody, location: SourceLocation = .synthetic) {
+        self.init(items: [], location: location)
+        self.body = body
+    }
+
     public static func == (a: Self, b: Self) -> Bool {
-        a.distinct == b.distinct && a.items == b.items && a.from == b.from && a.whereClause == b.whereClause
-            && a.groupBy == b.groupBy && a.having == b.having && a.orderBy == b.orderBy && a.limit == b.limit
-            && a.offset == b.offset
+        a.with == b.with && a.body == b.body && a.distinct == b.distinct && a.items == b.items && a.from == b.from
+            && a.whereClause == b.whereClause && a.groupBy == b.groupBy && a.groupByAll == b.groupByAll
+            && a.groupingSets == b.groupingSets && a.having == b.having && a.qualify == b.qualify && a.orderBy == b.orderBy
+            && a.limit == b.limit && a.offset == b.offset
     }
 
     public func hash(into h: inout Hasher) {
-        h.combine(distinct); h.combine(items); h.combine(from); h.combine(whereClause)
-        h.combine(groupBy); h.combine(having); h.combine(orderBy); h.combine(limit); h.combine(offset)
+        h.combine(with); h.combine(body); h.combine(distinct); h.combine(items); h.combine(from); h.combine(whereClause)
+        h.combine(groupBy); h.combine(groupByAll); h.combine(having); h.combine(qualify); h.combine(orderBy)
+        h.combine(limit); h.combine(offset)
     }
 
     public var description: String {
-        var s = "SELECT " + (distinct ? "DISTINCT " : "") + items.map(\.description).joined(separator: ", ")
-        if let from { s += " FROM \(from)" }
-        if let whereClause { s += " WHERE \(whereClause)" }
-        if !groupBy.isEmpty { s += " GROUP BY " + groupBy.map(\.description).joined(separator: ", ") }
-        if let having { s += " HAVING \(having)" }
+        var s = with.isEmpty ? "" : "WITH " + with.map(\.description).joined(separator: ", ") + " "
+        switch body {
+        case .setOperation(let op, let all, let l, let r)?:
+            s += "(\(l)) \(op.rawValue)\(all ? " ALL" : "") (\(r))"
+        case .values(let rows)?:
+            s += "VALUES " + rows.map { "(" + $0.map(\.description).joined(separator: ", ") + ")" }.joined(separator: ", ")
+        case nil:
+            s += "SELECT " + (distinct ? "DISTINCT " : "") + items.map(\.description).joined(separator: ", ")
+            if let from { s += " FROM \(from)" }
+            if let whereClause { s += " WHERE \(whereClause)" }
+            if groupByAll {
+                s += " GROUP BY ALL"
+            } else if let sets = groupingSets {
+                s += " GROUP BY GROUPING SETS (" + sets.map { "(" + $0.map(\.description).joined(separator: ", ") + ")" }.joined(separator: ", ") + ")"
+            } else if !groupBy.isEmpty {
+                s += " GROUP BY " + groupBy.map(\.description).joined(separator: ", ")
+            }
+            if let having { s += " HAVING \(having)" }
+            if let qualify { s += " QUALIFY \(qualify)" }
+        }
         if !orderBy.isEmpty { s += " ORDER BY " + orderBy.map(\.description).joined(separator: ", ") }
         if let limit { s += " LIMIT \(limit)" }
         if let offset { s += " OFFSET \(offset)" }
@@ -140,20 +236,27 @@ public struct TableRef: Hashable, Sendable, CustomStringConvertible {
         case path(String, version: Int64?)
         /// A table function: `read_parquet('glob', hive_partitioning = true)`.
         case function(name: Identifier, arguments: [FunctionArgument])
+        /// A derived table: `(SELECT …) AS t` or `(VALUES …) AS t(a, b)`.
+        case subquery(SelectStatement)
+        /// `left [kind] JOIN right [ON …|USING (…)]`; a comma in FROM is a cross join.
+        case join(JoinType, TableRef, TableRef, JoinCondition?)
     }
 
     public var kind: Kind
     public var alias: Identifier?
+    /// `AS t(a, b)`: new names for the columns, in order.
+    public var columnAliases: [Identifier]
     public var location: SourceLocation
 
-    public init(_ kind: Kind, alias: Identifier? = nil, location: SourceLocation = .synthetic) {
+    public init(_ kind: Kind, alias: Identifier? = nil, columnAliases: [Identifier] = [], location: SourceLocation = .synthetic) {
         self.kind = kind
         self.alias = alias
+        self.columnAliases = columnAliases
         self.location = location
     }
 
-    public static func == (a: Self, b: Self) -> Bool { a.kind == b.kind && a.alias == b.alias }
-    public func hash(into h: inout Hasher) { h.combine(kind); h.combine(alias) }
+    public static func == (a: Self, b: Self) -> Bool { a.kind == b.kind && a.alias == b.alias && a.columnAliases == b.columnAliases }
+    public func hash(into h: inout Hasher) { h.combine(kind); h.combine(alias); h.combine(columnAliases) }
 
     public var description: String {
         var s: String
@@ -166,10 +269,35 @@ public struct TableRef: Hashable, Sendable, CustomStringConvertible {
             if let version { s += " VERSION AS OF \(version)" }
         case .function(let name, let args):
             s = "\(name)(" + args.map(\.description).joined(separator: ", ") + ")"
+        case .subquery(let q):
+            s = "(\(q))"
+        case .join(let type, let l, let r, let condition):
+            s = "(\(l) \(type.rawValue) JOIN \(r)"
+            switch condition {
+            case .on(let e)?: s += " ON \(e)"
+            case .using(let cols)?: s += " USING (" + cols.map(\.description).joined(separator: ", ") + ")"
+            case nil: break
+            }
+            s += ")"
         }
-        if let alias { s += " AS \(alias)" }
+        if let alias {
+            s += " AS \(alias)"
+            if !columnAliases.isEmpty { s += "(" + columnAliases.map(\.description).joined(separator: ", ") + ")" }
+        }
         return s
     }
+}
+
+/// The join kinds of the FROM clause.
+public enum JoinType: String, Hashable, Sendable {
+    case inner = "INNER", left = "LEFT", right = "RIGHT", full = "FULL", cross = "CROSS"
+}
+
+/// How a join matches rows.
+public enum JoinCondition: Hashable, Sendable {
+    case on(Expr)
+    /// `USING (a, b)`: equal columns of those names, shown once in the result.
+    case using([Identifier])
 }
 
 /// A table-function argument: positional (`'x.parquet'`) or named (`hive_partitioning = true`).
@@ -245,6 +373,8 @@ public indirect enum ExprKind: Hashable, Sendable, CustomStringConvertible {
     case isNull(Expr, negated: Bool)
     /// `x IS [NOT] TRUE|FALSE` (NULL-safe truth tests).
     case isBoolean(Expr, value: Bool, negated: Bool)
+    /// `x IS [NOT] DISTINCT FROM y` (a NULL-safe comparison).
+    case isDistinctFrom(Expr, Expr, negated: Bool)
     /// `x [NOT] IN (a, b, …)`; the list is never empty.
     case inList(Expr, [Expr], negated: Bool)
     /// `x [NOT] BETWEEN low AND high`.
@@ -259,6 +389,16 @@ public indirect enum ExprKind: Hashable, Sendable, CustomStringConvertible {
     case function(FunctionCall)
     /// `extract(field FROM x)`; `field` is lower-cased and not validated here.
     case extract(field: String, from: Expr)
+    /// `(SELECT …)` used as a value: one column, at most one row.
+    case subquery(SelectStatement)
+    /// `EXISTS (SELECT …)`.
+    case exists(SelectStatement)
+    /// `x [NOT] IN (SELECT …)`.
+    case inSubquery(Expr, SelectStatement, negated: Bool)
+    /// `f(args) OVER (PARTITION BY … ORDER BY … frame)`.
+    case window(FunctionCall, WindowDefinition)
+    /// `INTERVAL '3 days'`, `INTERVAL 3 DAY`: a count of one unit (the text as written).
+    case interval(value: String, unit: String)
 
     public var description: String {
         switch self {
@@ -273,6 +413,8 @@ public indirect enum ExprKind: Hashable, Sendable, CustomStringConvertible {
         case .isNull(let e, let negated): return "(\(e) IS \(negated ? "NOT " : "")NULL)"
         case .isBoolean(let e, let value, let negated):
             return "(\(e) IS \(negated ? "NOT " : "")\(value ? "TRUE" : "FALSE"))"
+        case .isDistinctFrom(let l, let r, let negated):
+            return "(\(l) IS \(negated ? "NOT " : "")DISTINCT FROM \(r))"
         case .inList(let e, let list, let negated):
             return "(\(e) \(negated ? "NOT " : "")IN (" + list.map(\.description).joined(separator: ", ") + "))"
         case .between(let e, let low, let high, let negated):
@@ -288,6 +430,11 @@ public indirect enum ExprKind: Hashable, Sendable, CustomStringConvertible {
         case .cast(let e, let type): return "CAST(\(e) AS \(type))"
         case .function(let f): return f.description
         case .extract(let field, let e): return "extract(\(quoteIdentifier(field)) FROM \(e))"
+        case .subquery(let q): return "(\(q))"
+        case .exists(let q): return "EXISTS (\(q))"
+        case .inSubquery(let e, let q, let negated): return "(\(e) \(negated ? "NOT " : "")IN (\(q)))"
+        case .window(let f, let w): return "\(f) OVER (\(w))"
+        case .interval(let value, let unit): return "INTERVAL \(quoteString(value)) \(unit.uppercased())"
         }
     }
 }
@@ -382,16 +529,76 @@ public struct FunctionCall: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     public var arguments: [Expr]
     public var distinct: Bool
+    /// `ORDER BY` inside the call (`string_agg(x, ',' ORDER BY y)`).
+    public var orderBy: [OrderItem]
+    /// `FILTER (WHERE …)` after an aggregate call.
+    public var filter: Expr?
 
-    public init(_ name: String, _ arguments: [Expr] = [], distinct: Bool = false) {
+    public init(_ name: String, _ arguments: [Expr] = [], distinct: Bool = false, orderBy: [OrderItem] = [], filter: Expr? = nil) {
         self.name = name
         self.arguments = arguments
         self.distinct = distinct
+        self.orderBy = orderBy
+        self.filter = filter
     }
 
     public var description: String {
-        quoteIdentifier(name) + "(" + (distinct ? "DISTINCT " : "") + arguments.map(\.description).joined(separator: ", ") + ")"
+        var s = quoteIdentifier(name) + "(" + (distinct ? "DISTINCT " : "") + arguments.map(\.description).joined(separator: ", ")
+        if !orderBy.isEmpty { s += " ORDER BY " + orderBy.map(\.description).joined(separator: ", ") }
+        s += ")"
+        if let filter { s += " FILTER (WHERE \(filter))" }
+        return s
     }
+}
+
+/// The window of `OVER (…)`.
+public struct WindowDefinition: Hashable, Sendable, CustomStringConvertible {
+    public var partitionBy: [Expr]
+    public var orderBy: [OrderItem]
+    public var frame: WindowFrame?
+
+    public init(partitionBy: [Expr] = [], orderBy: [OrderItem] = [], frame: WindowFrame? = nil) {
+        self.partitionBy = partitionBy
+        self.orderBy = orderBy
+        self.frame = frame
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if !partitionBy.isEmpty { parts.append("PARTITION BY " + partitionBy.map(\.description).joined(separator: ", ")) }
+        if !orderBy.isEmpty { parts.append("ORDER BY " + orderBy.map(\.description).joined(separator: ", ")) }
+        if let frame { parts.append(frame.description) }
+        return parts.joined(separator: " ")
+    }
+}
+
+/// `ROWS|RANGE BETWEEN start AND end` (or `ROWS start`, meaning start AND CURRENT ROW).
+public struct WindowFrame: Hashable, Sendable, CustomStringConvertible {
+    public enum Unit: String, Hashable, Sendable { case rows = "ROWS", range = "RANGE" }
+    public enum Bound: Hashable, Sendable, CustomStringConvertible {
+        case unboundedPreceding, currentRow, unboundedFollowing
+        case preceding(Expr), following(Expr)
+        public var description: String {
+            switch self {
+            case .unboundedPreceding: return "UNBOUNDED PRECEDING"
+            case .currentRow: return "CURRENT ROW"
+            case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
+            case .preceding(let e): return "\(e) PRECEDING"
+            case .following(let e): return "\(e) FOLLOWING"
+            }
+        }
+    }
+    public var unit: Unit
+    public var start: Bound
+    public var end: Bound
+
+    public init(unit: Unit, start: Bound, end: Bound) {
+        self.unit = unit
+        self.start = start
+        self.end = end
+    }
+
+    public var description: String { "\(unit.rawValue) BETWEEN \(start) AND \(end)" }
 }
 
 /// A type named in CAST or `::`. Synonyms are folded: INT/INT4 → integer, FLOAT/REAL/FLOAT8 →

@@ -106,9 +106,20 @@ struct Parser {
     mutating func parseStatementToEnd() throws -> Statement {
         let statement: Statement
         if consume(.explain) {
-            statement = .explain(try parseSelect())
-        } else if isKeyword(.select) {
-            statement = .select(try parseSelect())
+            if current.isWord("analyze") {
+                advance()
+                statement = .explainAnalyze(try parseQuery())
+            } else {
+                statement = .explain(try parseQuery())
+            }
+        } else if current.isWord("create") {
+            statement = try parseCreateTable()
+        } else if current.isWord("insert") {
+            statement = try parseInsert()
+        } else if current.isWord("copy") {
+            statement = try parseCopy()
+        } else if startsQuery {
+            statement = .select(try parseQuery())
         } else {
             throw unexpected("SELECT or EXPLAIN")
         }
@@ -117,35 +128,333 @@ struct Parser {
         return statement
     }
 
-    private mutating func parseSelect() throws -> SelectStatement {
+    /// True when the current token can begin a query.
+    private var startsQuery: Bool {
+        isKeyword(.select) || isKeyword(.with) || (current.isWord("values") && peek(1).kind == .symbol(.leftParen))
+            || (isSymbol(.leftParen) && Self.beginsQuery(peek(1).kind))
+    }
+
+    private static func beginsQuery(_ kind: TokenKind) -> Bool {
+        switch kind {
+        case .keyword(.select), .keyword(.with), .identifier("values"): return true
+        default: return false
+        }
+    }
+
+    private mutating func parseCreateTable() throws -> Statement {
+        advance()  // CREATE
+        guard current.isWord("table") else { throw unexpected("TABLE after CREATE") }
+        advance()
+        let name = try identifier("a table name")
+        var partitionBy: [Identifier] = []
+        if current.isWord("partition") && peek(1).kind == .keyword(.by) {
+            advance(); advance()
+            if consume(.leftParen) {
+                repeat { partitionBy.append(try identifier("a partition column")) } while consume(.comma)
+                try expect(.rightParen, "',' or ')'")
+            } else {
+                partitionBy.append(try identifier("a partition column"))
+            }
+        }
+        try expect(.as)
+        return .createTableAs(name: name, partitionBy: partitionBy, query: try parseQuery())
+    }
+
+    private mutating func parseInsert() throws -> Statement {
+        advance()  // INSERT
+        guard current.isWord("into") else { throw unexpected("INTO after INSERT") }
+        advance()
+        let name = try identifier("a table name")
+        var columns: [Identifier] = []
+        if isSymbol(.leftParen) && !Self.beginsQuery(peek(1).kind) {
+            advance()
+            repeat { columns.append(try identifier("a column name")) } while consume(.comma)
+            try expect(.rightParen, "',' or ')'")
+        }
+        guard startsQuery else { throw unexpected("a query (SELECT, WITH or VALUES)") }
+        return .insert(name: name, columns: columns, query: try parseQuery())
+    }
+
+    private mutating func parseCopy() throws -> Statement {
+        advance()  // COPY
+        let query: SelectStatement
+        if consume(.leftParen) {
+            query = try parseQuery()
+            try expect(.rightParen, "')'")
+        } else {
+            let location = current.location
+            let name = try identifier("a table name or '(' query ')'")
+            query = SelectStatement(items: [SelectItem(.wildcard(qualifier: nil), location: location)],
+                                    from: TableRef(.table(name: name, version: nil), location: location), location: location)
+        }
+        guard current.isWord("to") else { throw unexpected("TO") }
+        advance()
+        guard case .string(let path) = current.kind else { throw unexpected("a quoted file path after TO") }
+        advance()
+        var options: [CopyOption] = []
+        if consume(.leftParen) {
+            repeat {
+                guard let name = current.identifierName else { throw unexpected("a COPY option such as FORMAT") }
+                advance()
+                var value: String?
+                switch current.kind {
+                case .identifier(let v), .quotedIdentifier(let v), .string(let v), .integer(let v): value = v; advance()
+                case .keyword(.true): value = "true"; advance()
+                case .keyword(.false): value = "false"; advance()
+                default: value = nil
+                }
+                options.append(CopyOption(name: name.lowercased(), value: value))
+            } while consume(.comma)
+            try expect(.rightParen, "',' or ')'")
+        }
+        return .copy(query: query, path: path, options: options)
+    }
+
+    /// `[WITH …] set_expression [ORDER BY …] [LIMIT …] [OFFSET …]`.
+    mutating func parseQuery() throws -> SelectStatement {
+        let savedDepth = depth
+        defer { depth = savedDepth }
+        try descend()
+        let location = current.location
+        var ctes: [CommonTableExpression] = []
+        if consume(.with) {
+            if current.isWord("recursive") { throw error("WITH RECURSIVE is not supported", at: current.location) }
+            repeat { ctes.append(try parseCommonTableExpression()) } while consume(.comma)
+        }
+        var q = try parseSetExpression()
+        var orderBy: [OrderItem] = []
+        if consume(.order) {
+            try expect(.by)
+            repeat { orderBy.append(try parseOrderItem()) } while consume(.comma)
+        }
+        var limit: Int64?, offset: Int64?
+        // Either order, each at most once (PostgreSQL accepts both).
+        for _ in 0..<2 {
+            if limit == nil, consume(.limit) {
+                limit = try parseCount("LIMIT")
+            } else if offset == nil, consume(.offset) {
+                offset = try parseCount("OFFSET")
+            }
+        }
+        let hasTail = !orderBy.isEmpty || limit != nil || offset != nil
+        // A parenthesized query that already ends in its own ORDER BY / LIMIT (or has its own
+        // WITH) keeps them: the outer clauses then apply to a derived table of it.
+        if (hasTail && (!q.orderBy.isEmpty || q.limit != nil || q.offset != nil)) || (!ctes.isEmpty && !q.with.isEmpty) {
+            q = SelectStatement(items: [SelectItem(.wildcard(qualifier: nil), location: location)],
+                                from: TableRef(.subquery(q), alias: Identifier("subquery", location: location), location: location),
+                                location: location)
+        }
+        if hasTail {
+            q.orderBy = orderBy
+            q.limit = limit
+            q.offset = offset
+        }
+        if !ctes.isEmpty { q.with = ctes }
+        return q
+    }
+
+    private mutating func parseCommonTableExpression() throws -> CommonTableExpression {
+        let name = try identifier("a name for the WITH query")
+        var columns: [Identifier] = []
+        if consume(.leftParen) {
+            repeat { columns.append(try identifier("a column name")) } while consume(.comma)
+            try expect(.rightParen, "',' or ')'")
+        }
+        try expect(.as)
+        if current.isWord("materialized") { advance() } else if isKeyword(.not) && peek(1).isWord("materialized") { advance(); advance() }
+        try expect(.leftParen, "'(' before the WITH query")
+        let q = try parseQuery()
+        try expect(.rightParen, "')'")
+        return CommonTableExpression(name: name, columns: columns, query: q)
+    }
+
+    /// UNION and EXCEPT, left-associative, over INTERSECT terms (which bind tighter).
+    private mutating func parseSetExpression() throws -> SelectStatement {
+        var left = try parseIntersectTerm()
+        while isKeyword(.union) || isKeyword(.except) {
+            let location = current.location
+            let op: SetOperator = isKeyword(.union) ? .union : .except
+            advance()
+            let all = parseSetQuantifier()
+            let right = try parseIntersectTerm()
+            left = SelectStatement(body: .setOperation(op, all: all, left, right), location: location)
+        }
+        return left
+    }
+
+    private mutating func parseIntersectTerm() throws -> SelectStatement {
+        var left = try parseQueryPrimary()
+        while isKeyword(.intersect) {
+            let location = current.location
+            advance()
+            let all = parseSetQuantifier()
+            let right = try parseQueryPrimary()
+            left = SelectStatement(body: .setOperation(.intersect, all: all, left, right), location: location)
+        }
+        return left
+    }
+
+    /// `ALL` or `DISTINCT` after a set operator (DISTINCT is the default).
+    private mutating func parseSetQuantifier() -> Bool {
+        if current.isWord("all") { advance(); return true }
+        _ = consume(.distinct)
+        return false
+    }
+
+    private mutating func parseQueryPrimary() throws -> SelectStatement {
+        if isSymbol(.leftParen) {
+            advance()
+            let q = try parseQuery()
+            try expect(.rightParen, "')'")
+            return q
+        }
+        if current.isWord("values") && peek(1).kind == .symbol(.leftParen) {
+            return try parseValues()
+        }
+        return try parseSelectCore()
+    }
+
+    private mutating func parseValues() throws -> SelectStatement {
+        let location = current.location
+        advance()  // VALUES
+        var rows: [[Expr]] = []
+        repeat {
+            try expect(.leftParen, "'(' before a row of VALUES")
+            var row: [Expr] = []
+            repeat { row.append(try parseExpr()) } while consume(.comma)
+            try expect(.rightParen, "',' or ')'")
+            if let first = rows.first, first.count != row.count {
+                throw error("VALUES rows must have the same number of values (\(first.count), then \(row.count))", at: location)
+            }
+            rows.append(row)
+        } while consume(.comma)
+        return SelectStatement(body: .values(rows), location: location)
+    }
+
+    private mutating func parseSelectCore() throws -> SelectStatement {
         let location = current.location
         try expect(.select)
         var s = SelectStatement(items: [], location: location)
         s.distinct = consume(.distinct)
+        if !s.distinct, current.isWord("all"), !Self.continuesExpression(peek(1).kind) { advance() }
         repeat {
             s.items.append(try parseSelectItem())
         } while consume(.comma)
 
-        if consume(.from) { s.from = try parseTableRef() }
+        if consume(.from) { s.from = try parseFromList() }
         if consume(.where) { s.whereClause = try parseExpr() }
         if consume(.group) {
             try expect(.by)
-            repeat { s.groupBy.append(try parseExpr()) } while consume(.comma)
+            try parseGroupBy(into: &s)
         }
         if consume(.having) { s.having = try parseExpr() }
-        if consume(.order) {
-            try expect(.by)
-            repeat { s.orderBy.append(try parseOrderItem()) } while consume(.comma)
-        }
-        // Either order, each at most once (PostgreSQL accepts both).
-        for _ in 0..<2 {
-            if s.limit == nil, consume(.limit) {
-                s.limit = try parseCount("LIMIT")
-            } else if s.offset == nil, consume(.offset) {
-                s.offset = try parseCount("OFFSET")
-            }
+        if current.isWord("qualify") {
+            advance()
+            s.qualify = try parseExpr()
         }
         return s
+    }
+
+    /// Whether a token after a word makes that word the start of an expression (`all.x`, `all(…)`, `all + 1`).
+    private static func continuesExpression(_ kind: TokenKind) -> Bool {
+        switch kind {
+        case .symbol(.dot), .symbol(.leftParen), .symbol(.plus), .symbol(.minus), .symbol(.star), .symbol(.slash),
+             .symbol(.concat), .symbol(.doubleColon), .symbol(.equal), .symbol(.less), .symbol(.greater):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// GROUP BY expressions, `ALL`, or grouping sets (`ROLLUP`, `CUBE`, `GROUPING SETS`), which
+    /// combine by cross product: `GROUP BY a, ROLLUP(b)` is the sets (a, b) and (a).
+    private mutating func parseGroupBy(into s: inout SelectStatement) throws {
+        if current.isWord("all"), !Self.continuesExpression(peek(1).kind) {
+            advance()
+            s.groupByAll = true
+            return
+        }
+        var sets: [[Expr]] = [[]]
+        var usesSets = false
+        repeat {
+            let element = try parseGroupingElement(&usesSets)
+            var product: [[Expr]] = []
+            for a in sets { for b in element { product.append(a + b) } }
+            sets = product
+            if sets.count > 4096 { throw error("too many grouping sets", at: current.location) }
+        } while consume(.comma)
+        var all: [Expr] = []
+        for set in sets { for e in set where !all.contains(e) { all.append(e) } }
+        s.groupBy = all
+        if usesSets { s.groupingSets = sets.map { set in var seen: [Expr] = []; for e in set where !seen.contains(e) { seen.append(e) }; return seen } }
+    }
+
+    /// One GROUP BY element as the grouping sets it stands for.
+    private mutating func parseGroupingElement(_ usesSets: inout Bool) throws -> [[Expr]] {
+        if (current.isWord("rollup") || current.isWord("cube")) && peek(1).kind == .symbol(.leftParen) {
+            let isCube = current.isWord("cube")
+            usesSets = true
+            advance(); advance()
+            var items: [[Expr]] = []
+            repeat { items.append(try parseGroupingItem()) } while consume(.comma)
+            try expect(.rightParen, "',' or ')'")
+            if isCube {
+                guard items.count <= 12 else { throw error("CUBE of more than 12 expressions", at: current.location) }
+                var out: [[Expr]] = []
+                for mask in stride(from: (1 << items.count) - 1, through: 0, by: -1) {
+                    var set: [Expr] = []
+                    for (i, item) in items.enumerated() where mask & (1 << (items.count - 1 - i)) != 0 { set += item }
+                    out.append(set)
+                }
+                return out
+            }
+            return (0...items.count).reversed().map { n in Array(items.prefix(n).joined()) }
+        }
+        if current.isWord("grouping") && peek(1).isWord("sets") {
+            usesSets = true
+            advance(); advance()
+            try expect(.leftParen, "'(' after GROUPING SETS")
+            var out: [[Expr]] = []
+            repeat {
+                var inner = false
+                out += try parseGroupingElementInSets(&inner)
+            } while consume(.comma)
+            try expect(.rightParen, "',' or ')'")
+            return out
+        }
+        if isSymbol(.leftParen) && peek(1).kind == .symbol(.rightParen) {
+            usesSets = true
+            advance(); advance()
+            return [[]]
+        }
+        return [[try parseExpr()]]
+    }
+
+    private mutating func parseGroupingElementInSets(_ usesSets: inout Bool) throws -> [[Expr]] {
+        if isSymbol(.leftParen) && !Self.beginsQuery(peek(1).kind) {
+            // `(a, b)` is one set; `()` the empty set.
+            let saved = position
+            advance()
+            if consume(.rightParen) { return [[]] }
+            var items: [Expr] = []
+            repeat { items.append(try parseExpr()) } while consume(.comma)
+            if consume(.rightParen), !Self.continuesExpression(current.kind) { return [items] }
+            position = saved
+        }
+        return try parseGroupingElement(&usesSets)
+    }
+
+    /// A ROLLUP/CUBE item: an expression or a parenthesized list of them.
+    private mutating func parseGroupingItem() throws -> [Expr] {
+        if isSymbol(.leftParen) {
+            let saved = position
+            advance()
+            var items: [Expr] = []
+            repeat { items.append(try parseExpr()) } while consume(.comma)
+            if items.count > 1, consume(.rightParen) { return items }
+            position = saved
+        }
+        return [try parseExpr()]
     }
 
     private mutating func parseCount(_ clause: String) throws -> Int64 {
@@ -172,8 +481,8 @@ struct Parser {
     }
 
     /// Words that are not reserved but must not be taken as an alias written without AS,
-    /// because they start a clause that may follow a table (joins, later: WINDOW, QUALIFY).
-    private static let notImplicitTableAlias: Set<String> = ["left", "right", "full", "window", "qualify"]
+    /// because they start a clause that may follow a table (joins, QUALIFY, WINDOW).
+    private static let notImplicitTableAlias: Set<String> = ["left", "right", "full", "window", "qualify", "semi", "anti"]
 
     /// `[AS] name`. Without AS only a non-reserved word or quoted name qualifies, so
     /// `select a from t` never reads FROM as an alias.
@@ -210,10 +519,84 @@ struct Parser {
         return item
     }
 
-    private mutating func parseTableRef() throws -> TableRef {
+    /// `table_ref { ',' table_ref }`: commas are cross joins.
+    private mutating func parseFromList() throws -> TableRef {
+        var ref = try parseJoinedTable()
+        while isSymbol(.comma) {
+            let location = current.location
+            advance()
+            let right = try parseJoinedTable()
+            ref = TableRef(.join(.cross, ref, right, nil), location: location)
+        }
+        return ref
+    }
+
+    /// A table followed by any number of joins, left-associative.
+    private mutating func parseJoinedTable() throws -> TableRef {
+        var left = try parseTablePrimary()
+        while true {
+            let location = current.location
+            var type: JoinType
+            if consume(.cross) {
+                try expect(.join)
+                let right = try parseTablePrimary()
+                left = TableRef(.join(.cross, left, right, nil), location: location)
+                continue
+            } else if isKeyword(.natural) {
+                throw error("NATURAL JOIN is not supported: name the columns with USING (…)", at: location)
+            } else if consume(.join) {
+                type = .inner
+            } else if consume(.inner) {
+                try expect(.join)
+                type = .inner
+            } else if current.isWord("left") || current.isWord("right") || current.isWord("full") {
+                guard peek(1).kind == .keyword(.join) || peek(1).kind == .keyword(.outer) else { break }
+                type = current.isWord("left") ? .left : (current.isWord("right") ? .right : .full)
+                advance()
+                _ = consume(.outer)
+                try expect(.join)
+            } else {
+                break
+            }
+            let right = try parseTablePrimary()
+            let condition: JoinCondition
+            if consume(.on) {
+                condition = .on(try parseExpr())
+            } else if consume(.using) {
+                try expect(.leftParen, "'(' after USING")
+                var cols: [Identifier] = []
+                repeat { cols.append(try identifier("a column name")) } while consume(.comma)
+                try expect(.rightParen, "',' or ')'")
+                condition = .using(cols)
+            } else {
+                throw unexpected("ON or USING after the joined table")
+            }
+            left = TableRef(.join(type, left, right, condition), location: location)
+        }
+        return left
+    }
+
+    private mutating func parseTablePrimary() throws -> TableRef {
+        let savedDepth = depth
+        defer { depth = savedDepth }
+        try descend()
         let location = current.location
         var ref: TableRef
-        if case .string(let path) = current.kind {
+        if isSymbol(.leftParen) {
+            if Self.beginsQuery(peek(1).kind) || peek(1).kind == .symbol(.leftParen) && startsParenthesizedQuery() {
+                advance()
+                let q = try parseQuery()
+                try expect(.rightParen, "')'")
+                ref = TableRef(.subquery(q), location: location)
+            } else {
+                advance()
+                let inner = try parseFromList()
+                try expect(.rightParen, "')'")
+                // A parenthesized join keeps its own aliases; an alias after it is refused.
+                if case .join = inner.kind { return inner }
+                ref = inner
+            }
+        } else if case .string(let path) = current.kind {
             advance()
             ref = TableRef(.path(path, version: try parseVersion()), location: location)
         } else if current.identifierName != nil {
@@ -227,7 +610,21 @@ struct Parser {
             throw unexpected("a table name, a quoted file path or a table function")
         }
         ref.alias = try parseAlias(excluding: Parser.notImplicitTableAlias)
+        if ref.alias != nil, isSymbol(.leftParen) {
+            advance()
+            var names: [Identifier] = []
+            repeat { names.append(try identifier("a column name")) } while consume(.comma)
+            try expect(.rightParen, "',' or ')'")
+            ref.columnAliases = names
+        }
         return ref
+    }
+
+    /// Looks past a run of '(' for a query start: `((SELECT …))` in FROM is a subquery.
+    private func startsParenthesizedQuery() -> Bool {
+        var k = 1
+        while peek(k).kind == .symbol(.leftParen) { k += 1 }
+        return Self.beginsQuery(peek(k).kind)
     }
 
     /// `VERSION AS OF n` (time travel). Checked with lookahead so a table alias named
@@ -337,7 +734,10 @@ struct Parser {
         case .keyword(.is):
             let negated = consume(.not)
             let kind: ExprKind
-            if consume(.null) {
+            if consume(.distinct) {
+                try expect(.from)
+                kind = .isDistinctFrom(lhs, try parseExpr(Precedence.comparison), negated: negated)
+            } else if consume(.null) {
                 kind = .isNull(lhs, negated: negated)
             } else if consume(.true) {
                 kind = .isBoolean(lhs, value: true, negated: negated)
@@ -362,6 +762,11 @@ struct Parser {
         switch op.kind {
         case .keyword(.in):
             try expect(.leftParen, "'(' after IN")
+            if Self.beginsQuery(current.kind) {
+                let q = try parseQuery()
+                try expect(.rightParen, "')'")
+                return Expr(.inSubquery(lhs, q, negated: negated), location: location)
+            }
             var list: [Expr] = []
             repeat { list.append(try parseExpr()) } while consume(.comma)
             try expect(.rightParen, "',' or ')'")
@@ -415,9 +820,33 @@ struct Parser {
             return try parseExpr(Precedence.unary)
         case .symbol(.leftParen):
             advance()
+            if Self.beginsQuery(current.kind) {
+                let q = try parseQuery()
+                try expect(.rightParen, "')'")
+                return Expr(.subquery(q), location: location)
+            }
             let e = try parseExpr()
             try expect(.rightParen, "')'")
             return e
+        case .identifier("exists") where peek(1).kind == .symbol(.leftParen) && Self.beginsQuery(peek(2).kind):
+            advance(); advance()
+            let q = try parseQuery()
+            try expect(.rightParen, "')'")
+            return Expr(.exists(q), location: location)
+        case .identifier("interval") where peek(1).kind.isString || peek(1).kind.isInteger:
+            advance()
+            let value: String
+            switch current.kind {
+            case .string(let v), .integer(let v): value = v
+            default: throw unexpected("an interval value")
+            }
+            advance()
+            var unit = ""
+            if let word = current.identifierName, Self.intervalUnits.contains(word.lowercased()) {
+                unit = word.lowercased()
+                advance()
+            }
+            return Expr(.interval(value: value, unit: unit), location: location)
         case .keyword(.case):
             advance()
             return try parseCase(at: location)
@@ -481,7 +910,7 @@ struct Parser {
         try expect(.leftParen)
         if name == "count", isSymbol(.star), peek(1).kind == .symbol(.rightParen) {
             advance(); advance()
-            return Expr(.function(FunctionCall("count_star")), location: location)
+            return try parseCallSuffix(FunctionCall("count_star"), at: location)
         }
         if name == "extract", !quoted, peek(1).kind == .keyword(.from) {
             let field: String
@@ -496,17 +925,84 @@ struct Parser {
             return Expr(.extract(field: field, from: source), location: location)
         }
         var call = FunctionCall(name)
-        if consume(.rightParen) { return Expr(.function(call), location: location) }
-        call.distinct = consume(.distinct)
-        repeat {
-            if isSymbol(.star) {
-                throw error("'*' is only allowed as count(*)", at: current.location)
+        if !consume(.rightParen) {
+            call.distinct = consume(.distinct)
+            repeat {
+                if isSymbol(.star) {
+                    throw error("'*' is only allowed as count(*)", at: current.location)
+                }
+                call.arguments.append(try parseExpr())
+            } while consume(.comma)
+            if consume(.order) {
+                try expect(.by)
+                repeat { call.orderBy.append(try parseOrderItem()) } while consume(.comma)
             }
-            call.arguments.append(try parseExpr())
-        } while consume(.comma)
-        try expect(.rightParen, "',' or ')'")
+            try expect(.rightParen, "',' or ')'")
+        }
+        return try parseCallSuffix(call, at: location)
+    }
+
+    /// `FILTER (WHERE …)` and `OVER (…)` after a call.
+    private mutating func parseCallSuffix(_ call: FunctionCall, at location: SourceLocation) throws -> Expr {
+        var call = call
+        if current.isWord("filter"), peek(1).kind == .symbol(.leftParen), peek(2).kind == .keyword(.where) {
+            advance(); advance(); advance()
+            call.filter = try parseExpr()
+            try expect(.rightParen, "')'")
+        }
+        if current.isWord("over"), peek(1).kind == .symbol(.leftParen) {
+            advance(); advance()
+            var w = WindowDefinition()
+            if current.isWord("partition") {
+                advance()
+                try expect(.by)
+                repeat { w.partitionBy.append(try parseExpr()) } while consume(.comma)
+            }
+            if consume(.order) {
+                try expect(.by)
+                repeat { w.orderBy.append(try parseOrderItem()) } while consume(.comma)
+            }
+            if current.isWord("rows") || current.isWord("range") {
+                let unit: WindowFrame.Unit = current.isWord("rows") ? .rows : .range
+                advance()
+                if consume(.between) {
+                    let start = try parseFrameBound()
+                    try expect(.and)
+                    let end = try parseFrameBound()
+                    w.frame = WindowFrame(unit: unit, start: start, end: end)
+                } else {
+                    w.frame = WindowFrame(unit: unit, start: try parseFrameBound(), end: .currentRow)
+                }
+            }
+            try expect(.rightParen, "')' to close OVER")
+            return Expr(.window(call, w), location: location)
+        }
         return Expr(.function(call), location: location)
     }
+
+    private mutating func parseFrameBound() throws -> WindowFrame.Bound {
+        if current.isWord("unbounded") {
+            advance()
+            if current.isWord("preceding") { advance(); return .unboundedPreceding }
+            if current.isWord("following") { advance(); return .unboundedFollowing }
+            throw unexpected("PRECEDING or FOLLOWING")
+        }
+        if current.isWord("current") {
+            advance()
+            guard current.isWord("row") else { throw unexpected("ROW after CURRENT") }
+            advance()
+            return .currentRow
+        }
+        let e = try parseExpr(Precedence.comparison)
+        if current.isWord("preceding") { advance(); return .preceding(e) }
+        if current.isWord("following") { advance(); return .following(e) }
+        throw unexpected("PRECEDING or FOLLOWING")
+    }
+
+    static let intervalUnits: Set<String> = [
+        "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "minute", "minutes",
+        "second", "seconds", "millisecond", "milliseconds", "microsecond", "microseconds",
+    ]
 
     private mutating func parseCase(at location: SourceLocation) throws -> Expr {
         // `CASE END` should complain about the missing WHEN, not a missing operand.
@@ -579,6 +1075,11 @@ struct Parser {
 private extension TokenKind {
     var isString: Bool {
         if case .string = self { return true }
+        return false
+    }
+
+    var isInteger: Bool {
+        if case .integer = self { return true }
         return false
     }
 }

@@ -1,44 +1,65 @@
 import LakeqColumnar
 
-/// Text of `EXPLAIN`: the plan, then what pruning kept and skipped at each level.
+/// Text of `EXPLAIN` (the operator tree and the pruning decided before reading) and of
+/// `EXPLAIN ANALYZE` (the same after running it: rows and time per operator, and what each
+/// pruning level skipped).
 enum Explain {
-    static func render(_ plan: QueryPlan, _ s: ScanStatistics) -> [String] {
+    static func render(_ root: PhysicalOperator, analyzed: Bool, totalNanos: UInt64? = nil) -> [String] {
         var lines: [String] = []
-        var indent = ""
-        func line(_ t: String) { lines.append(indent + t) }
-        if let limit = plan.limit { line("Limit \(limit)" + (plan.offset > 0 ? " offset \(plan.offset)" : "")); indent += "  " }
-        if !plan.orderBy.isEmpty {
-            let keys = plan.orderBy.map { "\($0.expr.text) \($0.descending ? "DESC" : "ASC")" }.joined(separator: ", ")
-            line((plan.limit != nil ? "TopN" : "Sort") + " by \(keys)")
-            indent += "  "
+        func walk(_ op: PhysicalOperator, _ depth: Int) {
+            let indent = String(repeating: "  ", count: depth)
+            var line = indent + op.name
+            let d = op.details
+            if !d.isEmpty { line += " " + d }
+            if analyzed {
+                let rows = op.role == .sink && !(op is MaterializingOperator) ? "" : "rows=\(op.profile.totalRows) "
+                line += "  (\(rows)time=\(milliseconds(op.profile.totalNanos)))"
+            }
+            lines.append(line)
+            for note in op.explainLines(analyzed: analyzed) { lines.append(indent + "  | " + note) }
+            for c in op.children { walk(c, depth + 1) }
         }
-        line("Project \(plan.outputNames.joined(separator: ", "))")
-        indent += "  "
-        if plan.isAggregate {
-            if let h = plan.having { line("Filter (HAVING) \(h.text)"); indent += "  " }
-            let keys = plan.groupKeys.map(\.text).joined(separator: ", ")
-            line("HashAggregate keys=[\(keys)] aggregates=[\(plan.aggregates.map(\.text).joined(separator: ", "))]")
-            indent += "  "
+        walk(root, 0)
+        if analyzed, let totalNanos {
+            lines.append("")
+            lines.append("total time: \(milliseconds(totalNanos)) (operator times add up the work of all threads)")
         }
-        if let f = plan.filter { line("Filter \(f.text)"); indent += "  " }
-        line("Scan \(plan.table.name) columns=[\(plan.scanColumnNames.joined(separator: ", "))]")
-        lines.append("")
-        lines.append("Pruning:")
+        return lines
+    }
+
+    static func milliseconds(_ nanos: UInt64) -> String {
+        let ms = Double(nanos) / 1e6
+        return ms < 10 ? String(format: "%.2fms", ms) : String(format: "%.1fms", ms)
+    }
+
+    /// A scan's pruning, level by level.
+    static func pruningLines(_ s: ScanStatistics, access: AccessPlan, analyzed: Bool) -> [String] {
+        var lines: [String] = []
+        guard access.pruning else {
+            return ["pruning off: every row of \(s.filesTotal) files read"]
+        }
         let keptFiles = s.filesTotal - s.filesSkippedByPartition - s.filesSkippedByStatistics
-        lines.append("  partitions (files): \(keptFiles) of \(s.filesTotal) kept, \(s.filesSkippedByPartition) skipped by partition values"
+        lines.append("partitions (files): \(keptFiles) of \(s.filesTotal) kept, \(s.filesSkippedByPartition) skipped by partition values"
             + (s.filesSkippedByStatistics > 0 ? ", \(s.filesSkippedByStatistics) skipped by Delta file statistics" : ""))
         let candidate = s.rowGroupsTotal - s.rowGroupsInSkippedFiles
-        let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByBloomFilter - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN - s.rowGroupsSkippedByPageIndex
-        lines.append("  row groups: \(kept) of \(s.rowGroupsTotal) kept; \(s.rowGroupsTotal - candidate) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByBloomFilter) skipped by bloom filter, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByTopN) skipped by top-N bound, \(s.rowGroupsSkippedByPageIndex) skipped by the page index")
-        lines.append("  pages: \(s.pagesTotal) in the page index, \(s.pagesSkippedByPageIndex) skipped by page statistics (their rows are not decoded)")
-        if s.rowGroupsAnsweredFromMetadata > 0 {
-            lines.append("  \(s.rowGroupsAnsweredFromMetadata) row groups answered from metadata (no column decoded)")
-        }
-        let filterCols = plan.filterColumns.sorted().map { plan.scanColumnNames[$0] }
-        let wide = plan.scanColumnNames.filter { !filterCols.contains($0) }
-        lines.append("  rows: \(s.rowsScanned) scanned, \(s.rowsAfterFilter) after filter" + (plan.filter != nil ? " on [\(filterCols.joined(separator: ", "))]" : ""))
-        if plan.filter != nil && !wide.isEmpty {
-            lines.append("  late materialization: [\(wide.joined(separator: ", "))] decoded only for row groups with surviving rows (\(s.rowsAfterFilter) rows)")
+        if analyzed {
+            let kept = candidate - s.rowGroupsSkippedByStatistics - s.rowGroupsSkippedByBloomFilter - s.rowGroupsSkippedByDictionary - s.rowGroupsSkippedByTopN
+                - s.rowGroupsSkippedByPageIndex - s.rowGroupsNotRead - s.rowGroupsAnsweredFromMetadata
+            var line = "row groups: \(kept) of \(s.rowGroupsTotal) read; \(s.rowGroupsInSkippedFiles) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics, \(s.rowGroupsSkippedByBloomFilter) skipped by bloom filter, \(s.rowGroupsSkippedByDictionary) skipped by dictionary, \(s.rowGroupsSkippedByPageIndex) skipped by the page index, \(s.rowGroupsSkippedByTopN) skipped by top-N bound"
+            if s.rowGroupsNotRead > 0 { line += ", \(s.rowGroupsNotRead) not read (LIMIT reached)" }
+            lines.append(line)
+            lines.append("pages: \(s.pagesTotal) in the page index, \(s.pagesSkippedByPageIndex) skipped by page statistics (their rows are not decoded)")
+            if s.rowGroupsAnsweredFromMetadata > 0 {
+                lines.append("\(s.rowGroupsAnsweredFromMetadata) row groups answered from metadata (no column decoded)")
+            }
+            let filterCols = access.filterColumns.sorted().map { s.columnsRead.indices.contains($0) ? s.columnsRead[$0] : "?" }
+            lines.append("rows: \(s.rowsScanned) scanned, \(s.rowsAfterFilter) after filter" + (access.filter != nil ? " on [\(filterCols.joined(separator: ", "))]" : ""))
+            let wide = s.columnsRead.filter { !filterCols.contains($0) }
+            if access.filter != nil && !wide.isEmpty {
+                lines.append("late materialization: [\(wide.joined(separator: ", "))] decoded only for row groups with surviving rows (\(s.rowsAfterFilter) rows)")
+            }
+        } else {
+            lines.append("row groups: \(candidate - s.rowGroupsSkippedByStatistics) of \(s.rowGroupsTotal) kept; \(s.rowGroupsInSkippedFiles) in skipped files, \(s.rowGroupsSkippedByStatistics) skipped by statistics (dictionaries, the page index and the top-N bound are checked while reading)")
         }
         return lines
     }

@@ -16,11 +16,18 @@ public struct ScanStatistics: Sendable {
     public var rowGroupsSkippedByPageIndex = 0
     public var pagesTotal = 0
     public var pagesSkippedByPageIndex = 0
+    /// Row groups a satisfied LIMIT stopped the scan before (neither pruned nor read).
+    public var rowGroupsNotRead = 0
     public var rowsScanned = 0
     public var rowsAfterFilter = 0
     public var columnsRead: [String] = []
+    /// Row groups the scan took up (read, skipped or answered from metadata).
+    var rowGroupsVisited = 0
+
+    public init() {}
 
     mutating func add(_ o: ScanStatistics) {
+        if columnsRead.isEmpty { columnsRead = o.columnsRead }
         filesTotal += o.filesTotal
         filesSkippedByPartition += o.filesSkippedByPartition
         filesSkippedByStatistics += o.filesSkippedByStatistics
@@ -34,6 +41,8 @@ public struct ScanStatistics: Sendable {
         rowGroupsSkippedByPageIndex += o.rowGroupsSkippedByPageIndex
         pagesTotal += o.pagesTotal
         pagesSkippedByPageIndex += o.pagesSkippedByPageIndex
+        rowGroupsNotRead += o.rowGroupsNotRead
+        rowGroupsVisited += o.rowGroupsVisited
         rowsScanned += o.rowsScanned
         rowsAfterFilter += o.rowsAfterFilter
     }

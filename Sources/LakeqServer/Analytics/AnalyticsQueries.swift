@@ -70,7 +70,7 @@ enum AnalyticsQueries {
 
     /// `active-users?grain=day|week`: distinct users per day or ISO week (Monday).
     static func activeUsers(table: String, grain: String, _ f: AnalyticsFilters) -> String {
-        let key = grain == "week" ? "date_trunc('week', date)" : "date"
+        let key = grain == "week" ? "CAST(date_trunc('week', date) AS DATE)" : "date"
         var sql = "SELECT \(key) AS \(grain), count(DISTINCT user_id) AS active_users, count(*) AS events "
             + "FROM \(table)\(f.whereClause) GROUP BY 1\(nonEmpty) ORDER BY 1"
         if let limit = f.limit { sql += " LIMIT \(limit)" }

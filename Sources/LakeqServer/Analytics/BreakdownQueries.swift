@@ -53,8 +53,8 @@ extension AnalyticsFilters {
 extension AnalyticsRoutes {
     /// The show search's `q` (at most 200 bytes), percent-encoded so that it cannot run
     /// into the other parts of a cache key.
-    static func searchText(_ request: Request) throws -> String {
-        let q = request.parameter("q") ?? ""
+    static func searchText(_ params: QueryParams) throws -> String {
+        let q = params.get("q") ?? ""
         guard q.utf8.count <= 200 else { throw APIError.badRequest("bad_parameter", "q must be at most 200 bytes") }
         return q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
     }

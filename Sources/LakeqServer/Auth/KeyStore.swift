@@ -37,6 +37,9 @@ public final class KeyStore: @unchecked Sendable {
     private var byID: [String: Entry] = [:]
     /// Keys that live in memory only (`addEphemeral`), kept across reloads of the file.
     private var ephemeral: [Entry] = []
+    /// Keys already checked, by their full text (memory only; cleared when the file changes),
+    /// so a busy client costs one dictionary lookup rather than a hash.
+    private var verified: [String: APIKey] = [:]
 
     /// Opens the keys file at `path` (an absent file holds no keys).
     public init(path: String) throws {
@@ -67,6 +70,7 @@ public final class KeyStore: @unchecked Sendable {
     /// The identity a presented key proves, or nil when no key matches.
     public func verify(_ presented: String) -> APIKey? {
         refreshIfChanged()
+        if let known = lock.withLock({ verified[presented] }) { return known }
         let parts = presented.utf8.split(separator: UInt8(ascii: "_"), maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].elementsEqual("lq".utf8) else { return nil }
         let id = String(decoding: parts[1], as: UTF8.self)
@@ -79,7 +83,12 @@ public final class KeyStore: @unchecked Sendable {
         hasher.update(data: Array(parts[2]))
         let digest = Array(hasher.finalize())
         guard Self.constantTimeEqual(digest, entry.hash) else { return nil }
-        return APIKey(name: entry.name, role: entry.role, pii: entry.pii)
+        let key = APIKey(name: entry.name, role: entry.role, pii: entry.pii)
+        lock.withLock {
+            if verified.count >= 10_000 { verified.removeAll() }
+            verified[presented] = key
+        }
+        return key
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -112,6 +121,7 @@ public final class KeyStore: @unchecked Sendable {
         contents = loaded
         loadedModified = modified
         byID = Dictionary((loaded.keys + ephemeral).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        verified.removeAll()
         lock.unlock()
     }
 

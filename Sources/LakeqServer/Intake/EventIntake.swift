@@ -6,9 +6,12 @@ import NIOPosix
 import ServiceLifecycle
 
 /// Group commit of `POST /v1/events`: requests validate their records on the work pool, then
-/// wait here; once per window (the first waiting request's arrival + `interval`, or sooner
-/// when `maxRows` rows wait) everything waiting for a table becomes ONE Delta commit, and
-/// every request of it is answered with that version. A request is answered only after its
+/// wait here; everything waiting for a table becomes ONE Delta commit, and every request of it
+/// is answered with that version. Commits start at most once per window (`interval` after
+/// the last one started), so no request waits more than one window before its commit starts,
+/// and under steady load every commit holds a whole window's requests; an idle service
+/// commits a lone request after a short gathering pause (requests arriving together share a
+/// commit). `maxRows` waiting rows start a commit at once. A request is answered only after its
 /// commit is durable, so an accepted event is never lost; a failed commit fails every
 /// request in it, and none of their rows is in the table (a commit is all or nothing).
 ///
@@ -33,6 +36,7 @@ final class EventIntake: Service, @unchecked Sendable {
     private var waiting: [String: [Submission]] = [:]
     private var waitingRows = 0
     private var firstArrival: ContinuousClock.Instant?
+    private var lastCommitStart: ContinuousClock.Instant?
     private var appenders: [String: RecordAppender] = [:]
     private var running = false
     private var stopped = false
@@ -141,14 +145,16 @@ final class EventIntake: Service, @unchecked Sendable {
     private func loop() async {
         var wakes = wake.makeAsyncIterator()
         while true {
-            let (stop, first, rows) = lock.withLock { (stopped, firstArrival, waitingRows) }
+            let (stop, first, rows, last) = lock.withLock { (stopped, firstArrival, waitingRows, lastCommitStart) }
             if stop { return }
             guard let first else {
                 // Nothing waits: sleep until a submission (or shutdown) wakes us.
                 _ = await wakes.next()
                 continue
             }
-            let due = first + interval
+            let gather = min(interval, .milliseconds(5))
+            var due = first + gather
+            if let last, last + interval > due { due = last + interval }
             if rows < maxRows, ContinuousClock.now < due {
                 try? await Task.sleep(until: due, clock: .continuous)
                 if lock.withLock({ stopped }) { return }
@@ -164,6 +170,7 @@ final class EventIntake: Service, @unchecked Sendable {
             waiting = [:]
             waitingRows = 0
             firstArrival = nil
+            if !t.isEmpty { lastCommitStart = .now }
             return t
         }
         for (table, submissions) in taken.sorted(by: { $0.key < $1.key }) {

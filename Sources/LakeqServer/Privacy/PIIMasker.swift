@@ -14,7 +14,7 @@ struct PIIMasker: Sendable {
     init(secret: [UInt8]) { key = SymmetricKey(data: secret) }
 
     /// The output columns of a query that must be masked.
-    static func columnsToMask(_ lineage: OutputLineage, pii: Set<String>) -> [Int] {
+    static func columnsToMask(_ lineage: OutputLineage, pii: Set<TableColumn>) -> [Int] {
         guard !pii.isEmpty else { return [] }
         return lineage.revealing.indices.filter { !lineage.revealing[$0].isDisjoint(with: pii) }
     }

@@ -27,17 +27,18 @@ struct AnalyticsRoutes: Sendable {
 
     func handle(_ endpoint: Endpoint, _ request: Request, _ context: APIRequestContext) async throws -> Response {
         guard let identity = context.identity else { throw APIError(.unauthorized, "unauthorized", "a valid API key is required") }
-        let filters = try Self.filters(request, endpoint: endpoint)
-        let explain = try Self.flag(request, "explain")
+        let params = QueryParams(request)
+        let filters = try Self.filters(params, endpoint: endpoint)
+        let explain = try Self.flag(params, "explain")
         let table = state.config.eventsTable
         var option = ""
         switch endpoint {
-        case .topShows: option = try Self.choice(request, "by", ["views", "watch", "completion"], default: "views")
-        case .engagement: option = try Self.choice(request, "by", ["day", "hour", "device", "country", "show_type"], default: "day")
-        case .activeUsers: option = try Self.choice(request, "grain", ["day", "week"], default: "day")
+        case .topShows: option = try Self.choice(params, "by", ["views", "watch", "completion"], default: "views")
+        case .engagement: option = try Self.choice(params, "by", ["day", "hour", "device", "country", "show_type"], default: "day")
+        case .activeUsers: option = try Self.choice(params, "grain", ["day", "week"], default: "day")
         case .quality, .summary, .episodes: break
-        case .watchFraction: option = String(try TableRoutes.intParameter(request, "bins", default: 10, range: 2...100))
-        case .shows: option = try Self.searchText(request)
+        case .watchFraction: option = String(try TableRoutes.intParameter(params, "bins", default: 10, range: 2...100))
+        case .shows: option = try Self.searchText(params)
         }
         guard let version = state.latestVersion(table: table) else {
             throw APIError(.notFound, "table_not_found", "the events table \(table) is not a Delta table of the lake")
@@ -144,25 +145,25 @@ struct AnalyticsRoutes: Sendable {
 
     // MARK: parameters
 
-    static func filters(_ request: Request, endpoint: Endpoint) throws -> AnalyticsFilters {
+    static func filters(_ params: QueryParams, endpoint: Endpoint) throws -> AnalyticsFilters {
         var f = AnalyticsFilters()
         for (name, keyPath) in [("from", \AnalyticsFilters.from), ("to", \AnalyticsFilters.to)] {
-            if let d = request.parameter(name) {
+            if let d = params.get(name) {
                 guard isDate(d) else { throw APIError.badRequest("bad_parameter", "\(name) must be a date YYYY-MM-DD") }
                 f[keyPath: keyPath] = d
             }
         }
         if endpoint != .quality {
-            f.country = request.parameters("country")
-            f.device = request.parameters("device")
-            f.showType = request.parameters("show_type")
-            f.show = request.parameters("show")
+            f.country = params.all("country")
+            f.device = params.all("device")
+            f.showType = params.all("show_type")
+            f.show = params.all("show")
             for v in f.country + f.device + f.showType + f.show where v.utf8.count > 1000 {
                 throw APIError.badRequest("bad_parameter", "a filter value is longer than 1000 bytes")
             }
         }
-        if request.parameter("limit") != nil {
-            f.limit = try TableRoutes.intParameter(request, "limit", default: 10, range: 1...10_000)
+        if params.get("limit") != nil {
+            f.limit = try TableRoutes.intParameter(params, "limit", default: 10, range: 1...10_000)
         }
         return f
     }
@@ -175,14 +176,14 @@ struct AnalyticsRoutes: Sendable {
         return (1...12).contains(month) && (1...31).contains(day)
     }
 
-    static func choice(_ request: Request, _ name: String, _ allowed: [String], default value: String) throws -> String {
-        guard let v = request.parameter(name) else { return value }
+    static func choice(_ params: QueryParams, _ name: String, _ allowed: [String], default value: String) throws -> String {
+        guard let v = params.get(name) else { return value }
         guard allowed.contains(v) else { throw APIError.badRequest("bad_parameter", "\(name) must be one of \(allowed.joined(separator: ", "))") }
         return v
     }
 
-    static func flag(_ request: Request, _ name: String) throws -> Bool {
-        guard let v = request.parameter(name) else { return false }
+    static func flag(_ params: QueryParams, _ name: String) throws -> Bool {
+        guard let v = params.get(name) else { return false }
         switch v {
         case "1": return true
         case "0": return false

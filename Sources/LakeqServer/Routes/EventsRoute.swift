@@ -15,7 +15,7 @@ struct EventsRoute: Sendable {
     @Sendable func handle(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard let identity = context.identity else { throw APIError(.unauthorized, "unauthorized", "a valid API key is required") }
         let config = state.config
-        let table = request.parameter("table") ?? config.eventsTable
+        let table = QueryParams(request).get("table") ?? config.eventsTable
         guard ServiceState.isPlainTableName(table) else { throw APIError(.forbidden, "forbidden_path", "table name '\(table)' is not a table of the lake") }
         let idempotencyKey = request.headers[.idempotencyKey]
         if let k = idempotencyKey {
@@ -45,15 +45,12 @@ struct EventsRoute: Sendable {
         do {
             let isArray = Self.startsWithBracket(bytes)
             let records = try await state.workPool.runIfActive { () throws -> ValidatedRecords in
-                let lines: [UInt8]
-                if isArray {
-                    do { lines = try JSONRecords.lines(fromArray: bytes) } catch let e as JSONRecords.Malformed {
-                        throw APIError.badRequest("malformed_json", "the body is not a JSON array of events: \(e.description)")
-                    }
-                } else {
-                    lines = bytes
+                guard isArray else { return appender.validate(jsonLines: bytes) }
+                do {
+                    return appender.validate(jsonLines: try JSONRecords.lines(fromArray: bytes), compact: true)
+                } catch let e as JSONRecords.Malformed {
+                    throw APIError.badRequest("malformed_json", "the body is not a JSON array of events: \(e.description)")
                 }
-                return appender.validate(jsonLines: lines)
             }
             if !isArray, records.accepted == 0, !records.rejected.isEmpty, !records.rejected.contains(where: { $0.raw.first == "{" }) {
                 // Lines of which none is even an object: the body is not events at all (nothing is quarantined).

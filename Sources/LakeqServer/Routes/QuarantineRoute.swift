@@ -21,9 +21,10 @@ struct QuarantineRoute: Sendable {
     @Sendable func handle(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard let identity = context.identity else { throw APIError(.unauthorized, "unauthorized", "a valid API key is required") }
         let name = try context.parameters.require("table")
-        let limit = try TableRoutes.intParameter(request, "limit", default: 50, range: 1...1000)
-        let filters = try AnalyticsRoutes.filters(request, endpoint: .quality)
-        let kind = request.parameter("kind")
+        let params = QueryParams(request)
+        let limit = try TableRoutes.intParameter(params, "limit", default: 50, range: 1...1000)
+        let filters = try AnalyticsRoutes.filters(params, endpoint: .quality)
+        let kind = params.get("kind")
         if let kind, kind.utf8.count > 100 { throw APIError.badRequest("bad_parameter", "kind is longer than 100 bytes") }
         guard ServiceState.isPlainTableName(name), let version = state.latestVersion(table: name) else {
             throw APIError(.notFound, "table_not_found", "no Delta table \(name) in the lake")

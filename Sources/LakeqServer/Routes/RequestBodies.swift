@@ -79,13 +79,18 @@ enum JSONNumbers {
     }
 }
 
-extension Request {
-    /// A query parameter's values (repeated parameters each count).
-    func parameters(_ name: String) -> [String] {
-        uri.queryParameters.getAll(name).map { String($0) }
+/// A request's query parameters, parsed once (Hummingbird parses the query string again on
+/// every `uri.queryParameters` read).
+struct QueryParams: Sendable {
+    let values: [(String, String)]
+
+    init(_ request: Request) {
+        values = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
     }
 
-    func parameter(_ name: String) -> String? {
-        uri.queryParameters.get(name).map { String($0) }
-    }
+    /// The first value of `name`.
+    func get(_ name: String) -> String? { values.first { $0.0 == name }?.1 }
+
+    /// Every value of `name` (repeated parameters each count).
+    func all(_ name: String) -> [String] { values.filter { $0.0 == name }.map(\.1) }
 }

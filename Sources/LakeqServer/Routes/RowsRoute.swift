@@ -26,11 +26,12 @@ struct RowsRoute: Sendable {
     @Sendable func handle(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard let identity = context.identity else { throw APIError(.unauthorized, "unauthorized", "a valid API key is required") }
         let name = try context.parameters.require("table")
-        let limit = try TableRoutes.intParameter(request, "limit", default: Self.defaultLimit, range: 1...state.config.maxPageRows)
+        let params = QueryParams(request)
+        let limit = try TableRoutes.intParameter(params, "limit", default: Self.defaultLimit, range: 1...state.config.maxPageRows)
         // Empty parameters count as absent (`columns=` is every column).
-        let columnsParam = request.parameter("columns").flatMap { $0.isEmpty ? nil : $0 }
-        let filters = request.parameters("filter").filter { !$0.isEmpty }
-        let orderParam = request.parameter("order").flatMap { $0.isEmpty ? nil : $0 }
+        let columnsParam = params.get("columns").flatMap { $0.isEmpty ? nil : $0 }
+        let filters = params.all("filter").filter { !$0.isEmpty }
+        let orderParam = params.get("order").flatMap { $0.isEmpty ? nil : $0 }
         let state = self.state
         // The table's schema types the filter values.
         let table = try await state.workPool.runIfActive { try state.engine(version: nil, threads: 1, timeout: nil).catalog.table(named: name) }
@@ -55,7 +56,7 @@ struct RowsRoute: Sendable {
         let fingerprint = Self.fingerprint([name, selected.joined(separator: ","), conditions.joined(separator: " AND "),
                                             order.map { ($0.1 ? "-" : "") + $0.0 }.joined(separator: ",")])
         var cursor = Cursor(v: table.deltaVersion, o: 0, f: fingerprint)
-        if let text = request.parameter("cursor"), !text.isEmpty {
+        if let text = params.get("cursor"), !text.isEmpty {
             guard let c = Self.decode(text) else { throw APIError.badRequest("bad_cursor", "the cursor is not one this service issued") }
             guard c.f == fingerprint else { throw APIError.badRequest("bad_cursor", "the cursor belongs to another query (same columns, filters and order are needed)") }
             cursor = c

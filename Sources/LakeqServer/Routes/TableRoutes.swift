@@ -35,9 +35,10 @@ struct TableRoutes: Sendable {
             let pii = state.rules.piiColumns(table: name)
             let partitions = Set(table.partitionColumns.map(\.name))
             var rows = 0, bytes = 0
-            for (i, f) in table.parquet.enumerated() {
-                rows += Int(table.files[i].stats?.numRecords ?? Int64(f.rowCount))
-                bytes += f.file.size
+            for (i, f) in table.files.enumerated() {
+                // Row counts from the log where it has them; footers opened only where not.
+                if let n = f.stats?.numRecords { rows += Int(n) } else { rows += try table.parquetFile(i).rowCount }
+                bytes += (try? FileManager.default.attributesOfItem(atPath: f.path)[.size] as? Int) ?? 0
             }
             let columns: [JSONOut] = table.schema.fields.map { f in
                 .object([("name", .string(f.name)), ("type", .string(SQLType.name(f.type))), ("nullable", .bool(f.nullable)),
@@ -59,7 +60,7 @@ struct TableRoutes: Sendable {
 
     @Sendable func history(_ request: Request, context: APIRequestContext) async throws -> Response {
         let name = try context.parameters.require("table")
-        let limit = try Self.intParameter(request, "limit", default: 100, range: 1...10_000)
+        let limit = try Self.intParameter(QueryParams(request), "limit", default: 100, range: 1...10_000)
         let path = try deltaPath(name)
         let entries = try await state.workPool.runIfActive { () throws -> [JSONOut] in
             try DeltaTable(path: path).history().prefix(limit).map { h in
@@ -119,8 +120,8 @@ struct TableRoutes: Sendable {
         return path
     }
 
-    static func intParameter(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = request.parameter(name) else { return value }
+    static func intParameter(_ params: QueryParams, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = params.get(name) else { return value }
         guard let n = Int(text), range.contains(n) else {
             throw APIError.badRequest("bad_parameter", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }

@@ -29,23 +29,31 @@ struct QueryRunner: Sendable {
                     let start = ContinuousClock.now
                     let engine = state.engine(version: version, threads: threads, timeout: state.config.queryTimeout)
                     let prepared = try engine.prepare(sql)
+                    guard !prepared.writes else {
+                        throw APIError(.badRequest, "read_only", "POST /v1/query runs SELECT, WITH, VALUES and EXPLAIN; CREATE TABLE AS, INSERT and COPY write to the lake and are not accepted here")
+                    }
                     let result = try engine.run(prepared)
                     let elapsed = ContinuousClock.now - start
                     let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
                     var table = ResultTable(result, elapsedMilliseconds: ms)
                     var plan: [String]?
                     if explain && !prepared.isExplain {
-                        plan = prepared.explain(result.statistics)
+                        plan = try engine.explainLines(prepared)
                     }
-                    if !prepared.isExplain && !identity.pii {
-                        let pii = state.rules.piiColumns(table: prepared.plan.table.name)
-                        for c in PIIMasker.columnsToMask(prepared.lineage, pii: pii) {
+                    let tables = prepared.tables
+                    if !prepared.isExplain && !identity.pii, let lineage = prepared.lineage {
+                        var pii = Set<TableColumn>()
+                        for t in tables {
+                            for c in state.rules.piiColumns(table: t.name) { pii.insert(TableColumn(table: t.name, column: c)) }
+                        }
+                        for c in PIIMasker.columnsToMask(lineage, pii: pii) where c < table.columns.count {
                             table.columns[c] = state.masker.mask(table.columns[c], rows: table.rowCount)
                         }
                     }
-                    state.metrics.scan(result.statistics, bytes: Self.bytesRead(prepared.plan, result.statistics))
-                    if let v = prepared.plan.table.deltaVersion { state.metrics.tableVersion(prepared.plan.table.name, v) }
-                    return Outcome(table: table, tableName: prepared.plan.table.name, version: prepared.plan.table.deltaVersion, explain: plan)
+                    state.metrics.scan(result.statistics, bytes: Self.bytesRead(prepared, result.statistics))
+                    for t in tables { if let v = t.version { state.metrics.tableVersion(t.name, v) } }
+                    let first = tables.first
+                    return Outcome(table: table, tableName: first?.name ?? "", version: first?.version, explain: plan)
                 }
             }
         } catch is QueryGate.Overloaded {
@@ -54,16 +62,21 @@ struct QueryRunner: Sendable {
     }
 
     /// Compressed bytes of the columns the query read in the row groups it did not skip,
-    /// estimated from the footers (the engine does not count bytes itself).
-    static func bytesRead(_ plan: QueryPlan, _ s: ScanStatistics) -> Int {
+    /// estimated from the footers of the files the scans opened (the engine does not count
+    /// bytes itself).
+    static func bytesRead(_ prepared: PreparedQuery, _ s: ScanStatistics) -> Int {
         let skipped = ResultEncoder.rowGroupsSkipped(s) + s.rowGroupsAnsweredFromMetadata
         guard s.rowGroupsTotal > 0, skipped < s.rowGroupsTotal else { return 0 }
         var total = 0
-        let names = Set(plan.scanColumnNames)
-        for f in plan.table.parquet {
-            for g in f.metadata.rowGroups {
-                for (c, chunk) in g.columns.enumerated() where c < f.schema.columns.count && names.contains(f.schema.columns[c].path.joined(separator: ".")) {
-                    total += Int(chunk.metaData?.totalCompressedSize ?? 0)
+        let read = Set(s.columnsRead)
+        for (table, columns) in prepared.scannedColumns {
+            let names = read.isEmpty ? columns : columns.intersection(read)
+            for i in table.files.indices where table.isOpen(i) {
+                guard let f = try? table.parquetFile(i) else { continue }
+                for g in f.metadata.rowGroups {
+                    for (c, chunk) in g.columns.enumerated() where c < f.schema.columns.count && names.contains(f.schema.columns[c].path.joined(separator: ".")) {
+                        total += Int(chunk.metaData?.totalCompressedSize ?? 0)
+                    }
                 }
             }
         }

@@ -7,11 +7,11 @@ import LakeqSample
 /// `lakeq gen`: writes the viewing-events sample lake (see `/work/shared/bench/DATASET.md`).
 struct GenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gen", abstract: "Generate the viewing-events sample data as a Delta table partitioned by date.")
+        commandName: "gen", abstract: "Generate the viewing-events sample data: Delta tables events (partitioned by date), shows and users.")
 
     @Option(help: "Rows to generate.") var rows: Int
     @Option(help: "Random seed (same rows and seed give the same files).") var seed: UInt64 = 1
-    @Option(help: "Output directory; the Delta table goes to DIR/events (partitions date=YYYY-MM-DD/).") var out: String
+    @Option(help: "Output directory: the Delta tables DIR/events (partitions date=YYYY-MM-DD/), DIR/shows and DIR/users.") var out: String
     @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
     @Option(help: "Columns given bloom filters, comma-separated, or none.") var bloomFilter: String = "user_id,event_id"
@@ -29,8 +29,9 @@ struct GenCommand: ParsableCommand {
             options.addBloomFilters(parseColumnList(bloomFilter))
             let gen = EventsGenerator(rows: rows, seed: seed)
             let bytes = try gen.writeLake(outDir: out, options: options, threads: resolveThreads(threads))
+            try gen.writeDimensions(outDir: out, options: options)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-            print("gen: rows=\(rows) seed=\(seed) files=\(EventsGenerator.days) bytes=\(bytes) secs=\(String(format: "%.2f", secs)) out=\(out)/events")
+            print("gen: rows=\(rows) seed=\(seed) files=\(EventsGenerator.days) bytes=\(bytes) secs=\(String(format: "%.2f", secs)) out=\(out)/events (+ shows, users)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LakeqColumnar
 import LakeqParquet
 import LakeqQuery
 
@@ -12,7 +13,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
     @Option(name: .customLong("version"), help: "Read Delta tables at this version (time travel; like VERSION AS OF N on the table).")
     var tableVersion: Int?
-    @Argument(help: "The SQL statement.") var sql: String
+    @Argument(help: "The SQL statement; '-' reads statements from standard input, one per line, and prints one JSON object per statement ({\"names\", \"rows\"} or {\"error\"}).") var sql: String
 
     func run() throws {
         let chosen: ResultFormat
@@ -25,20 +26,45 @@ struct QueryCommand: ParsableCommand {
             chosen = isatty(1) != 0 ? .table : .csv
         }
         if let tableVersion, tableVersion < 0 { throw ValidationError("--version must be 0 or more") }
+        if sql == "-" {
+            runStatements(lake: lake, threads: threads, version: tableVersion)
+            return
+        }
         try runQuery(sql, lake: lake, threads: threads, format: chosen, version: tableVersion)
     }
 }
 
-/// `lakeq explain "SQL"`: the plan and what pruning skipped.
+/// Statements from standard input, one per line; one JSON line per statement on standard
+/// output (tools such as the differential tester run thousands of queries in one process).
+func runStatements(lake: String?, threads: Int?, version: Int?) {
+    let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
+    var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
+    engine.catalog.version = version
+    var out = OutputBuffer()
+    while let line = readLine(strippingNewline: true) {
+        let statement = line.trimmingCharacters(in: .whitespaces)
+        if statement.isEmpty { continue }
+        do {
+            let r = try engine.run(statement)
+            out.write("{\"names\":[" + r.names.map(JSONText.quoted).joined(separator: ",") + "],\"rows\":" + ResultFormatter.jsonRows(r) + "}\n")
+        } catch {
+            out.write("{\"error\":" + JSONText.quoted("\(error)") + "}\n")
+        }
+        out.flush()
+    }
+}
+
+/// `lakeq explain [--analyze] "SQL"`: the operator tree and what pruning skips.
 struct ExplainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show the plan of a query and what pruning skipped.")
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show the operator tree of a query and what pruning skips.")
 
     @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake).") var lake: String?
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
+    @Flag(help: "Run the query and report rows and time per operator and what each pruning level skipped.") var analyze = false
     @Argument(help: "The SQL statement (without EXPLAIN).") var sql: String
 
     func run() throws {
-        try runQuery("EXPLAIN " + sql, lake: lake, threads: threads, format: .table)
+        try runQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + sql, lake: lake, threads: threads, format: .table)
     }
 }
 

@@ -196,7 +196,7 @@ final class Lake {
             Column(type: .string, values: .bytes(ByteArrays(strings: (0..<1000).map { "v\($0)" })), validity: validity),
         ], rowCount: 1000))
         _ = try w.close()
-        let explain = try lake.csv("explain select sum(k), count(s) from paged where id between 35 and 54")
+        let explain = try lake.csv("explain analyze select sum(k), count(s) from paged where id between 35 and 54")
         #expect(explain.contains("97 skipped by page statistics"), "\(explain)")
         #expect(explain.contains("rows: 30 scanned, 20 after filter"), "\(explain)")
         #expect(try lake.csv("select sum(k), count(s), min(s) from paged where id between 35 and 54") == "sum(k),count(s),min(s)\n123,17,v36\n")
@@ -212,12 +212,12 @@ final class Lake {
     }
 
     @Test func countMinMaxFromMetadata() throws {
-        let explain = try lake.csv("explain select count(*), min(id), max(id), min(show), max(rating) from t")
+        let explain = try lake.csv("explain analyze select count(*), min(id), max(id), min(show), max(rating) from t")
         #expect(explain.contains("2 row groups answered from metadata"), "\(explain)")
         #expect(try lake.csv("select count(*), min(id), max(id), min(show), max(rating) from t") ==
             "count_star(),min(id),max(id),min(show),max(rating)\n5,1,5,Alpha,5\n")
         // Doubles are never taken from statistics (NaN is left out of them).
-        #expect(!(try lake.csv("explain select max(watch) from t")).contains("answered from metadata"))
+        #expect(!(try lake.csv("explain analyze select max(watch) from t")).contains("answered from metadata"))
     }
 
     @Test func oneThreadAndTwoThreadsAgree() throws {

@@ -60,7 +60,8 @@ import Testing
 @Suite struct CastTests {
     @Test func castsConvertOrFailClearly() throws {
         #expect(try Casts.cast(.string("42"), to: .int64) == .int(42))
-        #expect(try Casts.cast(.double(2.5), to: .int64) == .int(3))
+        #expect(try Casts.cast(.double(2.5), to: .int64) == .int(2))
+        #expect(try Casts.cast(.double(3.5), to: .int64) == .int(4))
         #expect(try Casts.cast(.decimal(-250, 2), to: .int64) == .int(-3))
         #expect(try Casts.cast(.int(7), to: .string) == .string("7"))
         #expect(try Casts.cast(.string("2026-01-02"), to: .date32) == .date(PartitionTyping.parseDate("2026-01-02")!))

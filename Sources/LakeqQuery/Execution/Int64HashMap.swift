@@ -43,6 +43,20 @@ struct Int64HashMap {
         }
     }
 
+    /// The id of `key`, or -1.
+    @inline(__always) func find(_ key: Int64) -> Int32 {
+        let mask = self.mask
+        var i = Self.slot(key, mask)
+        return slots.withUnsafeBufferPointer { table in
+            while true {
+                let id = table[i].id
+                if id < 0 { return -1 }
+                if table[i].key == key { return id }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
     private mutating func grow() {
         let old = slots
         let size = slots.count * 2
@@ -72,4 +86,6 @@ struct Int64HashSet {
     mutating func insert(_ v: Int64) { _ = map.findOrInsert(v, newId: 0) }
 
     mutating func formUnion(_ other: Int64HashSet) { other.map.forEachKey { insert($0) } }
+
+    func mapKeys(_ body: (Int64) -> Void) { map.forEachKey(body) }
 }

@@ -1,0 +1,628 @@
+import Foundation
+import LakeqColumnar
+
+/// The running state of one aggregate for every group, grown as groups appear.
+///
+/// Hot aggregates keep typed per-group arrays updated in tight loops over group ids:
+/// count, sum (integer sums are checked and fail on overflow instead of wrapping), avg,
+/// min/max of integer-like and double values, variance (Welford, merged with Chan's formula).
+/// DISTINCT keeps exact per-group sets; median, quantiles and string_agg keep the group's values.
+struct Accumulator {
+    let spec: AggregateSpec
+    private(set) var groupCount = 0
+    private var counts: [Int64] = []
+    private var intSums: [Int64] = []
+    private var doubleSums: [Double] = []
+    // min / max
+    private var intBest: [Int64] = []
+    private var doubleBest: [Double] = []
+    private var seen: [Bool] = []
+    private var scalarBest: [Scalar] = []
+    // variance: mean and sum of squared deviations
+    private var means: [Double] = []
+    private var m2: [Double] = []
+    // bool_and / bool_or: -1 none yet
+    private var bools: [Int8] = []
+    // DISTINCT
+    private var intSets: [Int64HashSet] = []
+    private var scalarSets: [Set<Scalar>] = []
+    // collected values (median, quantiles, string_agg)
+    private var collectedDoubles: [[Double]] = []
+    private var collectedInts: [[Int64]] = []
+    private var collected: [[Scalar]] = []
+    private var collectedKeys: [[[Scalar]]] = []
+    // arg_min / arg_max: best value and its argument
+    private var argValues: [Scalar] = []
+
+    enum Kind { case count, intSum, doubleSum, intExtreme, doubleExtreme, scalarExtreme, variance, bools, distinct, collect, argExtreme }
+    let kind: Kind
+    private let argumentType: DataType?
+
+    init(_ spec: AggregateSpec) {
+        self.spec = spec
+        argumentType = spec.argument?.type
+        let t = spec.argument?.type
+        if spec.distinct && ![.min, .max, .boolAnd, .boolOr].contains(spec.function) {
+            kind = .distinct
+            return
+        }
+        switch spec.function {
+        case .countStar, .count: kind = .count
+        case .countIf: kind = .intSum  // the sum of 1s and 0s: NULL over no rows, as DuckDB
+        case .approxCountDistinct: kind = .distinct
+        case .sum:
+            if case .int64 = spec.type { kind = .intSum } else if case .decimal = spec.type { kind = .intSum } else { kind = .doubleSum }
+        case .avg:
+            if let t, Self.isIntegerLike(t), t != .date32 { kind = .intSum } else { kind = .doubleSum }
+        case .min, .max:
+            if let t, Self.isIntegerLike(t) { kind = .intExtreme } else if t == .float64 { kind = .doubleExtreme } else { kind = .scalarExtreme }
+        case .stddevSamp, .stddevPop, .varSamp, .varPop: kind = .variance
+        case .boolAnd, .boolOr: kind = .bools
+        case .median, .quantileCont, .quantileDisc, .approxQuantile, .stringAgg: kind = .collect
+        case .argMin, .argMax: kind = .argExtreme
+        }
+    }
+
+    static func isIntegerLike(_ t: DataType?) -> Bool {
+        switch t {
+        case .int32?, .int64?, .date32?, .timestamp?, .decimal?: return true
+        default: return false
+        }
+    }
+
+    private var wantLess: Bool { spec.function == .min || spec.function == .argMin }
+
+    mutating func grow(to n: Int) {
+        guard groupCount < n else { return }
+        let extra = n - groupCount
+        groupCount = n
+        counts.append(contentsOf: repeatElement(0, count: extra))
+        switch kind {
+        case .count: break
+        case .intSum: intSums.append(contentsOf: repeatElement(0, count: extra))
+        case .doubleSum: doubleSums.append(contentsOf: repeatElement(0, count: extra))
+        case .intExtreme: intBest.append(contentsOf: repeatElement(0, count: extra)); seen.append(contentsOf: repeatElement(false, count: extra))
+        case .doubleExtreme: doubleBest.append(contentsOf: repeatElement(0, count: extra)); seen.append(contentsOf: repeatElement(false, count: extra))
+        case .scalarExtreme: scalarBest.append(contentsOf: repeatElement(.null, count: extra))
+        case .variance: means.append(contentsOf: repeatElement(0, count: extra)); m2.append(contentsOf: repeatElement(0, count: extra))
+        case .bools: bools.append(contentsOf: repeatElement(-1, count: extra))
+        case .distinct:
+            if usesIntSet { intSets.append(contentsOf: repeatElement(Int64HashSet(), count: extra)) } else { scalarSets.append(contentsOf: repeatElement([], count: extra)) }
+        case .collect:
+            if collectsDoubles { collectedDoubles.append(contentsOf: repeatElement([], count: extra)) }
+            else if collectsInts { collectedInts.append(contentsOf: repeatElement([], count: extra)) }
+            else { collected.append(contentsOf: repeatElement([], count: extra)); collectedKeys.append(contentsOf: repeatElement([], count: extra)) }
+        case .argExtreme:
+            scalarBest.append(contentsOf: repeatElement(.null, count: extra))
+            argValues.append(contentsOf: repeatElement(.null, count: extra))
+            seen.append(contentsOf: repeatElement(false, count: extra))
+        }
+    }
+
+    private var usesIntSet: Bool { Self.isIntegerLike(argumentType) && spec.function != .avg && spec.function != .sum }
+    private var collectsDoubles: Bool {
+        spec.function != .stringAgg && argumentType.map { SQLType.isNumeric($0) && !Self.isIntegerLike($0) } == true
+            || (spec.function == .median || spec.function == .quantileCont) && argumentType.map(SQLType.isNumeric) == true
+    }
+    private var collectsInts: Bool { !collectsDoubles && spec.function != .stringAgg && Self.isIntegerLike(argumentType) }
+
+    /// Folds a known extreme (a row group's exact min or max from its statistics) into the
+    /// single group of a min/max aggregate.
+    mutating func foldExtreme(_ v: Scalar) {
+        grow(to: 1)
+        foldScalar(0, v)
+    }
+
+    private mutating func foldScalar(_ g: Int, _ v: Scalar) {
+        if v.isNull { return }
+        switch kind {
+        case .intExtreme:
+            let x: Int64
+            switch v {
+            case .int(let i), .timestamp(let i), .decimal(let i, _): x = i
+            case .date(let d): x = Int64(d)
+            default: return
+            }
+            if !seen[g] || (wantLess ? x < intBest[g] : x > intBest[g]) { intBest[g] = x; seen[g] = true }
+        case .doubleExtreme:
+            guard let x = v.asDouble else { return }
+            foldDouble(g, x)
+        default:
+            let cur = scalarBest[g]
+            if cur.isNull { scalarBest[g] = v; return }
+            let c = Scalar.compare(v, cur)
+            if wantLess ? c < 0 : c > 0 { scalarBest[g] = v }
+        }
+    }
+
+    /// NaN orders after every number (as in DuckDB): max finds it, min passes it by.
+    @inline(__always) private mutating func foldDouble(_ g: Int, _ x: Double) {
+        if !seen[g] { doubleBest[g] = x; seen[g] = true; return }
+        let cur = doubleBest[g]
+        if wantLess {
+            if x < cur || (cur.isNaN && !x.isNaN) { doubleBest[g] = x }
+        } else {
+            if x > cur || (x.isNaN && !cur.isNaN) { doubleBest[g] = x }
+        }
+    }
+
+    /// Adds every row of a batch to the single group of an aggregate without GROUP BY, with
+    /// plain loops instead of per-row group ids.
+    mutating func updateSingleGroup(rows n: Int, arg: Column?, extra: [Column] = []) throws {
+        grow(to: 1)
+        guard var arg else { counts[0] &+= Int64(n); return }
+        if spec.function == .countIf { arg = Self.ones(arg) }
+        let validity = arg.validity
+        switch kind {
+        case .count where spec.function != .countIf:
+            counts[0] &+= Int64(validity.map(\.setCount) ?? n)
+        case .intSum:
+            guard let v = Vectors.int64s(arg) else { return }
+            var total = intSums[0]
+            var overflow = false
+            var valid = 0
+            v.withUnsafeBufferPointer { p in
+                if let validity {
+                    for i in 0..<n where validity[i] {
+                        let (r, o) = total.addingReportingOverflow(p[i])
+                        total = r; overflow = overflow || o; valid += 1
+                    }
+                } else {
+                    for i in 0..<n {
+                        let (r, o) = total.addingReportingOverflow(p[i])
+                        total = r; overflow = overflow || o
+                    }
+                    valid = n
+                }
+            }
+            if overflow { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+            intSums[0] = total
+            counts[0] &+= Int64(valid)
+        case .doubleSum:
+            guard let v = Vectors.doubles(arg) else { return }
+            var total = doubleSums[0]
+            var valid = 0
+            v.withUnsafeBufferPointer { p in
+                if let validity {
+                    for i in 0..<n where validity[i] { total += p[i]; valid += 1 }
+                } else {
+                    for x in p { total += x }
+                    valid = n
+                }
+            }
+            doubleSums[0] = total
+            counts[0] &+= Int64(valid)
+        case .doubleExtreme where validity == nil && n > 0 && { if case .float64 = arg.values { return true }; return false }():
+            guard case .float64(let v) = arg.values else { return }
+            var best = v[0]
+            let less = wantLess
+            v.withUnsafeBufferPointer { p in
+                for x in p {
+                    if less { if x < best || (best.isNaN && !x.isNaN) { best = x } } else { if x > best || (x.isNaN && !best.isNaN) { best = x } }
+                }
+            }
+            foldDouble(0, best)
+        case .intExtreme where validity == nil && n > 0:
+            guard let v = Vectors.int64s(arg) else { return }
+            let best = (wantLess ? v.min() : v.max()) ?? 0
+            if !seen[0] || (wantLess ? best < intBest[0] : best > intBest[0]) { intBest[0] = best; seen[0] = true }
+        default:
+            try update(groups: [Int32](repeating: 0, count: n), arg: arg, extra: extra, groupCount: 1)
+        }
+    }
+
+    /// Adds the rows of one batch; `arg` is the evaluated argument (nil for count(*)),
+    /// `extra` the further arguments (arg_min's value, string_agg's order keys).
+    mutating func update(groups: [Int32], arg: Column?, extra: [Column] = [], groupCount: Int) throws {
+        grow(to: groupCount)
+        let n = groups.count
+        guard var arg else {
+            counts.withUnsafeMutableBufferPointer { c in for g in groups { c[Int(g)] &+= 1 } }
+            return
+        }
+        if spec.function == .countIf { arg = Self.ones(arg) }
+        let validity = arg.validity
+        switch kind {
+        case .count:
+            counts.withUnsafeMutableBufferPointer { c in
+                if let validity { for i in 0..<n where validity[i] { c[Int(groups[i])] &+= 1 } }
+                else { for g in groups { c[Int(g)] &+= 1 } }
+            }
+        case .intSum:
+            guard let v = Vectors.int64s(arg) else { return }
+            var overflow = false
+            intSums.withUnsafeMutableBufferPointer { s in
+                counts.withUnsafeMutableBufferPointer { c in
+                    for i in 0..<n where validity?[i] ?? true {
+                        let g = Int(groups[i])
+                        let (r, o) = s[g].addingReportingOverflow(v[i])
+                        s[g] = r
+                        overflow = overflow || o
+                        c[g] &+= 1
+                    }
+                }
+            }
+            if overflow { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+        case .doubleSum:
+            guard let v = Vectors.doubles(arg) else { return }
+            doubleSums.withUnsafeMutableBufferPointer { s in
+                counts.withUnsafeMutableBufferPointer { c in
+                    v.withUnsafeBufferPointer { v in
+                        groups.withUnsafeBufferPointer { gs in
+                            if let validity {
+                                for i in 0..<n where validity[i] { let g = Int(gs[i]); s[g] += v[i]; c[g] &+= 1 }
+                            } else {
+                                for i in 0..<n { let g = Int(gs[i]); s[g] += v[i]; c[g] &+= 1 }
+                            }
+                        }
+                    }
+                }
+            }
+        case .intExtreme:
+            guard let v = Vectors.int64s(arg) else { return }
+            let less = wantLess
+            intBest.withUnsafeMutableBufferPointer { best in
+                seen.withUnsafeMutableBufferPointer { seen in
+                    for i in 0..<n where validity?[i] ?? true {
+                        let g = Int(groups[i]), x = v[i]
+                        if !seen[g] || (less ? x < best[g] : x > best[g]) { best[g] = x; seen[g] = true }
+                    }
+                }
+            }
+        case .doubleExtreme:
+            guard let d = Vectors.doubles(arg) else { return }
+            for i in 0..<n where validity?[i] ?? true { foldDouble(Int(groups[i]), d[i]) }
+        case .scalarExtreme:
+            if case .dictionary(let dict, let idx) = arg.values {
+                // Compare dictionary entries, not rows: the best entry per group, then its value.
+                let entries = Column(type: arg.type, values: dict)
+                var bestEntry = [Int32](repeating: -1, count: groupCount)
+                let ordering = Self.entryOrder(entries)
+                for i in 0..<n where validity?[i] ?? true {
+                    let g = Int(groups[i]), e = idx[i]
+                    let cur = bestEntry[g]
+                    if cur < 0 || (wantLess ? ordering[Int(e)] < ordering[Int(cur)] : ordering[Int(e)] > ordering[Int(cur)]) { bestEntry[g] = e }
+                }
+                for g in 0..<groupCount where bestEntry[g] >= 0 { foldScalar(g, Scalar.from(entries, row: Int(bestEntry[g]))) }
+            } else {
+                for i in 0..<n where validity?[i] ?? true { foldScalar(Int(groups[i]), Scalar.from(arg, row: i)) }
+            }
+        case .variance:
+            guard let d = Vectors.doubles(arg) else { return }
+            for i in 0..<n where validity?[i] ?? true {
+                let g = Int(groups[i])
+                counts[g] += 1
+                let delta = d[i] - means[g]
+                means[g] += delta / Double(counts[g])
+                m2[g] += delta * (d[i] - means[g])
+            }
+        case .bools:
+            guard case .boolean(let b) = arg.values.materialized() else { return }
+            let isAnd = spec.function == .boolAnd
+            for i in 0..<n where validity?[i] ?? true {
+                let g = Int(groups[i])
+                let v: Int8 = b[i] ? 1 : 0
+                bools[g] = bools[g] < 0 ? v : (isAnd ? min(bools[g], v) : max(bools[g], v))
+            }
+        case .distinct:
+            if usesIntSet, let v = Vectors.int64s(arg) {
+                if let validity {
+                    for i in 0..<n where validity[i] { intSets[Int(groups[i])].insert(v[i]) }
+                } else {
+                    for i in 0..<n { intSets[Int(groups[i])].insert(v[i]) }
+                }
+            } else {
+                for i in 0..<n where validity?[i] ?? true { scalarSets[Int(groups[i])].insert(Self.setKey(Scalar.from(arg, row: i))) }
+            }
+        case .collect:
+            if collectsDoubles {
+                guard let d = Vectors.doubles(arg) else { return }
+                for i in 0..<n where validity?[i] ?? true { collectedDoubles[Int(groups[i])].append(d[i]) }
+            } else if collectsInts {
+                guard let v = Vectors.int64s(arg) else { return }
+                for i in 0..<n where validity?[i] ?? true { collectedInts[Int(groups[i])].append(v[i]) }
+            } else {
+                let keyColumns = extra
+                for i in 0..<n where validity?[i] ?? true {
+                    let g = Int(groups[i])
+                    collected[g].append(Scalar.from(arg, row: i))
+                    if !keyColumns.isEmpty { collectedKeys[g].append(keyColumns.map { Scalar.from($0, row: i) }) }
+                }
+            }
+        case .argExtreme:
+            guard let valueColumn = extra.first else { return }
+            for i in 0..<n where !valueColumn.isNull(i) {
+                let g = Int(groups[i])
+                let v = Scalar.from(valueColumn, row: i)
+                if !seen[g] {
+                    scalarBest[g] = v; argValues[g] = Scalar.from(arg, row: i); seen[g] = true
+                    continue
+                }
+                let c = Scalar.compare(v, scalarBest[g])
+                if wantLess ? c < 0 : c > 0 { scalarBest[g] = v; argValues[g] = Scalar.from(arg, row: i) }
+            }
+        }
+    }
+
+    /// count_if's input as BIGINT 1 (true) and 0 (false).
+    private static func ones(_ c: Column) -> Column {
+        guard case .boolean(let b) = c.values.materialized() else { return c }
+        return Column(type: .int64, values: .int64(b.map { $0 ? 1 : 0 }), validity: c.validity)
+    }
+
+    /// Doubles compare equal to integers in sets (1 and 1.0 are one value).
+    private static func setKey(_ s: Scalar) -> Scalar {
+        if case .double(let d) = s, let i = Int64(exactly: d) { return .int(i) }
+        if case .double(let d) = s, d == 0 { return .int(0) }
+        return s
+    }
+
+    /// The rank of every entry of a column in sort order.
+    private static func entryOrder(_ c: Column) -> [Int] {
+        let n = c.count
+        let values = (0..<n).map { Scalar.from(c, row: $0) }
+        let sorted = (0..<n).sorted { Scalar.compare(values[$0], values[$1]) < 0 }
+        var rank = [Int](repeating: 0, count: n)
+        var r = 0
+        for (k, i) in sorted.enumerated() {
+            if k > 0 && Scalar.compare(values[sorted[k - 1]], values[i]) != 0 { r += 1 }
+            rank[i] = r
+        }
+        return rank
+    }
+
+    /// Folds every group of `other` into this accumulator: group `g` there is `mapping[g]` here.
+    mutating func merge(_ other: Accumulator, mapping: [Int32], groupCount: Int) throws {
+        grow(to: groupCount)
+        let n = min(mapping.count, other.groupCount)
+        switch kind {
+        case .count:
+            counts.withUnsafeMutableBufferPointer { c in for g in 0..<n { c[Int(mapping[g])] &+= other.counts[g] } }
+        case .doubleSum:
+            counts.withUnsafeMutableBufferPointer { c in for g in 0..<n { c[Int(mapping[g])] &+= other.counts[g] } }
+            doubleSums.withUnsafeMutableBufferPointer { s in for g in 0..<n { s[Int(mapping[g])] += other.doubleSums[g] } }
+        default:
+            for g in 0..<n { try merge(other, from: g, into: Int(mapping[g])) }
+        }
+    }
+
+    mutating func merge(_ other: Accumulator, from: Int, into: Int) throws {
+        grow(to: into + 1)
+        guard from < other.groupCount else { return }
+        switch kind {
+        case .count:
+            counts[into] &+= other.counts[from]
+        case .intSum:
+            let (r, o) = intSums[into].addingReportingOverflow(other.intSums[from])
+            if o { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+            intSums[into] = r
+            counts[into] &+= other.counts[from]
+        case .doubleSum:
+            doubleSums[into] += other.doubleSums[from]
+            counts[into] &+= other.counts[from]
+        case .intExtreme:
+            if other.seen[from] {
+                let x = other.intBest[from]
+                if !seen[into] || (wantLess ? x < intBest[into] : x > intBest[into]) { intBest[into] = x; seen[into] = true }
+            }
+        case .doubleExtreme:
+            if other.seen[from] { foldDouble(into, other.doubleBest[from]) }
+        case .scalarExtreme:
+            foldScalar(into, other.scalarBest[from])
+        case .variance:
+            let na = Double(counts[into]), nb = Double(other.counts[from])
+            guard nb > 0 else { return }
+            if na == 0 {
+                counts[into] = other.counts[from]; means[into] = other.means[from]; m2[into] = other.m2[from]
+                return
+            }
+            let delta = other.means[from] - means[into]
+            let total = na + nb
+            means[into] += delta * nb / total
+            m2[into] += other.m2[from] + delta * delta * na * nb / total
+            counts[into] += other.counts[from]
+        case .bools:
+            let v = other.bools[from]
+            if v >= 0 { bools[into] = bools[into] < 0 ? v : (spec.function == .boolAnd ? min(bools[into], v) : max(bools[into], v)) }
+        case .distinct:
+            if usesIntSet { intSets[into].formUnion(other.intSets[from]) } else { scalarSets[into].formUnion(other.scalarSets[from]) }
+        case .collect:
+            if collectsDoubles { collectedDoubles[into] += other.collectedDoubles[from] }
+            else if collectsInts { collectedInts[into] += other.collectedInts[from] }
+            else { collected[into] += other.collected[from]; collectedKeys[into] += other.collectedKeys[from] }
+        case .argExtreme:
+            guard other.seen[from] else { return }
+            if !seen[into] || (wantLess ? Scalar.compare(other.scalarBest[from], scalarBest[into]) < 0 : Scalar.compare(other.scalarBest[from], scalarBest[into]) > 0) {
+                scalarBest[into] = other.scalarBest[from]; argValues[into] = other.argValues[from]; seen[into] = true
+            }
+        }
+    }
+
+    /// Final values of groups `0..<n` as a column, without boxing for the common aggregates.
+    func resultColumn(groups n: Int) -> Column {
+        switch kind {
+        case .count:
+            return Column(type: .int64, values: .int64((0..<n).map { $0 < counts.count ? counts[$0] : 0 }))
+        case .doubleSum:
+            var valid = Bitmap(count: n, value: true)
+            var anyEmpty = false
+            var out = [Double](repeating: 0, count: n)
+            for g in 0..<n {
+                if g >= counts.count || counts[g] == 0 { valid[g] = false; anyEmpty = true; continue }
+                out[g] = spec.function == .avg ? doubleSums[g] / Double(counts[g]) : doubleSums[g]
+            }
+            return Column(type: .float64, values: .float64(out), validity: anyEmpty ? valid : nil)
+        case .intExtreme:
+            var valid = Bitmap(count: n, value: true)
+            var anyEmpty = false
+            var out = [Int64](repeating: 0, count: n)
+            for g in 0..<n {
+                if g >= seen.count || !seen[g] { valid[g] = false; anyEmpty = true; continue }
+                out[g] = intBest[g]
+            }
+            let v = anyEmpty ? valid : nil
+            switch spec.type {
+            case .int32, .date32: return Column(type: spec.type, values: .int32(out.map { Int32(truncatingIfNeeded: $0) }), validity: v)
+            default: return Column(type: spec.type, values: .int64(out), validity: v)
+            }
+        default:
+            return ColumnFactory.fromScalars((0..<n).map { result($0) }, type: spec.type)
+        }
+    }
+
+    /// The final value of group `g`.
+    func result(_ g: Int) -> Scalar {
+        guard g < groupCount else { return kind == .count ? .int(0) : .null }
+        switch kind {
+        case .count: return .int(counts[g])
+        case .intSum:
+            guard counts[g] > 0 else { return .null }
+            if spec.function == .avg {
+                if case .decimal(_, let s)? = argumentType { return .double(Double(intSums[g]) / SQLType.pow10(s) / Double(counts[g])) }
+                return .double(Double(intSums[g]) / Double(counts[g]))
+            }
+            if case .decimal(_, let s) = spec.type { return .decimal(intSums[g], s) }
+            return .int(intSums[g])
+        case .doubleSum:
+            guard counts[g] > 0 else { return .null }
+            return .double(spec.function == .avg ? doubleSums[g] / Double(counts[g]) : doubleSums[g])
+        case .intExtreme:
+            guard seen[g] else { return .null }
+            return Self.scalar(intBest[g], spec.type)
+        case .doubleExtreme:
+            return seen[g] ? .double(doubleBest[g]) : .null
+        case .scalarExtreme:
+            return scalarBest[g]
+        case .variance:
+            let n = Double(counts[g])
+            switch spec.function {
+            case .varPop: return n > 0 ? .double(m2[g] / n) : .null
+            case .stddevPop: return n > 0 ? .double((m2[g] / n).squareRoot()) : .null
+            case .varSamp: return n > 1 ? .double(m2[g] / (n - 1)) : .null
+            default: return n > 1 ? .double((m2[g] / (n - 1)).squareRoot()) : .null
+            }
+        case .bools:
+            return bools[g] < 0 ? .null : .bool(bools[g] == 1)
+        case .distinct:
+            return distinctResult(g)
+        case .collect:
+            return collectedResult(g)
+        case .argExtreme:
+            return seen[g] ? argValues[g] : .null
+        }
+    }
+
+    static func scalar(_ v: Int64, _ type: DataType) -> Scalar {
+        switch type {
+        case .date32: return .date(Int32(truncatingIfNeeded: v))
+        case .timestamp: return .timestamp(v)
+        case .decimal(_, let s): return .decimal(v, s)
+        default: return .int(v)
+        }
+    }
+
+    private func distinctResult(_ g: Int) -> Scalar {
+        let values: [Scalar]
+        if usesIntSet {
+            var ints: [Int64] = []
+            intSets[g].forEach { ints.append($0) }
+            if spec.function == .count || spec.function == .approxCountDistinct { return .int(Int64(ints.count)) }
+            values = ints.map { Self.scalar($0, argumentType ?? .int64) }
+        } else {
+            if spec.function == .count || spec.function == .approxCountDistinct { return .int(Int64(scalarSets[g].count)) }
+            values = Array(scalarSets[g])
+        }
+        guard !values.isEmpty else { return .null }
+        switch spec.function {
+        case .sum:
+            if case .int64 = spec.type {
+                var total: Int64 = 0
+                for v in values { if case .int(let x) = v { total = total &+ x } }
+                return .int(total)
+            }
+            if case .decimal(_, let s) = spec.type {
+                var total: Int64 = 0
+                for v in values { if case .decimal(let x, _) = v { total = total &+ x } }
+                return .decimal(total, s)
+            }
+            return .double(values.compactMap(\.asDouble).reduce(0, +))
+        case .avg:
+            let d = values.compactMap(\.asDouble)
+            return .double(d.reduce(0, +) / Double(d.count))
+        default:
+            // Other aggregates over distinct values: fold them through a fresh accumulator.
+            var plain = spec
+            plain.distinct = false
+            var acc = Accumulator(plain)
+            let column = ColumnFactory.fromScalars(values, type: argumentType ?? spec.type)
+            try? acc.updateSingleGroup(rows: values.count, arg: column)
+            return acc.result(0)
+        }
+    }
+
+    private func quantileFraction() -> Double {
+        if spec.function == .median { return 0.5 }
+        if let q = spec.extraArguments.first, case .literal(let v) = q.kind, let d = v.asDouble { return d }
+        return 0.5
+    }
+
+    private func collectedResult(_ g: Int) -> Scalar {
+        let q = quantileFraction()
+        let continuous = spec.function == .median || spec.function == .quantileCont
+        if spec.function == .stringAgg {
+            var values = collected[g]
+            guard !values.isEmpty else { return .null }
+            if !spec.orderBy.isEmpty {
+                let keys = collectedKeys[g]
+                let order = (0..<values.count).sorted { a, b in
+                    for (k, key) in spec.orderBy.enumerated() {
+                        let x = keys[a][k], y = keys[b][k]
+                        if x.isNull || y.isNull {
+                            if x.isNull && y.isNull { continue }
+                            return x.isNull == key.nullsFirst
+                        }
+                        let c = Scalar.compare(x, y)
+                        if c != 0 { return key.descending ? c > 0 : c < 0 }
+                    }
+                    return a < b
+                }
+                values = order.map { values[$0] }
+            }
+            var separator = ","
+            if spec.extraArguments.count > 0, case .literal(.string(let s)) = spec.extraArguments[0].kind { separator = s }
+            return .string(values.map { Casts.text($0) }.joined(separator: separator))
+        }
+        if collectsDoubles {
+            let values = collectedDoubles[g].sorted { $0 < $1 || (!$0.isNaN && $1.isNaN) }
+            guard !values.isEmpty else { return .null }
+            if continuous {
+                let pos = q * Double(values.count - 1)
+                let lo = Int(pos.rounded(.down)), hi = Int(pos.rounded(.up))
+                let v = values[lo] + (values[hi] - values[lo]) * (pos - Double(lo))
+                return .double(v)
+            }
+            let idx = Self.discreteIndex(q, values.count)
+            if case .decimal(_, let s) = spec.type { return .decimal(Int64((values[idx] * SQLType.pow10(s)).rounded()), s) }
+            return .double(values[idx])
+        }
+        if collectsInts {
+            let values = collectedInts[g].sorted()
+            guard !values.isEmpty else { return .null }
+            return Self.scalar(values[Self.discreteIndex(q, values.count)], spec.type)
+        }
+        let values = collected[g].sorted { Scalar.compare($0, $1) < 0 }
+        guard !values.isEmpty else { return .null }
+        return values[Self.discreteIndex(q, values.count)]
+    }
+
+    /// The index quantile_disc picks (DuckDB: the floor of q·(n−1) rounded to nearest… here the
+    /// lower of the two middle values, as DuckDB's quantile_disc does).
+    static func discreteIndex(_ q: Double, _ n: Int) -> Int {
+        let pos = Int((q * Double(n - 1)).rounded(.down))
+        return max(0, min(n - 1, pos))
+    }
+}
+
+extension Int64HashSet {
+    func forEach(_ body: (Int64) -> Void) { mapKeys(body) }
+}

@@ -1,0 +1,308 @@
+import LakeqColumnar
+
+/// Maps group-key tuples to dense group ids 0, 1, 2, … in first-seen order.
+///
+/// Keys are encoded to Int64 codes (`KeyEncoder`). One integer-like key hashes its codes in
+/// an `Int64HashMap`; one VARCHAR key uses its interned id directly (a dictionary column is
+/// hashed once per dictionary entry, rows then map through their indices); several keys
+/// hash fixed-width code tuples (one word per key plus a NULL mask) in an open-addressing
+/// table over flat arrays.
+final class GroupTable {
+    enum Kind { case none, integer, string, tuple }
+
+    let kind: Kind
+    let keyTypes: [DataType]
+    private(set) var count = 0
+    let encoders: [KeyEncoder]
+
+    // One integer-like key.
+    private var intMap = Int64HashMap()
+    private var intKeys: [Int64] = []
+    private var nullGroup: Int32?
+    // One VARCHAR key: group of each interned id (-1 until seen), and back.
+    private var internToGroup: [Int32] = []
+    private var groupToIntern: [Int32] = []
+    // Several keys: `width` words per group (codes, then the NULL mask).
+    private let width: Int
+    private var tupleKeys: [Int64] = []
+    private var tupleHashes: [UInt64] = []
+    private var slots: [Int32] = []
+    private var slotMask = 0
+
+    init(keyTypes: [DataType]) {
+        self.keyTypes = keyTypes
+        encoders = keyTypes.map { KeyEncoder(type: $0) }
+        width = keyTypes.count + 1
+        if keyTypes.isEmpty {
+            kind = .none
+            count = 1
+        } else if keyTypes.count == 1 {
+            kind = encoders[0].kind == .string ? .string : .integer
+        } else {
+            kind = .tuple
+            slots = [Int32](repeating: -1, count: 1024)
+            slotMask = 1023
+        }
+    }
+
+    /// Group ids for `rows` of the key columns.
+    func groupIds(_ keys: [Column], rowCount n: Int) -> [Int32] {
+        switch kind {
+        case .none:
+            return [Int32](repeating: 0, count: n)
+        case .integer:
+            return integerIds(keys[0], n)
+        case .string:
+            return stringIds(keys[0], n)
+        case .tuple:
+            let codes = zip(encoders, keys).map { $0.encode($1, insert: true) }
+            return tupleIds(codes, validities: keys.map(\.validity), n)
+        }
+    }
+
+    private func integerIds(_ c: Column, _ n: Int) -> [Int32] {
+        let values = encoders[0].encode(c, insert: true)
+        var out = [Int32](repeating: 0, count: n)
+        // Work on locals: class properties in a hot loop pay dynamic exclusivity checks.
+        var map = intMap
+        intMap = Int64HashMap(capacity: 0)
+        var keysOut = intKeys
+        intKeys = []
+        var groups = count
+        let validity = c.validity
+        values.withUnsafeBufferPointer { v in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<n {
+                    if let validity, !validity[i] {
+                        if let g = nullGroup { o[i] = g; continue }
+                        let g = Int32(groups)
+                        nullGroup = g
+                        keysOut.append(0)
+                        groups += 1
+                        o[i] = g
+                        continue
+                    }
+                    let k = v[i]
+                    let (g, inserted) = map.findOrInsert(k, newId: Int32(groups))
+                    if inserted { keysOut.append(k); groups += 1 }
+                    o[i] = g
+                }
+            }
+        }
+        intMap = map
+        intKeys = keysOut
+        count = groups
+        return out
+    }
+
+    private func groupOfIntern(_ id: Int32) -> Int32 {
+        let i = Int(id)
+        while internToGroup.count <= i { internToGroup.append(-1) }
+        if internToGroup[i] >= 0 { return internToGroup[i] }
+        let g = Int32(count)
+        internToGroup[i] = g
+        groupToIntern.append(id)
+        count += 1
+        return g
+    }
+
+    private func nullStringGroup() -> Int32 {
+        if let g = nullGroup { return g }
+        let g = Int32(count)
+        nullGroup = g
+        groupToIntern.append(-1)
+        count += 1
+        return g
+    }
+
+    private func stringIds(_ c: Column, _ n: Int) -> [Int32] {
+        var out = [Int32](repeating: 0, count: n)
+        if case .dictionary(.bytes(let dict), let idx) = c.values {
+            // Groups only for the entries rows use (a filtered batch keeps its whole dictionary).
+            var used = [Bool](repeating: false, count: dict.count)
+            if let validity = c.validity {
+                for i in 0..<n where validity[i] { used[Int(idx[i])] = true }
+            } else {
+                idx.withUnsafeBufferPointer { ix in for i in ix { used[Int(i)] = true } }
+            }
+            var perEntry = [Int32](repeating: 0, count: dict.count)
+            let interner = encoders[0].interner
+            dict.data.withUnsafeBytes { raw in
+                for e in 0..<dict.count where used[e] {
+                    perEntry[e] = groupOfIntern(interner.intern(UnsafeRawBufferPointer(rebasing: raw[dict.range(e)])))
+                }
+            }
+            if let validity = c.validity {
+                for i in 0..<n { out[i] = validity[i] ? perEntry[Int(idx[i])] : nullStringGroup() }
+            } else {
+                // Rows map to groups through their dictionary index alone.
+                perEntry.withUnsafeBufferPointer { e in
+                    idx.withUnsafeBufferPointer { ix in
+                        out.withUnsafeMutableBufferPointer { o in
+                            for i in 0..<n { o[i] = e[Int(ix[i])] }
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        let codes = encoders[0].encode(c, insert: true)
+        for i in 0..<n {
+            if c.isNull(i) { out[i] = nullStringGroup(); continue }
+            out[i] = groupOfIntern(Int32(codes[i]))
+        }
+        return out
+    }
+
+    private func tupleIds(_ codes: [[Int64]], validities: [Bitmap?], _ n: Int) -> [Int32] {
+        let k = codes.count
+        var masks = [Int64](repeating: 0, count: n)
+        for (j, v) in validities.enumerated() {
+            guard let v else { continue }
+            for i in 0..<n where !v[i] { masks[i] |= 1 << Int64(j) }
+        }
+        var hashes = [UInt64](repeating: 0x2545_F491_4F6C_DD1D, count: n)
+        for j in 0..<k {
+            codes[j].withUnsafeBufferPointer { c in
+                for i in 0..<n { hashes[i] = Hashing.combine(hashes[i], masks[i] & (1 << Int64(j)) != 0 ? 0 : c[i]) }
+            }
+        }
+        for i in 0..<n { hashes[i] = Hashing.finish(Hashing.combine(hashes[i], masks[i])) }
+        var out = [Int32](repeating: 0, count: n)
+        var row = [Int64](repeating: 0, count: width)
+        for i in 0..<n {
+            for j in 0..<k { row[j] = masks[i] & (1 << Int64(j)) != 0 ? 0 : codes[j][i] }
+            row[k] = masks[i]
+            out[i] = findOrInsertTuple(row, hashes[i])
+        }
+        return out
+    }
+
+    private func findOrInsertTuple(_ row: [Int64], _ h: UInt64) -> Int32 {
+        if (count + 1) * 2 > slots.count { growSlots() }
+        var s = Int(truncatingIfNeeded: h) & slotMask
+        let w = width
+        while true {
+            let g = slots[s]
+            if g < 0 { break }
+            if tupleHashes[Int(g)] == h {
+                let base = Int(g) * w
+                var equal = true
+                for j in 0..<w where tupleKeys[base + j] != row[j] { equal = false; break }
+                if equal { return g }
+            }
+            s = (s + 1) & slotMask
+        }
+        let g = Int32(count)
+        slots[s] = g
+        tupleKeys.append(contentsOf: row)
+        tupleHashes.append(h)
+        count += 1
+        return g
+    }
+
+    private func growSlots() {
+        let size = slots.count * 2
+        slots = [Int32](repeating: -1, count: size)
+        slotMask = size - 1
+        for g in 0..<count {
+            var s = Int(truncatingIfNeeded: tupleHashes[g]) & slotMask
+            while slots[s] >= 0 { s = (s + 1) & slotMask }
+            slots[s] = Int32(g)
+        }
+    }
+
+    /// The key of group `g` as scalars.
+    func key(_ g: Int) -> [Scalar] {
+        (0..<keyTypes.count).map { Scalar.from(keyColumn($0), row: g) }
+    }
+
+    /// Key column `k` of every group, in group order.
+    func keyColumn(_ k: Int) -> Column {
+        let type = keyTypes[k]
+        switch kind {
+        case .none:
+            return ColumnKernels.empty(type)
+        case .integer:
+            var validity: Bitmap?
+            if let g = nullGroup {
+                var v = Bitmap(count: count, value: true)
+                v[Int(g)] = false
+                validity = v
+            }
+            return encoders[0].decode(intKeys, validity: validity)
+        case .string:
+            var validity: Bitmap?
+            if let g = nullGroup {
+                var v = Bitmap(count: count, value: true)
+                v[Int(g)] = false
+                validity = v
+            }
+            return encoders[0].decode(groupToIntern.map { Int64($0) }, validity: validity)
+        case .tuple:
+            var codes = [Int64](repeating: 0, count: count)
+            var valid = [Bool](repeating: true, count: count)
+            var anyNull = false
+            for g in 0..<count {
+                codes[g] = tupleKeys[g * width + k]
+                if tupleKeys[g * width + width - 1] & (1 << Int64(k)) != 0 { valid[g] = false; anyNull = true }
+            }
+            return encoders[k].decode(codes, validity: anyNull ? Bitmap(bools: valid) : nil)
+        }
+    }
+
+    /// Ids in this table of every group of `other` (same key types), adding new ones.
+    func mapGroups(of other: GroupTable) -> [Int32] {
+        var out = [Int32](repeating: 0, count: other.count)
+        switch kind {
+        case .none:
+            return out
+        case .integer:
+            var map = intMap
+            intMap = Int64HashMap(capacity: 0)
+            var keys = intKeys
+            intKeys = []
+            var groups = count
+            keys.reserveCapacity(groups + other.count)
+            for g in 0..<other.count {
+                if other.nullGroup == Int32(g) {
+                    if let n = nullGroup { out[g] = n } else {
+                        nullGroup = Int32(groups); keys.append(0); out[g] = Int32(groups); groups += 1
+                    }
+                    continue
+                }
+                let (id, inserted) = map.findOrInsert(other.intKeys[g], newId: Int32(groups))
+                if inserted { keys.append(other.intKeys[g]); groups += 1 }
+                out[g] = id
+            }
+            intMap = map
+            intKeys = keys
+            count = groups
+            return out
+        case .string:
+            let translate = encoders[0].interner.internAll(other.encoders[0].interner.strings)
+            for g in 0..<other.count {
+                let id = other.groupToIntern[g]
+                out[g] = id < 0 ? nullStringGroup() : groupOfIntern(translate[Int(id)])
+            }
+            return out
+        case .tuple:
+            let translators = zip(encoders, other.encoders).map { $0.translator(from: $1) }
+            var row = [Int64](repeating: 0, count: width)
+            let k = keyTypes.count
+            for g in 0..<other.count {
+                let base = g * width
+                let mask = other.tupleKeys[base + k]
+                var h: UInt64 = 0x2545_F491_4F6C_DD1D
+                for j in 0..<k {
+                    let isNull = mask & (1 << Int64(j)) != 0
+                    row[j] = isNull ? 0 : translators[j](other.tupleKeys[base + j])
+                    h = Hashing.combine(h, row[j])
+                }
+                row[k] = mask
+                out[g] = findOrInsertTuple(row, Hashing.finish(Hashing.combine(h, mask)))
+            }
+            return out
+        }
+    }
+}
