@@ -184,6 +184,10 @@ import LakeqParquet
         }
 
         #expect(throws: DeltaError.self) { try table.vacuum(retentionHours: 0) }
+        // Absurd retentions are refused or keep everything; they never overflow.
+        #expect(throws: DeltaError.self) { try table.vacuum(retentionHours: .infinity) }
+        #expect(throws: DeltaError.self) { try table.vacuum(retentionHours: .nan) }
+        #expect(try table.vacuum(retentionHours: 1e300, dryRun: true).files.isEmpty)
         let dry = try table.vacuum(dryRun: true)
         #expect(Set(dry.files) == Set([old.relativePath, "day=2023-12-09/part-orphan.parquet"]))
         #expect(FileManager.default.fileExists(atPath: orphan))

@@ -63,6 +63,7 @@ import Testing
     @Test func sigtermDuringQueryLoadFinishesInFlightRequestsAndExitsZero() async throws {
         let f = try ServerFixture(rows: 20_000)
         let server = try ServerProcess.start(["--lake", f.lake, "--keys", f.keysFile, "--threads", "1", "--max-concurrent-queries", "2"])
+        let answered = Collected()  // every answer, to know when the load is under way
         let results = try await withThrowingTaskGroup(of: [Int].self) { group in
             for c in 0..<8 {
                 group.addTask {
@@ -73,6 +74,7 @@ import Testing
                                 let sql = "{\"sql\": \"SELECT show, avg(watch) FROM events WHERE event_id > \(c * 1000 + i) GROUP BY show\"}"
                                 let r = try await client.post("/v1/query", headers: [.authorization: "Bearer " + f.admin], body: ByteBuffer(string: sql))
                                 statuses.add(Int(r.head.status.code))
+                                answered.add(Int(r.head.status.code))
                             }
                         }
                     } catch {
@@ -81,7 +83,10 @@ import Testing
                     return statuses.values
                 }
             }
-            try await Task.sleep(for: .milliseconds(1500))
+            // SIGTERM once queries are answered (a loaded machine can take seconds for the
+            // first), while the rest are in flight.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while answered.values.count < 4 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             kill(server.pid, SIGTERM)
             var all: [Int] = []
             for try await s in group { all += s }

@@ -26,14 +26,18 @@ extension DeltaTable {
     /// `allowShortRetention` is set.
     public func vacuum(retentionHours: Double = DeltaTable.defaultRetentionHours, dryRun: Bool = false,
                        allowShortRetention: Bool = false, now: Date = Date()) throws -> VacuumResult {
-        guard retentionHours >= 0 else { throw DeltaError.invalidArgument("retention must not be negative") }
+        guard retentionHours >= 0, retentionHours.isFinite else {
+            throw DeltaError.invalidArgument("retention must be a finite number of hours, not negative")
+        }
         if retentionHours < Self.defaultRetentionHours && !allowShortRetention {
             throw DeltaError.invalidArgument(
                 "retention of \(retentionHours) hours is below the safe default of \(Int(Self.defaultRetentionHours)) hours: older versions become unreadable and in-flight writes may be deleted (set allowShortRetention, or --allow-short-retention on the command line, to proceed)")
         }
         let snapshot = try snapshot()
         try snapshot.protocolAction.checkWritable()
-        let cutoffMillis = Int64((now.timeIntervalSince1970 - retentionHours * 3600) * 1000)
+        // A retention longer than the epoch is old keeps everything (and must not overflow Int64).
+        let cutoff = (now.timeIntervalSince1970 - retentionHours * 3600) * 1000
+        let cutoffMillis = cutoff > -9.0e18 ? Int64(cutoff) : Int64.min
 
         var keep = Set(snapshot.files.map(\.relativePath))
         // Tombstones (from the checkpoint the snapshot started at and the commits after it): a

@@ -146,10 +146,14 @@ final class EventIntake: Service, @unchecked Sendable {
         var wakes = wake.makeAsyncIterator()
         while true {
             let (stop, first, rows, last) = lock.withLock { (stopped, firstArrival, waitingRows, lastCommitStart) }
-            if stop { return }
+            // Cancelled (the service torn down without a graceful shutdown): what waits is
+            // committed by `run` after the loop. Without this check a cancelled task would spin,
+            // as `next()` and `Task.sleep` return at once in a cancelled task.
+            if stop || Task.isCancelled { return }
             guard let first else {
-                // Nothing waits: sleep until a submission (or shutdown) wakes us.
-                _ = await wakes.next()
+                // Nothing waits: sleep until a submission (or shutdown) wakes us; nil means the
+                // stream ended or the task was cancelled.
+                guard await wakes.next() != nil else { return }
                 continue
             }
             let gather = min(interval, .milliseconds(5))
@@ -157,7 +161,7 @@ final class EventIntake: Service, @unchecked Sendable {
             if let last, last + interval > due { due = last + interval }
             if rows < maxRows, ContinuousClock.now < due {
                 try? await Task.sleep(until: due, clock: .continuous)
-                if lock.withLock({ stopped }) { return }
+                if lock.withLock({ stopped }) || Task.isCancelled { return }
             }
             await commitWaiting()
         }
