@@ -14,8 +14,8 @@ extension AnalyticsQueries {
     /// `watch-fraction?bins=N`: sessions per bin of watch / duration (bin i holds
     /// [i/N, (i+1)/N), the last one also 1.0); sessions of zero duration are left out.
     static func watchFraction(table: String, bins: Int, _ f: AnalyticsFilters) -> String {
-        // floor(x) for x >= 0: CAST rounds half away from zero, so CAST(x + 0.5) - 1 is floor(x).
-        let bin = "CASE WHEN watch >= duration THEN \(bins - 1) ELSE CAST(watch / duration * \(bins) + 0.5 AS INTEGER) - 1 END"
+        // floor, not CAST: a DOUBLE casts to INTEGER rounding half to even (as DuckDB does).
+        let bin = "CASE WHEN watch >= duration THEN \(bins - 1) ELSE CAST(floor(watch / duration * \(bins)) AS INTEGER) END"
         return "SELECT \(bin) AS bin, count(*) AS events FROM \(table)\(f.whereClause(and: ["duration > 0"])) GROUP BY 1\(nonEmpty) ORDER BY 1"
     }
 
