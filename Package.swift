@@ -85,8 +85,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            exclude: ["Dashboard/Assets"],
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "EmbedDashboardAssets")]
         ),
+        // The dashboard's files (Sources/LakeqServer/Dashboard/Assets) built into the binary
+        // as generated Swift (see spec/dashboard.md).
+        .executableTarget(name: "EmbedAssets", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .plugin(name: "EmbedDashboardAssets", capability: .buildTool(), dependencies: ["EmbedAssets"]),
         .executableTarget(
             name: "lakeq",
             dependencies: [

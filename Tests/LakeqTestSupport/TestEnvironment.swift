@@ -25,6 +25,10 @@ public enum TestEnvironment {
     /// True when the debug binary has been built.
     public static var binaryBuilt: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
+    /// Debian's Chromium (`apt-get install chromium`), which Playwright drives here
+    /// (`playwright install` cannot download browsers on these machines).
+    public static let chromium = ProcessInfo.processInfo.environment["LAKEQ_CHROMIUM"] ?? "/usr/bin/chromium"
+
     /// `python3` on PATH, if any.
     public static let python: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"

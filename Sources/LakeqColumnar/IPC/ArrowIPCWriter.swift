@@ -9,7 +9,8 @@
 /// Utf8, DATE → Date32 (days), TIMESTAMP → Timestamp(µs, "UTC", or no zone for local
 /// timestamps), DECIMAL(p, s) → Decimal128(p, s). Dictionary columns are written as their
 /// values. Other storage types (unsigned, float32, binary…) are widened or written as their
-/// nearest Arrow type; see `ArrowIPCWriter.arrowType(_:)`.
+/// nearest Arrow type; see `ArrowIPCWriter.arrowType(_:)`. Nested columns (list, struct,
+/// map: not SQL values yet, the engine reads them as NULL) are written as all-null Utf8.
 public struct ArrowIPCWriter: Sendable {
     public let schema: Schema
 
@@ -46,18 +47,11 @@ public struct ArrowIPCWriter: Sendable {
         for (i, column) in batch.columns.enumerated() {
             let rows = batch.rowCount
             let type = i < schema.fields.count ? schema.fields[i].type : column.type
-            if Self.isNested(type) {
-                Self.put(Int64(rows), into: &nodes)
-                Self.put(Int64(rows), into: &nodes)
-                appendBuffer([UInt8](repeating: 0, count: (rows + 7) / 8))
-                appendBuffer(Self.raw([Int32](repeating: 0, count: rows + 1)))
-                appendBuffer([])
-                continue
-            }
-            let nulls = column.validity.map { v in (0..<rows).reduce(0) { $0 + (v[$1] ? 0 : 1) } } ?? 0
+            let nested = Self.isNested(type)
+            let nulls = nested ? rows : column.validity.map { v in (0..<rows).reduce(0) { $0 + (v[$1] ? 0 : 1) } } ?? 0
             Self.put(Int64(rows), into: &nodes)
             Self.put(Int64(nulls), into: &nodes)
-            appendBuffer(nulls == 0 ? [] : Self.bitmapBytes(column.validity, rows: rows))
+            appendBuffer(nulls == 0 ? [] : nested ? [UInt8](repeating: 0, count: (rows + 7) / 8) : Self.bitmapBytes(column.validity, rows: rows))
             for buffer in Self.valueBuffers(column, type: type, rows: rows) { appendBuffer(buffer) }
         }
         while body.count % 8 != 0 { body.append(0) }
@@ -101,6 +95,13 @@ public struct ArrowIPCWriter: Sendable {
 
     // MARK: types
 
+    static func isNested(_ t: DataType) -> Bool {
+        switch t {
+        case .list, .structure, .map: return true
+        default: return false
+        }
+    }
+
     /// The Arrow `Type` union member (id and table) for an engine type.
     static func arrowType(_ t: DataType) -> (UInt8, FlatBufferValue) {
         func int(_ bits: Int32, _ signed: Bool) -> (UInt8, FlatBufferValue) { (2, .table([.int32(bits), .bool(signed)])) }
@@ -122,16 +123,7 @@ public struct ArrowIPCWriter: Sendable {
             // Values are written in microseconds (see valueBuffers).
             return (10, .table([.int16(2), utc ? .offset(.string("UTC")) : nil]))
         case .decimal(let p, let s): return (7, .table([.int32(Int32(p)), .int32(Int32(s)), .int32(128)]))
-        case .list, .structure, .map:
-            // The engine reads nested columns as NULL: written as a column of NULL text.
-            return (5, .table([]))
-        }
-    }
-
-    static func isNested(_ t: DataType) -> Bool {
-        switch t {
-        case .list, .structure, .map: return true
-        default: return false
+        case .list, .structure, .map: return (5, .table([]))  // all null (see the type note above)
         }
     }
 
@@ -152,6 +144,7 @@ public struct ArrowIPCWriter: Sendable {
     /// The value buffers (after validity) of a column: one for fixed-width types, offsets and
     /// data for strings and binary.
     static func valueBuffers(_ column: Column, type: DataType, rows: Int) -> [[UInt8]] {
+        if isNested(type) { return [raw([Int32](repeating: 0, count: rows + 1)), []] }
         let values = column.values.materialized()
         switch (type, values) {
         case (.boolean, .boolean(let v)):
@@ -202,8 +195,10 @@ public struct ArrowIPCWriter: Sendable {
             var offsets: [Int32] = [0]
             for r in 0..<rows { offsets.append(Int32((r + 1) * f.width)) }
             return [raw(offsets), Array(f.data.prefix(rows * f.width))]
-        case (_, .dictionary), (_, .list), (_, .structure):
-            return [raw([Int32](repeating: 0, count: rows + 1)), []]  // nested: written as NULL text (see arrowType)
+        case (_, .dictionary):
+            return []  // materialized above
+        case (_, .list), (_, .structure):
+            return [raw([Int32](repeating: 0, count: rows + 1)), []]  // only under a nested type (handled above)
         }
     }
 

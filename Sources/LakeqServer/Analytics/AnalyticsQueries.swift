@@ -37,6 +37,10 @@ struct AnalyticsFilters: Sendable, Equatable {
 
 enum AnalyticsQueries {
     static let completion = "avg(CASE WHEN completed THEN 1.0 ELSE 0.0 END)"
+    /// Main's engine (before the query rebuild) also returns the groups a WHERE on the
+    /// dictionary-encoded key column filtered out, with count 0; no real group has zero rows.
+    /// Remove once the rebuilt engine is on main.
+    static let nonEmpty = " HAVING count(*) > 0"
 
     /// `top-shows?by=views|watch|completion`.
     static func topShows(table: String, by: String, _ f: AnalyticsFilters) -> String {
@@ -47,7 +51,7 @@ enum AnalyticsQueries {
         default: order = "views DESC"
         }
         return "SELECT show, count(*) AS views, sum(watch) AS watch_minutes, avg(watch) AS avg_watch, \(completion) AS completion_rate "
-            + "FROM \(table)\(f.whereClause) GROUP BY show ORDER BY \(order), show LIMIT \(f.limit ?? 10)"
+            + "FROM \(table)\(f.whereClause) GROUP BY show\(nonEmpty) ORDER BY \(order), show LIMIT \(f.limit ?? 10)"
     }
 
     /// `engagement?by=day|hour|device|country|show_type`.
@@ -59,7 +63,7 @@ enum AnalyticsQueries {
         default: key = "date"
         }
         var sql = "SELECT \(key) AS \(by), count(*) AS events, count(DISTINCT user_id) AS users, avg(watch) AS avg_watch, "
-            + "\(completion) AS completion_rate FROM \(table)\(f.whereClause) GROUP BY 1 ORDER BY 1"
+            + "\(completion) AS completion_rate FROM \(table)\(f.whereClause) GROUP BY 1\(nonEmpty) ORDER BY 1"
         if let limit = f.limit { sql += " LIMIT \(limit)" }
         return sql
     }
@@ -68,7 +72,7 @@ enum AnalyticsQueries {
     static func activeUsers(table: String, grain: String, _ f: AnalyticsFilters) -> String {
         let key = grain == "week" ? "CAST(date_trunc('week', date) AS DATE)" : "date"
         var sql = "SELECT \(key) AS \(grain), count(DISTINCT user_id) AS active_users, count(*) AS events "
-            + "FROM \(table)\(f.whereClause) GROUP BY 1 ORDER BY 1"
+            + "FROM \(table)\(f.whereClause) GROUP BY 1\(nonEmpty) ORDER BY 1"
         if let limit = f.limit { sql += " LIMIT \(limit)" }
         return sql
     }

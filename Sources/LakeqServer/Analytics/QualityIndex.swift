@@ -14,6 +14,8 @@ final class QualityIndex: @unchecked Sendable {
         var version: Int
         /// UTC day of the commit (`YYYY-MM-DD`).
         var day: String
+        /// Commit time (`commitInfo.timestamp`, milliseconds since 1970), when recorded.
+        var timestamp: Int64?
         var goodRows: Int
         var quarantinedRows: Int
         var kinds: [String: Int]
@@ -52,7 +54,7 @@ final class QualityIndex: @unchecked Sendable {
                 let day = TimestampText.date(Int64((millis ?? 0) / 86_400_000))
                 var kinds: [String: Int] = [:]
                 if bad > 0 { kinds = try quarantineKinds(table: table, version: v) }
-                found[v] = Commit(version: v, day: day, goodRows: good, quarantinedRows: bad, kinds: kinds)
+                found[v] = Commit(version: v, day: day, timestamp: millis, goodRows: good, quarantinedRows: bad, kinds: kinds)
             }
             lock.lock()
             commits[table, default: [:]].merge(found) { _, new in new }

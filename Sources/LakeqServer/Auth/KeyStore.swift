@@ -35,6 +35,8 @@ public final class KeyStore: @unchecked Sendable {
     private var loadedModified: Date?
     private var lastCheck = ContinuousClock.now
     private var byID: [String: Entry] = [:]
+    /// Keys that live in memory only (`addEphemeral`), kept across reloads of the file.
+    private var ephemeral: [Entry] = []
     /// Keys already checked, by their full text (memory only; cleared when the file changes),
     /// so a busy client costs one dictionary lookup rather than a hash.
     private var verified: [String: APIKey] = [:]
@@ -118,7 +120,7 @@ public final class KeyStore: @unchecked Sendable {
         lock.lock()
         contents = loaded
         loadedModified = modified
-        byID = Dictionary(loaded.keys.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        byID = Dictionary((loaded.keys + ephemeral).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         verified.removeAll()
         lock.unlock()
     }
@@ -166,16 +168,43 @@ public final class KeyStore: @unchecked Sendable {
 
     /// Adds a key named `name` and returns its text (shown once; only its hash is kept).
     public static func add(name: String, role: Role, pii: Bool, path: String) throws -> String {
+        try checkName(name)
+        var contents = try read(path)
+        guard !contents.keys.contains(where: { $0.name == name }) else { throw ConfigurationError("a key named \(name) already exists in \(path)") }
+        if contents.piiSecret.isEmpty { contents.piiSecret = randomBytes(32) }
+        let (entry, text) = makeKey(name: name, role: role, pii: pii, taken: Set(contents.keys.map(\.id)))
+        contents.keys.append(entry)
+        try write(contents, to: path)
+        return text
+    }
+
+    /// Adds a key held in memory only: never written to the file, gone when the process ends
+    /// (the dashboard's own read-only key, `lakeq serve --dashboard-key NAME`). Returns its text.
+    public func addEphemeral(name: String, role: Role, pii: Bool) throws -> String {
+        try Self.checkName(name)
+        lock.lock()
+        defer { lock.unlock() }
+        guard !contents.keys.contains(where: { $0.name == name }), !ephemeral.contains(where: { $0.name == name }) else {
+            throw ConfigurationError("a key named \(name) already exists; pick another name for the dashboard's key")
+        }
+        let (entry, text) = Self.makeKey(name: name, role: role, pii: pii, taken: Set(byID.keys))
+        ephemeral.append(entry)
+        byID[entry.id] = entry
+        return text
+    }
+
+    static func checkName(_ name: String) throws {
         guard (1...64).contains(name.utf8.count), name.utf8.allSatisfy({ b in
             (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
         }) else {
             throw ConfigurationError("key name \(name): use 1 to 64 letters, digits, '-', '_' or '.'")
         }
-        var contents = try read(path)
-        guard !contents.keys.contains(where: { $0.name == name }) else { throw ConfigurationError("a key named \(name) already exists in \(path)") }
-        if contents.piiSecret.isEmpty { contents.piiSecret = randomBytes(32) }
+    }
+
+    /// A new key's entry (salted hash) and its text, with an id none of `taken` has.
+    static func makeKey(name: String, role: Role, pii: Bool, taken: Set<String>) -> (Entry, String) {
         var id = hex(randomBytes(6))
-        while contents.keys.contains(where: { $0.id == id }) { id = hex(randomBytes(6)) }
+        while taken.contains(id) { id = hex(randomBytes(6)) }
         let secret = Data(randomBytes(32)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: "=", with: "")
         let salt = randomBytes(16)
@@ -183,9 +212,7 @@ public final class KeyStore: @unchecked Sendable {
         hasher.update(data: salt)
         hasher.update(data: Array(secret.utf8))
         let created = ISO8601DateFormatter().string(from: Date())
-        contents.keys.append(Entry(name: name, id: id, role: role, pii: pii, salt: salt, hash: Array(hasher.finalize()), created: created))
-        try write(contents, to: path)
-        return "lq_\(id)_\(secret)"
+        return (Entry(name: name, id: id, role: role, pii: pii, salt: salt, hash: Array(hasher.finalize()), created: created), "lq_\(id)_\(secret)")
     }
 
     /// Removes the key named `name`.

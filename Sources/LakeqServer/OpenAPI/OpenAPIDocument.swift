@@ -160,6 +160,34 @@ enum OpenAPIDocument {
             ("/v1/analytics/quality", .object([("get", analytics(
                 "quality", "Quarantined rows by kind and day, and the share of good rows.", option: nil, schema: "QualityResult",
                 filters: Array(analyticsFilters[0...1]) + [analyticsFilters[7]]))])),
+            ("/v1/analytics/summary", .object([("get", analytics(
+                "summary", "One row of totals: events, distinct users, watch minutes, average watch, completion rate, first and last date.",
+                option: nil))])),
+            ("/v1/analytics/watch-fraction", .object([("get", analytics(
+                "watchFraction", "Sessions per bin of watch / duration (bin i holds [i/N, (i+1)/N); the last also 1.0).",
+                option: parameter("bins", in: "query", type("integer", [("minimum", .int(2)), ("maximum", .int(100))]), "Bins (default 10).")))])),
+            ("/v1/analytics/episodes", .object([("get", analytics(
+                "episodes", "Events, distinct users, average watch and completion rate per season and episode.", option: nil))])),
+            ("/v1/analytics/shows", .object([("get", analytics(
+                "shows", "Shows whose title contains q (case-insensitive), most viewed first.",
+                option: parameter("q", in: "query", type("string", [("maxLength", .int(200))]), "Text the title contains.")))])),
+            ("/v1/tables/{table}/version", .object([("get", operation(
+                "tableVersion", "The latest Delta version, its commit time, rows and partition ranges (poll with If-None-Match).", role: "reader",
+                parameters: [tableParameter],
+                responses: [("200", response("The table's version.", json(ref("TableVersion")), headers: [("ETag", etag)])),
+                            ("304", response("Not modified: no commit since."))] + errors(["401", "403", "404", "429", "503"]),
+                tags: ["tables"]))])),
+            ("/v1/tables/{table}/quarantine", .object([("get", operation(
+                "tableQuarantine", "The latest quarantined rows with their raw text and reasons, newest commit first.", role: "reader",
+                parameters: [
+                    tableParameter,
+                    parameter("limit", in: "query", type("integer", [("minimum", .int(1)), ("maximum", .int(1000))]), "Rows at most (default 50)."),
+                    parameter("kind", in: "query", type("string", [("maxLength", .int(100))]), "Only this reason kind."),
+                    analyticsFilters[0], analyticsFilters[1],
+                ],
+                responses: [("200", response("Bad rows.", json(ref("QuarantineRows")), headers: [("ETag", etag)])),
+                            ("304", response("Not modified (If-None-Match matched)."))] + errors(["400", "401", "403", "404", "429", "503"]),
+                tags: ["tables"]))])),
             ("/v1/events", .object([("post", operation(
                 "postEvents", "Validate and append events (group-committed).", role: "writer",
                 parameters: [
@@ -250,6 +278,17 @@ enum OpenAPIDocument {
                                                  required: ["day", "kind", "rows"]))),
                     ("sql", type("string")), ("plan", array(type("string"))),
                 ], required: ["table", "score", "good_rows", "quarantined_rows", "by_kind", "by_day", "by_day_kind", "sql"])),
+                ("TableVersion", object([
+                    ("table", type("string")), ("version", type("integer")), ("committed_at", nullable("string")), ("rows", nullable("integer")),
+                    ("partitions", type("object", [("description", .string("Per partition column: {\"min\", \"max\"} of its values, or null."))])),
+                ], required: ["table", "version", "committed_at", "rows", "partitions"])),
+                ("QuarantineRows", object([
+                    ("table", type("string")), ("version", type("integer")),
+                    ("rows", array(object([
+                        ("version", type("integer")), ("committed_at", nullable("string")), ("source", type("string")), ("line", type("integer")),
+                        ("kind", type("string")), ("reasons", array(type("string"))), ("raw", nullable("string")), ("raw_redacted", type("boolean")),
+                    ], required: ["version", "committed_at"]))),
+                ], required: ["table", "version", "rows"])),
                 ("EventsResult", object([
                     ("accepted", type("integer")),
                     ("rejected", array(object([("index", type("integer")), ("kind", type("string")), ("reasons", array(type("string")))],

@@ -14,6 +14,11 @@ struct AnalyticsRoutes: Sendable {
         case engagement
         case activeUsers = "active-users"
         case quality
+        // Breakdowns the dashboard draws (SQL in Analytics/BreakdownQueries.swift).
+        case summary
+        case watchFraction = "watch-fraction"
+        case episodes
+        case shows
     }
 
     func handler(_ endpoint: Endpoint) -> @Sendable (Request, APIRequestContext) async throws -> Response {
@@ -31,7 +36,9 @@ struct AnalyticsRoutes: Sendable {
         case .topShows: option = try Self.choice(params, "by", ["views", "watch", "completion"], default: "views")
         case .engagement: option = try Self.choice(params, "by", ["day", "hour", "device", "country", "show_type"], default: "day")
         case .activeUsers: option = try Self.choice(params, "grain", ["day", "week"], default: "day")
-        case .quality: break
+        case .quality, .summary, .episodes: break
+        case .watchFraction: option = String(try TableRoutes.intParameter(params, "bins", default: 10, range: 2...100))
+        case .shows: option = try Self.searchText(params)
         }
         guard let version = state.latestVersion(table: table) else {
             throw APIError(.notFound, "table_not_found", "the events table \(table) is not a Delta table of the lake")
@@ -56,6 +63,10 @@ struct AnalyticsRoutes: Sendable {
             switch endpoint {
             case .topShows: sql = AnalyticsQueries.topShows(table: table, by: option, filters)
             case .engagement: sql = AnalyticsQueries.engagement(table: table, by: option, filters)
+            case .summary: sql = AnalyticsQueries.summary(table: table, filters)
+            case .watchFraction: sql = AnalyticsQueries.watchFraction(table: table, bins: Int(option) ?? 10, filters)
+            case .episodes: sql = AnalyticsQueries.episodes(table: table, filters)
+            case .shows: sql = AnalyticsQueries.shows(table: table, matching: option.removingPercentEncoding ?? "", filters)
             default: sql = AnalyticsQueries.activeUsers(table: table, grain: option, filters)
             }
             context.trace.sql = sql

@@ -16,6 +16,8 @@ import ServiceLifecycle
 public struct LakeqService: Sendable {
     public let config: ServerConfiguration
     let state: ServiceState
+    /// The dashboard at `/` (nil with `dashboard = false`).
+    let dashboard: DashboardSite?
 
     /// A service for `config`, its keys read from `config.keysFile`.
     public init(config: ServerConfiguration, logger: Logger) throws {
@@ -28,6 +30,7 @@ public struct LakeqService: Sendable {
         }
         self.config = config
         state = try ServiceState(config: config, keys: keys, logger: logger)
+        dashboard = config.dashboard ? try DashboardSite(config: config, keys: keys) : nil
     }
 
     /// Methods each path answers; any other method on a known path gets 405 with `Allow`
@@ -38,6 +41,8 @@ public struct LakeqService: Sendable {
         ("/v1/tables/{table}/rows", [.get]), ("/v1/tables/{table}/history", [.get]), ("/v1/tables/{table}/vacuum", [.post]),
         ("/v1/analytics/top-shows", [.get]), ("/v1/analytics/engagement", [.get]), ("/v1/analytics/active-users", [.get]),
         ("/v1/analytics/quality", [.get]),
+        ("/v1/analytics/summary", [.get]), ("/v1/analytics/watch-fraction", [.get]), ("/v1/analytics/episodes", [.get]),
+        ("/v1/analytics/shows", [.get]), ("/v1/tables/{table}/version", [.get]), ("/v1/tables/{table}/quarantine", [.get]),
     ]
 
     /// The methods a request path answers (HEAD with GET), or nil for an unknown path.
@@ -60,12 +65,13 @@ public struct LakeqService: Sendable {
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestObserver(state: state))
         router.add(middleware: KeyAuthenticator(keys: state.keys))
-        if let dir = config.dashboardDirectory {
-            router.add(middleware: FileMiddleware(dir, searchForIndexHtml: true))
+        let service: @Sendable (Request, APIRequestContext) async throws -> Response = { _, _ in
+            Responses.json(.object([("service", .string("lakeq")), ("openapi", .string("/openapi.json"))]))
+        }
+        if let dashboard {
+            dashboard.register(on: router, service: service)
         } else {
-            router.get("/") { _, _ in
-                Responses.json(.object([("service", .string("lakeq")), ("openapi", .string("/openapi.json"))]))
-            }
+            router.get("/", use: service)
         }
         let health = HealthRoutes(state: state)
         router.get("/healthz", use: health.healthz)
@@ -89,6 +95,8 @@ public struct LakeqService: Sendable {
         reader.get("tables", use: tables.list)
         reader.get("tables/{table}", use: tables.describe)
         reader.get("tables/{table}/rows", use: RowsRoute(state: state).handle)
+        reader.get("tables/{table}/version", use: TableVersionRoute(state: state).handle)
+        reader.get("tables/{table}/quarantine", use: QuarantineRoute(state: state).handle)
         admin.get("tables/{table}/history", use: tables.history)
         admin.post("tables/{table}/vacuum", use: tables.vacuum)
         let analytics = AnalyticsRoutes(state: state)
@@ -96,6 +104,10 @@ public struct LakeqService: Sendable {
         reader.get("analytics/engagement", use: analytics.handler(.engagement))
         reader.get("analytics/active-users", use: analytics.handler(.activeUsers))
         reader.get("analytics/quality", use: analytics.handler(.quality))
+        reader.get("analytics/summary", use: analytics.handler(.summary))
+        reader.get("analytics/watch-fraction", use: analytics.handler(.watchFraction))
+        reader.get("analytics/episodes", use: analytics.handler(.episodes))
+        reader.get("analytics/shows", use: analytics.handler(.shows))
         writer.post("events", use: EventsRoute(state: state).handle)
 
         return router

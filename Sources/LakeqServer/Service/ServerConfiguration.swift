@@ -60,8 +60,14 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration = .seconds(30)
     /// On SIGTERM, in-flight requests get this long to finish.
     public var shutdownTimeout: Duration = .seconds(30)
-    /// Static files served at `/` (the dashboard); nil: none.
+    /// The dashboard at `/` (spec/dashboard.md); false: `/` answers only the service's JSON.
+    public var dashboard = true
+    /// Serve the dashboard's files from this directory instead of the copies built into the
+    /// binary (to edit them without rebuilding); nil: the built-in ones.
     public var dashboardDirectory: String?
+    /// Give the dashboard a read-only key of its own, named this (held in memory only, handed
+    /// to every page); nil: the page asks for a key.
+    public var dashboardKeyName: String?
 
     public init(lake: String) { self.lake = lake }
 
@@ -153,6 +159,8 @@ public struct ServerConfiguration: Sendable {
             case "body_timeout": bodyTimeout = try seconds()
             case "shutdown_timeout": shutdownTimeout = try seconds()
             case "dashboard_dir": dashboardDirectory = try string()
+            case "dashboard": dashboard = try bool()
+            case "dashboard_key": dashboardKeyName = try string()
             case "rate_limits":
                 guard let limits = value as? [String: Any] else { throw ConfigurationError("\(path): rate_limits must be an object") }
                 for (role, limit) in limits {

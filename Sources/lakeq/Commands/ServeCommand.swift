@@ -31,7 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("pii-columns"), help: "Comma-separated columns masked for keys without --pii, besides those the table marks.") var piiColumns: String?
     @Flag(name: .customLong("public-metrics"), help: "Serve /metrics without a key.") var publicMetrics = false
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds in-flight requests get on SIGTERM (default 30).") var shutdownTimeout: Double?
-    @Option(name: .customLong("dashboard-dir"), help: "Static files to serve at / (the dashboard).") var dashboardDir: String?
+    @Option(name: .customLong("dashboard-dir"), help: "Serve the dashboard's files from this directory instead of the built-in ones.") var dashboardDir: String?
+    @Option(name: .customLong("dashboard-key"), help: "Give the dashboard a read-only key of its own, named NAME (in memory only; every page gets it).") var dashboardKey: String?
+    @Flag(name: .customLong("no-dashboard"), help: "Serve no dashboard at /.") var noDashboard = false
 
     func run() async throws {
         var c = ServerConfiguration(lake: lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake")
@@ -62,6 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
             if publicMetrics { c.publicMetrics = true }
             if let shutdownTimeout { c.shutdownTimeout = .milliseconds(Int64(max(0, shutdownTimeout) * 1000)) }
             if let dashboardDir { c.dashboardDirectory = dashboardDir }
+            if let dashboardKey { c.dashboardKeyName = dashboardKey }
+            if noDashboard { c.dashboard = false }
         } catch let e as ConfigurationError {
             throw ValidationError(e.description)
         }
