@@ -35,6 +35,9 @@ public enum SQLType {
         case .string: return "VARCHAR"
         case .date32: return "DATE"
         case .timestamp: return "TIMESTAMP"
+        case .list(let e): return name(e.type) + "[]"
+        case .structure(let fields): return "STRUCT(" + fields.map { quoteIdentifier($0.name) + " " + name($0.type) }.joined(separator: ", ") + ")"
+        case .map(let k, let v): return "MAP(\(name(k.type)), \(name(v.type)))"
         default: return "\(t)"
         }
     }
@@ -46,10 +49,14 @@ public enum SQLType {
         }
     }
 
-    /// Converts a decoded Parquet column to its engine storage.
+    /// Converts a decoded Parquet column to its engine storage (nested columns child by child).
     public static func normalize(_ c: Column) -> Column {
         let target = normalize(c.type)
         switch (c.type, c.values) {
+        case (.list, .list(let l)), (.map, .list(let l)):
+            return Column(type: target, values: .list(ListValues(offsets: l.offsets, entries: normalize(l.entries))), validity: c.validity)
+        case (.structure, .structure(let s)):
+            return Column(type: target, values: .structure(StructValues(children: s.children.map { normalize($0) }, count: s.count)), validity: c.validity)
         case (.uint32, .int32(let v)):
             return Column(type: target, values: .int64(v.map { Int64(UInt32(bitPattern: $0)) }), validity: c.validity)
         case (.float32, .float32(let v)):

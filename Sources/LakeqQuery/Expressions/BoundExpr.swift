@@ -148,6 +148,20 @@ public enum ScalarFunction: String, Sendable, CaseIterable {
     case ifThen = "if"
     /// Internal: a date or timestamp plus an interval (months, days, microseconds as literal arguments).
     case addInterval = "+interval"
+    // Nested types (NestedFunctions). struct_extract's second argument is the field index.
+    case structExtract = "struct_extract"
+    case listExtract = "list_extract"
+    case mapExtractValue = "map_extract_value"
+    case listLength = "len"
+    case cardinality
+    case mapKeys = "map_keys"
+    case mapValues = "map_values"
+    case listSum = "list_sum"
+    case listAvg = "list_avg"
+    case listMin = "list_min"
+    case listMax = "list_max"
+    case listCount = "list_count"
+    case listContains = "list_contains"
 }
 
 /// Aggregate functions of the dialect.

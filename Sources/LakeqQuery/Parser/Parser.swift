@@ -33,6 +33,7 @@ private enum Precedence {
     static let multiplicative = 7
     static let unary = 8
     static let cast = 9
+    static let postfix = 10 // l[i], s.field
 }
 
 /// Recursive descent for statements, Pratt parsing for expressions.
@@ -694,6 +695,7 @@ struct Parser {
             case .plus, .minus: return Precedence.additive
             case .star, .slash, .percent: return Precedence.multiplicative
             case .doubleColon: return Precedence.cast
+            case .leftBracket, .dot: return Precedence.postfix
             default: return nil
             }
         default: return nil
@@ -731,6 +733,16 @@ struct Parser {
         switch op.kind {
         case .symbol(.doubleColon):
             return Expr(.cast(lhs, try parseType()), location: op.location)
+        case .symbol(.leftBracket):
+            let index = try parseExpr()
+            try expect(.rightBracket)
+            return Expr(.subscript(lhs, index), location: op.location)
+        case .symbol(.dot):
+            // Any word may name a field after '.' (`segment.end`), reserved or not.
+            let word: String? = { if case .keyword(let k) = current.kind { return k.rawValue }; return current.identifierName }()
+            guard let field = word else { throw unexpected("a field name after '.'") }
+            advance()
+            return Expr(.fieldAccess(lhs, field), location: op.location)
         case .keyword(.is):
             let negated = consume(.not)
             let kind: ExprKind

@@ -118,6 +118,10 @@ final class PhysicalPlanner {
         case .enforceSingleRow(let child):
             let c = try plan(child)
             return Planned(op: EnforceSingleRow(c.op), layout: c.layout)
+        case .unnest(let child, let items):
+            let c = try plan(child)
+            let lists = try items.map { try remap($0.list, c.layout) }
+            return Planned(op: Unnest(c.op, lists: lists, elementTypes: items.map { registry.type($0.id) }), layout: c.layout + items.map(\.id))
         case .range(let start, let stop, let step, let output):
             return Planned(op: RangeSource(start: start, stop: stop, step: step), layout: [output])
         }
