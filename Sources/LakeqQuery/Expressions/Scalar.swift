@@ -21,6 +21,7 @@ public enum Scalar: Hashable, Sendable {
     indirect case map([Scalar], [Scalar])
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
+    public var isString: Bool { if case .string = self { return true } else { return false } }
 
     /// Numeric value as a double, if numeric.
     public var asDouble: Double? {

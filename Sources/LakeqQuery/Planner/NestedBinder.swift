@@ -62,7 +62,12 @@ extension SelectBinder {
     }
 
     private func mapKey(_ i: BoundExpr, _ keyType: DataType, text: String) throws -> BoundExpr {
-        if case .literal(let v) = i.kind { return BoundExpr(kind: .literal(try TypeRules.coerceLiteral(v, to: keyType)), type: keyType, text: i.text) }
+        if case .literal(let v) = i.kind {
+            guard TypeRules.fits(v, keyType) || (v.isString && keyType != .string) else {
+                throw QueryError.binding("a key of MAP(\(SQLType.name(keyType)), …) cannot be \(Casts.text(v)): \(text)")
+            }
+            return BoundExpr(kind: .literal(try TypeRules.coerceLiteral(v, to: keyType)), type: keyType, text: i.text)
+        }
         guard i.type == keyType || (SQLType.isNumeric(i.type) && SQLType.isNumeric(keyType)) else {
             throw QueryError.binding("a key of MAP(\(SQLType.name(keyType)), …) cannot be \(SQLType.name(i.type)): \(text)")
         }
