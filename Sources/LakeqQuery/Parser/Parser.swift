@@ -738,8 +738,14 @@ struct Parser {
             try expect(.rightBracket)
             return Expr(.subscript(lhs, index), location: op.location)
         case .symbol(.dot):
-            // Any word may name a field after '.' (`segment.end`), reserved or not.
-            let word: String? = { if case .keyword(let k) = current.kind { return k.rawValue }; return current.identifierName }()
+            // A reserved word may name a field after '.' (`segment.end`), except the words that
+            // start a clause, so `s. FROM t` stays a syntax error.
+            let clauseWords: Set<Keyword> = [.from, .where, .group, .having, .order, .limit, .offset, .union, .intersect, .except,
+                                             .join, .on, .using, .as, .and, .or]
+            let word: String? = {
+                if case .keyword(let k) = current.kind { return clauseWords.contains(k) ? nil : k.rawValue }
+                return current.identifierName
+            }()
             guard let field = word else { throw unexpected("a field name after '.'") }
             advance()
             return Expr(.fieldAccess(lhs, field), location: op.location)
