@@ -152,10 +152,15 @@ public struct ColumnAccumulator {
     }
 
     public mutating func truncate(to n: Int) {
+        if let nested {
+            while let last = nullRows.last, Int(last) >= n { nullRows.removeLast() }
+            count = min(count, n)
+            nested.truncate(to: n)
+            return
+        }
         guard count > n else { return }
         while let last = nullRows.last, Int(last) >= n { nullRows.removeLast() }
         count = n
-        if let nested { nested.truncate(to: n); return }
         if stride > 0 {
             values.used = n * stride
         } else {

@@ -56,9 +56,11 @@ final class NestedBuilder {
         }
     }
 
+    /// Keeps the first `n` slots. Children are cut back even when this builder has no more
+    /// than `n` slots: a value that failed halfway left entries in them but no slot here.
     func truncate(to n: Int) {
-        guard count > n else { return }
         if leaf != nil { leaf?.truncate(to: n); return }
+        guard n <= valid.count else { return }
         valid.removeLast(valid.count - n)
         switch type {
         case .list, .map:
