@@ -60,6 +60,14 @@ public enum ResultFormatter {
         case .int(let i): return String(i)
         case .double(let d): return d.isFinite ? d.description : jsonString(DoubleText.format(d))
         case .decimal: return Casts.text(v)
+        case .list(let l): return "[" + l.map(json).joined(separator: ",") + "]"
+        case .structure(let names, let values): return "{" + zip(names, values).map { "\(jsonString($0)):\(json($1))" }.joined(separator: ",") + "}"
+        case .map(let keys, let values):
+            // String keys: an object; others: an array of {"key", "value"} entries (the keys could not be names).
+            if keys.allSatisfy({ if case .string = $0 { return true }; return false }) {
+                return "{" + zip(keys, values).map { "\(jsonString(Casts.text($0))):\(json($1))" }.joined(separator: ",") + "}"
+            }
+            return "[" + zip(keys, values).map { "{\"key\":\(json($0)),\"value\":\(json($1))}" }.joined(separator: ",") + "]"
         default: return jsonString(Casts.text(v))
         }
     }
