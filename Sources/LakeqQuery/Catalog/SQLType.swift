@@ -20,7 +20,14 @@ public enum SQLType {
         case .timestamp(_, let utc): return .timestamp(.micros, utc: utc)
         case .int96: return .timestamp(.micros, utc: false)
         case .decimal(let p, let s): return p <= 18 ? .decimal(precision: p, scale: s) : .float64
-        case .list, .structure, .map: return t  // nested: not SQL types yet
+        // Children in a canonical form: list elements are `element`, map entries `key` and
+        // `value`, every child nullable. Writers name them differently (pyarrow's legacy `item`,
+        // Spark's `array`) and the engine never relies on a child being non-null, so files of
+        // one table unify and types compare equal whoever wrote them.
+        case .list(let e): return .list(element: Field(name: "element", type: normalize(e.type), nullable: true))
+        case .structure(let fields): return .structure(fields: fields.map { Field(name: $0.name, type: normalize($0.type), nullable: true) })
+        case .map(let k, let v):
+            return .map(key: Field(name: "key", type: normalize(k.type), nullable: false), value: Field(name: "value", type: normalize(v.type), nullable: true))
         }
     }
 

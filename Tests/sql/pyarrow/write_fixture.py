@@ -10,6 +10,7 @@
 - `pa_shapes`: 60 rows of other shapes: id, ll list<list<int64>>, s struct<tags list<string>,
   n struct<x double>>, m map<string, int64>, big large_list<string>; NULLs at every level and
   empty lists. Strings are dictionary-encoded (pyarrow's default).
+- `pa_mixed`: two files, the second with the legacy list naming (`item`), over int16 and float32.
 """
 import os
 import random
@@ -66,3 +67,15 @@ shapes = pa.table({
 })
 os.makedirs(f"{lake}/pa_shapes", exist_ok=True)
 pq.write_table(shapes, f"{lake}/pa_shapes/part-0.parquet", row_group_size=25)
+
+# `pa_mixed`: two files of one table, the second written with pyarrow's legacy list naming
+# (`item`), over narrow types (int16, float32) that the engine widens.
+os.makedirs(f"{lake}/pa_mixed", exist_ok=True)
+mixed_type = [("id", pa.int64()), ("vals", pa.list_(pa.int16())), ("f", pa.struct([("x", pa.float32())]))]
+for part, compliant in ((0, True), (1, False)):
+    ids = list(range(part * 5, part * 5 + 5))
+    vals = [None if i == 3 else [i, -i, None][: i % 4] for i in ids]
+    f = [None if i == 7 else {"x": i / 2} for i in ids]
+    table = pa.table({"id": pa.array(ids, pa.int64()), "vals": pa.array(vals, pa.list_(pa.int16())),
+                      "f": pa.array(f, pa.struct([("x", pa.float32())]))})
+    pq.write_table(table, f"{lake}/pa_mixed/part-{part}.parquet", use_compliant_nested_type=compliant)
