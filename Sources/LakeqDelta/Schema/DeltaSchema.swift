@@ -34,6 +34,17 @@ public enum DeltaSchema {
         }
     }
 
+    /// A one-line spelling of a type for people: Delta's primitive names, nested types as
+    /// `array<…>`, `struct<name: …, other: … not null>`, `map<…, …>`.
+    public static func displayName(_ type: DataType) -> String {
+        switch type {
+        case .list(let e): return "array<\(displayName(e.type))>"
+        case .structure(let fields): return "struct<" + fields.map { "\($0.name): \(displayName($0.type))" + ($0.nullable ? "" : " not null") }.joined(separator: ", ") + ">"
+        case .map(let k, let v): return "map<\(displayName(k.type)), \(displayName(v.type))>"
+        default: return (try? deltaType(type)) ?? "\(type)"
+        }
+    }
+
     /// The lakeq type of a schema's `type` member (a primitive name or a nested type object).
     /// List elements are named `element`, map children `key` and `value`, as Parquet's
     /// LIST and MAP layouts name them.

@@ -30,7 +30,9 @@ extension IngestSchema {
             throw IngestError.schema("\(snapshot.tablePath): the rules stored with the table are unreadable: \(m)")
         }
         func shape(_ s: Schema) -> [String] {
-            s.fields.map { "\($0.name):\((try? DeltaSchema.deltaType($0.type)) ?? "\($0.type)")\($0.nullable ? "?" : "")" }
+            s.fields.map { f in
+                "\(f.name):\(DeltaSchema.displayName(f.type))\(f.nullable ? "?" : "")"
+            }
         }
         let stored = shape(schema.arrowSchema), table = shape(snapshot.schema)
         guard stored == table else {
