@@ -38,6 +38,9 @@ public enum Evaluator {
             return like(a, pattern, negated: negated)
         case .arithmetic(let op, let l, let r):
             return try arithmetic(op, try evaluate(l, batch), try evaluate(r, batch), type: e.type, text: e.text)
+        case .function(.structExtract, let args):
+            guard args.count == 2, case .literal(.int(let k)) = args[1].kind else { throw QueryError.execution("struct_extract needs a constant field") }
+            return try NestedFunctions.field(try evaluate(args[0], batch), Int(clamping: k))
         case .function(let f, let args):
             let cols = try args.map { try evaluate($0, batch) }
             if let fast = try Functions.vectorized(f, cols, type: e.type, count: n) { return fast }

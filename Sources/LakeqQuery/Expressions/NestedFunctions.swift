@@ -8,11 +8,8 @@ enum NestedFunctions {
     static func evaluate(_ f: ScalarFunction, _ args: [Column], type: DataType, count n: Int) throws -> Column? {
         switch f {
         case .structExtract:
-            guard args.count == 2, case .structure(let s) = args[0].values, case .int(let k) = Scalar.from(args[1], row: 0),
-                  k >= 0, Int(k) < s.children.count else { throw QueryError.execution("struct_extract needs a STRUCT and a field") }
-            var child = s.children[Int(k)]
-            child.validity = Bitmap.and(child.validity, args[0].validity)
-            return child
+            // Evaluated by `field(_:_:)` from the bound field index (this path has only columns).
+            throw QueryError.execution("internal: struct_extract without its field index")
         case .listExtract:
             let (list, valid) = try lists(args[0], f)
             let index = args[1]
@@ -23,7 +20,7 @@ enum NestedFunctions {
                 let r = list.range(i)
                 // 1-based from the front, -1 the last element; 0 and beyond either end are NULL (as DuckDB).
                 if k > 0 && k <= Int64(r.count) { picks[i] = Int32(truncatingIfNeeded: r.lowerBound + Int(k) - 1) }
-                else if k < 0 && -k <= Int64(r.count) { picks[i] = Int32(truncatingIfNeeded: r.upperBound + Int(k)) }
+                else if k < 0 && k >= -Int64(r.count) { picks[i] = Int32(truncatingIfNeeded: r.upperBound + Int(k)) }
             }
             return ColumnKernels.gatherOrNull(list.entries, picks)
         case .mapExtractValue:
@@ -67,6 +64,16 @@ enum NestedFunctions {
         default:
             return nil
         }
+    }
+
+    /// Field `k` of a STRUCT column: the child column, NULL where the struct is.
+    static func field(_ c: Column, _ k: Int) throws -> Column {
+        guard case .structure(let s) = c.values, k >= 0, k < s.children.count else {
+            throw QueryError.execution("struct_extract needs a STRUCT with field \(k), got \(SQLType.name(c.type))")
+        }
+        var child = s.children[k]
+        child.validity = Bitmap.and(child.validity, c.validity)
+        return child
     }
 
     /// The list storage of a LIST or MAP column and a per-row validity test.

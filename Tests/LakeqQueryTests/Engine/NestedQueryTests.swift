@@ -36,6 +36,16 @@ import Testing
         }
     }
 
+    @Test func extremeIndicesAreNull() throws {
+        try Self.withLake { engine in
+            let r = try engine.run("SELECT tags[-9223372036854775808], tags[9223372036854775807], segments[-9223372036854775808].start FROM sessions WHERE session_id = 1")
+            #expect(r.rowCount == 1)
+            for c in r.columns { #expect(Scalar.from(c, row: 0) == .null) }
+            let empty = try engine.run("SELECT device.os.name, tags[1], len(tags), list_sum(scores) FROM (SELECT * FROM sessions LIMIT 0)")
+            #expect(empty.rowCount == 0)
+        }
+    }
+
     @Test(arguments: [
         ("SELECT device.nope FROM sessions", "has no field 'nope'"),
         ("SELECT device.os.nope.deeper FROM sessions", "has no field 'nope'"),
