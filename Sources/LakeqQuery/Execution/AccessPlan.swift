@@ -28,7 +28,6 @@ final class AccessPlan: @unchecked Sendable {
     /// Where a scan column's values come from in one file: a flat leaf column, a nested
     /// top-level field (by index into the file's `schema.fields`), a partition value, nothing.
     enum Source { case file(Int), nested(Int), partition(Int), missing }
-    typealias ColumnSource = Source
 
     /// One file kept by levels 1-2.
     struct FileEntry {
@@ -373,7 +372,7 @@ extension ParquetFile {
 extension ParquetSchema {
     /// Where top-level column `name` of a file comes from: a flat leaf column or a nested
     /// (struct, list, map) field assembled from its leaves; nil when the file lacks it.
-    func topLevelSource(named name: String) -> AccessPlan.ColumnSource? {
+    func topLevelSource(named name: String) -> AccessPlan.Source? {
         guard let f = fields.firstIndex(where: { $0.name == name }) else { return nil }
         if case .leaf(let c) = fields[f].kind, columns[c].maxRepetitionLevel == 0 { return .file(c) }
         return .nested(f)
