@@ -25,13 +25,20 @@ struct NestedAssembler {
         return column
     }
 
+    /// The levels of the first leaf under `node` that was read (every leaf under a node
+    /// agrees on the node's slots).
     private func levels(of node: FieldNode) throws -> LeafLevels {
         guard let first = node.leaves.first else {
             throw ParquetError.unsupported("\(location): group \(node.name) has no leaf columns")
         }
-        guard let l = leaves[first] else { throw ParquetError.invalidArgument("\(location): levels of leaf \(first) not read") }
+        guard let l = node.leaves.lazy.compactMap({ leaves[$0] }).first else {
+            throw ParquetError.invalidArgument("\(location): levels of leaf \(first) not read")
+        }
         return l
     }
+
+    /// Whether any leaf under `node` was read.
+    private func isRead(_ node: FieldNode) -> Bool { node.leaves.contains { leaves[$0] != nil } }
 
     /// The number of slots `node`'s first leaf gives it, and their validity (nil: all valid).
     /// The bitmap is only built once a null slot shows up.
@@ -78,6 +85,11 @@ struct NestedAssembler {
             var children: [Column] = []
             children.reserveCapacity(fields.count)
             for f in fields {
+                // A field none of whose leaves were asked for: NULLs in the struct's shape.
+                guard isRead(f) else {
+                    children.append(Column.nulls(f.type, count: slotCount))
+                    continue
+                }
                 let child = try assemble(f, slotDefinition: slotDefinition, slotRepetition: slotRepetition)
                 guard child.count == slotCount else {
                     throw corrupt("struct \(node.name): field \(f.name) has \(child.count) slots, the struct \(slotCount)")

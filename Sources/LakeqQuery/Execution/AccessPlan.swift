@@ -24,6 +24,9 @@ final class AccessPlan: @unchecked Sendable {
     /// Over scan columns; nil reads every row.
     let filter: BoundExpr?
     let pruning: Bool
+    /// Scan columns of STRUCT type the query reads only through these field paths: only
+    /// their leaves are decoded (the other fields read as NULL, never looked at).
+    var fieldPaths: [Int: Set<[String]>] = [:]
 
     /// Where a scan column's values come from in one file: a flat leaf column, a nested
     /// top-level field (by index into the file's `schema.fields`), a partition value, nothing.
@@ -306,7 +309,8 @@ final class AccessPlan: @unchecked Sendable {
             return SQLType.normalize(raw)
         case .nested(let f):
             let pf = try table.parquetFile(entry.file)
-            var column = SQLType.normalize(try pf.readField(rowGroup: g, field: f, decompressor: decompressor))
+            let only = fieldPaths[k].map { Self.leaves(of: pf.schema.fields[f], paths: $0) }
+            var column = SQLType.normalize(try pf.readField(rowGroup: g, field: f, onlyLeaves: only, decompressor: decompressor))
             // Nested fields are assembled whole; page-index candidate rows are taken afterwards.
             if let wanted, wanted.count < column.count {
                 column = column.gather(wanted.ranges.flatMap { $0.map { Int32(truncatingIfNeeded: $0) } })
@@ -366,6 +370,24 @@ extension ParquetFile {
             if let index = try? offsetIndex(rowGroup: rowGroup, column: c) { n += index.pageLocations.count }
         }
         return n
+    }
+}
+
+extension AccessPlan {
+    /// The leaf columns under the struct fields `paths` (names from `field` down) of one
+    /// file; a path the file lacks adds nothing (the field reads as NULL there).
+    static func leaves(of field: FieldNode, paths: Set<[String]>) -> Set<Int> {
+        var out = Set<Int>()
+        for path in paths {
+            var node = field
+            var found = true
+            for name in path {
+                guard case .structure(let children) = node.kind, let child = children.first(where: { $0.name == name }) else { found = false; break }
+                node = child
+            }
+            if found { out.formUnion(node.leaves) }
+        }
+        return out
     }
 }
 

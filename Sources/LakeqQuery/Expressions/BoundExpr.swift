@@ -56,6 +56,18 @@ public struct BoundExpr: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The direct sub-expressions.
+    public var children: [BoundExpr] {
+        switch kind {
+        case .column, .literal: return []
+        case .arithmetic(_, let l, let r), .comparison(_, let l, let r), .and(let l, let r), .or(let l, let r), .distinctFrom(let l, let r, _):
+            return [l, r]
+        case .not(let e), .isNull(let e, _), .inList(let e, _, _), .like(let e, _, _), .cast(let e): return [e]
+        case .caseWhen(let ws, let e): return ws.flatMap { [$0.condition, $0.result] } + [e].compactMap { $0 }
+        case .function(_, let args): return args
+        }
+    }
+
     /// The same expression with column indices renumbered.
     public func remapColumns(_ map: (Int) -> Int) -> BoundExpr {
         var copy = self

@@ -36,6 +36,28 @@ import Testing
         }
     }
 
+    /// The struct field paths a query reads of each STRUCT column (absent: read whole).
+    static func structPaths(_ engine: QueryEngine, _ sql: String) throws -> [String: Set<[String]>] {
+        guard case .select(let s) = try SQLParser.parse(sql) else { throw QueryError.unsupported("not a SELECT") }
+        let q = try Binder(catalog: engine.catalog).bind(s)
+        let paths = NestedFieldUse.paths(in: Optimizer.optimize(q.plan, registry: q.registry), outputs: q.columns.map(\.id))
+        return Dictionary(paths.map { (q.registry.name($0.key), $0.value) }, uniquingKeysWith: { a, b in a.union(b) })
+    }
+
+    @Test func onlyTheStructFieldsReadAreDecoded() throws {
+        try Self.withLake { engine in
+            #expect(try Self.structPaths(engine, "SELECT device.kind, device.os.version FROM sessions WHERE device.os.name = 'ios'")
+                    == ["device": [["kind"], ["os", "version"], ["os", "name"]]])
+            #expect(try Self.structPaths(engine, "SELECT count(*) FROM sessions s WHERE s.device.os.version > 3") == ["device": [["os", "version"]]])
+            #expect(try Self.structPaths(engine, "SELECT device.kind FROM sessions WHERE device IS NULL").isEmpty)
+            #expect(try Self.structPaths(engine, "SELECT device FROM sessions").isEmpty)
+            #expect(try Self.structPaths(engine, "SELECT tags[1], segments[1].start FROM sessions").isEmpty)
+            // Fields not asked for are never looked at, so the answers are those of a whole read.
+            let r = try engine.run("SELECT count(device.kind), count(device.os.version), sum(device.os.version) FROM sessions")
+            #expect((0..<3).map { Scalar.from(r.columns[$0], row: 0) } == [.int(546), .int(436), .int(12850)]  // as DuckDB reads the file)
+        }
+    }
+
     @Test func extremeIndicesAreNull() throws {
         try Self.withLake { engine in
             let r = try engine.run("SELECT tags[-9223372036854775808], tags[9223372036854775807], segments[-9223372036854775808].start FROM sessions WHERE session_id = 1")
