@@ -54,7 +54,7 @@ import Testing
             #expect(try Self.structPaths(engine, "SELECT tags[1], segments[1].start FROM sessions").isEmpty)
             // Fields not asked for are never looked at, so the answers are those of a whole read.
             let r = try engine.run("SELECT count(device.kind), count(device.os.version), sum(device.os.version) FROM sessions")
-            #expect((0..<3).map { Scalar.from(r.columns[$0], row: 0) } == [.int(546), .int(436), .int(12850)]  // as DuckDB reads the file)
+            #expect((0..<3).map { Scalar.from(r.columns[$0], row: 0) } == [.int(546), .int(436), .int(12850)])  // as DuckDB reads the file
         }
     }
 
