@@ -24,6 +24,7 @@ import Testing
             let explain = try engine.run("EXPLAIN SELECT session_id FROM sessions WHERE device.os.version > 55")
             let text = (0..<explain.rowCount).map { Casts.text(Scalar.from(explain.columns[0], row: $0)) }.joined(separator: "\n")
             #expect(text.contains("5 skipped by statistics"), "\(text)")
+            #expect(text.contains("columns=[session_id, device{os.version}]"), "\(text)")
         }
     }
 
