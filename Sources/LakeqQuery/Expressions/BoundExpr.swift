@@ -174,6 +174,7 @@ public enum ScalarFunction: String, Sendable, CaseIterable {
     case listMax = "list_max"
     case listCount = "list_count"
     case listContains = "list_contains"
+    case listValue = "list_value"
 }
 
 /// Aggregate functions of the dialect.

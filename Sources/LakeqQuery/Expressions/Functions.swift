@@ -235,7 +235,7 @@ enum Functions {
         case .coalesce, .greatest, .least, .nullif, .concat, .ifThen, .dateAdd:
             return .null
         case .structExtract, .listExtract, .mapExtractValue, .listLength, .cardinality, .mapKeys, .mapValues,
-             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains:
+             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains, .listValue:
             throw QueryError.execution("internal: \(f.rawValue) has a column kernel only")
         }
     }

@@ -50,6 +50,17 @@ enum NestedFunctions {
             return Column(type: type, values: .list(ListValues(offsets: map.offsets, entries: child)), validity: args[0].validity)
         case .listSum, .listAvg, .listMin, .listMax, .listCount:
             return try listAggregate(f, args[0], type: type, count: n)
+        case .listValue:
+            // Row i's list is argument 0…k-1 at row i: entries interleaved from the arguments.
+            guard case .list(let element) = type else { throw QueryError.execution("list_value needs a list type") }
+            let k = args.count
+            let offsets = (0...n).map { Int32(truncatingIfNeeded: $0 * k) }
+            guard k > 0 else { return Column(type: type, values: .list(ListValues(offsets: offsets, entries: ColumnKernels.nulls(element.type, count: 0)))) }
+            let all = ColumnKernels.concat(args, type: element.type)
+            var order: [Int32] = []
+            order.reserveCapacity(n * k)
+            for i in 0..<n { for j in 0..<k { order.append(Int32(truncatingIfNeeded: j * n + i)) } }
+            return Column(type: type, values: .list(ListValues(offsets: offsets, entries: all.gather(order))))
         case .listContains:
             let (list, valid) = try lists(args[0], f)
             var out = [Bool](repeating: false, count: n)

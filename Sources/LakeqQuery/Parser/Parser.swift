@@ -836,6 +836,15 @@ struct Parser {
         case .symbol(.plus):
             advance()
             return try parseExpr(Precedence.unary)
+        case .symbol(.leftBracket):
+            // `[a, b, …]`: a list, as the call `list_value(a, b, …)` (DuckDB's spelling).
+            advance()
+            var elements: [Expr] = []
+            if !consume(.rightBracket) {
+                repeat { elements.append(try parseExpr()) } while consume(.comma)
+                try expect(.rightBracket, "']'")
+            }
+            return Expr(.function(FunctionCall("list_value", elements)), location: location)
         case .symbol(.leftParen):
             advance()
             if Self.beginsQuery(current.kind) {

@@ -410,7 +410,7 @@ extension SelectBinder {
             if args[0].type.isNested { return try bindNestedFunction(.listLength, args, name: name, text: text) }
             try expectString(args[0], name); type = .int64
         case .structExtract, .listExtract, .mapExtractValue, .listLength, .cardinality, .mapKeys, .mapValues,
-             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains:
+             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains, .listValue:
             return try bindNestedFunction(fn, args, name: name, text: text)
         case .substr:
             try arity(2...3); try expectString(args[0], name)

@@ -149,6 +149,11 @@ extension SelectBinder {
             var needle = args[1]
             if case .literal(let v) = needle.kind { needle = BoundExpr(kind: .literal(try TypeRules.coerceLiteral(v, to: e.type)), type: e.type, text: needle.text) }
             return BoundExpr(kind: .function(fn, [args[0], needle]), type: .boolean, text: text)
+        case .listValue:
+            // Elements in their common type; `[]` and `[NULL]` are INTEGER[] (DuckDB: "NULL"[]).
+            let element = args.isEmpty ? DataType.int32 : try TypeRules.commonType(args, text: text)
+            let coerced = try args.map { try TypeRules.coerce($0, to: element) }
+            return BoundExpr(kind: .function(.listValue, coerced), type: .list(element: Field(name: "element", type: element, nullable: true)), text: text)
         default:
             throw QueryError.binding("unknown function \(name)")
         }

@@ -96,7 +96,9 @@ import Testing
         ("SELECT segments[1", "expected"),
         ("SELECT device. FROM sessions", "name after '.'"),
         ("SELECT (device).os. FROM sessions", "field name after '.'"),
-        ("SELECT [1] FROM sessions", "expected an expression"),
+        ("SELECT [1, FROM sessions", "expected an expression"),
+        ("SELECT [1, 2 FROM sessions", "expected ']'"),
+        ("SELECT [1, 'a'] FROM sessions", "incompatible types"),
     ])
     func misuseIsAClearError(sql: String, message: String) throws {
         try Self.withLake { engine in
