@@ -46,6 +46,14 @@ public enum ResultFormatter {
         "[" + (0..<r.rowCount).map { i in "[" + r.columns.map { json(Scalar.from($0, row: i)) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
     }
 
+    /// The JSON of row `row` of a result column, as `.json` writes it (nested values as JSON
+    /// arrays and objects).
+    public static func jsonValue(_ c: Column, row: Int) -> String { json(Scalar.from(c, row: row)) }
+
+    /// The text of row `row` of a result column, as `.csv` and `.table` write it (nested
+    /// values as DuckDB casts them to VARCHAR); empty for NULL.
+    public static func textValue(_ c: Column, row: Int) -> String { Casts.text(Scalar.from(c, row: row)) }
+
     static func csvField(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
