@@ -1,4 +1,4 @@
-import Crypto
+@preconcurrency import Crypto  // SymmetricKey is Sendable from swift-crypto 4 on; 3.x (also allowed) lacks the mark
 import LakeqColumnar
 import LakeqQuery
 
