@@ -73,6 +73,7 @@ public struct QueryEngine: Sendable {
     func physicalPlan(_ query: BoundQuery) throws -> (PhysicalOperator, [Int]) {
         let optimized = Optimizer.optimize(query.plan, registry: query.registry)
         let planner = PhysicalPlanner(registry: query.registry, options: options)
+        planner.structFieldPaths = NestedFieldUse.paths(in: optimized, outputs: query.columns.map(\.id))
         var planned = try planner.plan(optimized)
         let want = query.columns.map(\.id)
         if planned.layout != want {

@@ -3,6 +3,8 @@ import Foundation
 /// Conditions for `.enabled(if:)`: a test whose dependency is missing is skipped visibly,
 /// never passed by returning early.
 public enum Requirements {
+    /// pyarrow (files written by pyarrow as test input).
+    public static var pyarrow: Bool { TestEnvironment.pythonHas("pyarrow") }
     /// pyarrow and DuckDB (interop checks of Parquet files).
     public static var pyarrowAndDuckDB: Bool { TestEnvironment.pythonHas("pyarrow, duckdb") }
     /// delta-rs (`deltalake`) with pyarrow.

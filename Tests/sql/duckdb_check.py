@@ -2,6 +2,7 @@
 """Checks sqllogictest files of Tests/sql against DuckDB, or fills their results from it.
 
     LAKEQ_SLT_FIXTURE=/tmp/slt-fixture swift test --filter SQLLogicFixtureExport   # once
+    python3 Tests/sql/pyarrow/write_fixture.py /tmp/slt-fixture                      # for pyarrow/*.test
     python3 Tests/sql/duckdb_check.py --fixture /tmp/slt-fixture Tests/sql/*.test   # compare
     python3 Tests/sql/duckdb_check.py --fixture /tmp/slt-fixture --fill FILE.test   # write results
 
@@ -45,7 +46,22 @@ def fmt(v):
         return v.isoformat()
     if isinstance(v, str):
         return v if v != "" else "(empty)"
+    if isinstance(v, (list, dict)):
+        return nested(v)
     return str(v)
+
+
+def nested(v):
+    """A LIST or STRUCT value as lakeq (and DuckDB's VARCHAR cast) prints it."""
+    if v is None:
+        return "NULL"
+    if isinstance(v, list):
+        return "[" + ", ".join(nested(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"'{k}': {nested(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, str):
+        return v if v != "" else "''"
+    return fmt(v)
 
 
 def parse(path):
@@ -122,7 +138,11 @@ def close(a, b, types):
 def connect(fixture):
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    for name, hive in (("t", True), ("ev", True), ("shows", False), ("users", False)):
+    import os
+    for name in sorted(os.listdir(fixture)):
+        if name.startswith(".") or not os.path.isdir(os.path.join(fixture, name)):
+            continue
+        hive = name in ("t", "ev")
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{fixture}/{name}/**/*.parquet', hive_partitioning = {str(hive).lower()})")
     return con
 

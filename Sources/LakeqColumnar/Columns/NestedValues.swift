@@ -115,3 +115,31 @@ extension Column {
         }
     }
 }
+
+extension Column {
+    /// `count` NULL slots of `type` in its storage (nested types with empty lists and NULL
+    /// struct children).
+    public static func nulls(_ type: DataType, count n: Int) -> Column {
+        let values: ColumnValues
+        switch type {
+        case .boolean: values = .boolean([Bool](repeating: false, count: n))
+        case .int8, .int16, .int32, .uint8, .uint16, .uint32, .date32: values = .int32([Int32](repeating: 0, count: n))
+        case .time(let unit, _) where unit == .millis: values = .int32([Int32](repeating: 0, count: n))
+        case .decimal(let p, _) where p <= 9: values = .int32([Int32](repeating: 0, count: n))
+        case .float32: values = .float32([Float](repeating: 0, count: n))
+        case .float64: values = .float64([Double](repeating: 0, count: n))
+        case .string, .binary, .json: values = .bytes(ByteArrays(offsets: [Int32](repeating: 0, count: n + 1), data: []))
+        case .decimal(let p, _) where p > 18: values = .bytes(ByteArrays(offsets: [Int32](repeating: 0, count: n + 1), data: []))
+        case .fixedBinary(let w): values = .fixed(FixedBytes(width: w, data: [UInt8](repeating: 0, count: n * w)))
+        case .float16: values = .fixed(FixedBytes(width: 2, data: [UInt8](repeating: 0, count: n * 2)))
+        case .int96: values = .fixed(FixedBytes(width: 12, data: [UInt8](repeating: 0, count: n * 12)))
+        case .uuid: values = .fixed(FixedBytes(width: 16, data: [UInt8](repeating: 0, count: n * 16)))
+        case .list(let e): values = .list(ListValues(offsets: [Int32](repeating: 0, count: n + 1), entries: nulls(e.type, count: 0)))
+        case .map(let k, let v):
+            values = .list(ListValues(offsets: [Int32](repeating: 0, count: n + 1), entries: nulls(.mapEntries(key: k, value: v), count: 0)))
+        case .structure(let fields): values = .structure(StructValues(children: fields.map { nulls($0.type, count: n) }, count: n))
+        default: values = .int64([Int64](repeating: 0, count: n))
+        }
+        return Column(type: type, values: values, validity: Bitmap(count: n, value: false))
+    }
+}

@@ -12,8 +12,63 @@ import LakeqColumnar
 /// | timestamp(_, utc: false) | timestamp_ntz |
 /// | decimal(p, s) | decimal(p,s) |
 ///
-/// Nested types (struct, array, map) are not supported: lakeq's tables are flat.
+/// | list(element) | {"type": "array", "elementType": …, "containsNull": …} |
+/// | structure(fields) | {"type": "struct", "fields": […]} |
+/// | map(key, value) | {"type": "map", "keyType": …, "valueType": …, "valueContainsNull": …} |
 public enum DeltaSchema {
+    /// The Delta type of `type` as it appears in a schema's `type` member: a primitive's name,
+    /// or the object of a nested type (Delta's protocol, "Schema Serialization Format").
+    public static func deltaTypeValue(_ type: DataType) throws -> JSONValue {
+        switch type {
+        case .list(let e):
+            return .object(["type": .string("array"), "elementType": try deltaTypeValue(e.type), "containsNull": .bool(e.nullable)])
+        case .structure(let fields):
+            return .object(["type": .string("struct"), "fields": .array(try fields.map { f in
+                .object(["name": .string(f.name), "type": try deltaTypeValue(f.type), "nullable": .bool(f.nullable), "metadata": .object([:])])
+            })])
+        case .map(let k, let v):
+            return .object(["type": .string("map"), "keyType": try deltaTypeValue(k.type), "valueType": try deltaTypeValue(v.type),
+                            "valueContainsNull": .bool(v.nullable)])
+        default:
+            return .string(try deltaType(type))
+        }
+    }
+
+    /// A one-line spelling of a type for people: Delta's primitive names, nested types as
+    /// `array<…>`, `struct<name: …, other: … not null>`, `map<…, …>`.
+    public static func displayName(_ type: DataType) -> String {
+        switch type {
+        case .list(let e): return "array<\(displayName(e.type))>"
+        case .structure(let fields): return "struct<" + fields.map { "\($0.name): \(displayName($0.type))" + ($0.nullable ? "" : " not null") }.joined(separator: ", ") + ">"
+        case .map(let k, let v): return "map<\(displayName(k.type)), \(displayName(v.type))>"
+        default: return (try? deltaType(type)) ?? "\(type)"
+        }
+    }
+
+    /// The lakeq type of a schema's `type` member (a primitive name or a nested type object).
+    /// List elements are named `element`, map children `key` and `value`, as Parquet's
+    /// LIST and MAP layouts name them.
+    public static func dataType(value: JSONValue) throws -> DataType {
+        if let name = value.stringValue { return try dataType(name) }
+        switch value["type"]?.stringValue {
+        case "array":
+            guard let e = value["elementType"] else { throw DeltaError.corrupt("array type without elementType") }
+            return .list(element: Field(name: "element", type: try dataType(value: e), nullable: value["containsNull"]?.boolValue ?? true))
+        case "struct":
+            guard let fields = value["fields"]?.arrayValue, !fields.isEmpty else { throw DeltaError.corrupt("struct type without fields") }
+            return .structure(fields: try fields.map { f in
+                guard let name = f["name"]?.stringValue, let t = f["type"] else { throw DeltaError.corrupt("struct field without a name or type") }
+                return Field(name: name, type: try dataType(value: t), nullable: f["nullable"]?.boolValue ?? true)
+            })
+        case "map":
+            guard let k = value["keyType"], let v = value["valueType"] else { throw DeltaError.corrupt("map type without keyType or valueType") }
+            return .map(key: Field(name: "key", type: try dataType(value: k), nullable: false),
+                        value: Field(name: "value", type: try dataType(value: v), nullable: value["valueContainsNull"]?.boolValue ?? true))
+        default:
+            throw DeltaError.unsupported("Delta type \(value.serialized)")
+        }
+    }
+
     /// The Delta type name of `type`, or an error for types Delta cannot hold.
     public static func deltaType(_ type: DataType) throws -> String {
         switch type {
@@ -79,7 +134,7 @@ public enum DeltaSchema {
         for f in schema.fields {
             fields.append(.object([
                 "name": .string(f.name),
-                "type": .string(try deltaType(f.type)),
+                "type": try deltaTypeValue(f.type),
                 "nullable": .bool(f.nullable),
                 "metadata": .object(columnMetadata[f.name] ?? [:]),
             ]))
@@ -98,7 +153,7 @@ public enum DeltaSchema {
         return out
     }
 
-    /// Parses a `schemaString`. Nested fields are rejected with a clear error.
+    /// Parses a `schemaString` (nested types included).
     public static func schema(from schemaString: String) throws -> Schema {
         let v = try JSONValue.parse(schemaString)
         guard v["type"]?.stringValue == "struct", let fields = v["fields"]?.arrayValue else {
@@ -107,10 +162,8 @@ public enum DeltaSchema {
         var out: [Field] = []
         for f in fields {
             guard let name = f["name"]?.stringValue else { throw DeltaError.corrupt("schema field without a name") }
-            guard let t = f["type"]?.stringValue else {
-                throw DeltaError.unsupported("column \(name) has a nested type (struct, array or map)")
-            }
-            out.append(Field(name: name, type: try dataType(t), nullable: f["nullable"]?.boolValue ?? true))
+            guard let t = f["type"] else { throw DeltaError.corrupt("schema field \(name) without a type") }
+            out.append(Field(name: name, type: try dataType(value: t), nullable: f["nullable"]?.boolValue ?? true))
         }
         return Schema(out)
     }

@@ -16,6 +16,7 @@ public struct InferenceState {
         case .jsonString: canInt = false; canDouble = false; canBool = false
         case .jsonNumber: canBool = false; canDate = false; canTimestamp = false
         case .jsonLiteral: canInt = false; canDouble = false; canDate = false; canTimestamp = false
+        case .jsonNested: canInt = false; canDouble = false; canBool = false; canDate = false; canTimestamp = false
         case .text: break
         }
         var isInt = false
@@ -87,9 +88,13 @@ public struct ColumnAccumulator {
         max(1, (Int((Double(p) * 3.321928094887362).rounded(.up)) + 1 + 7) / 8)
     }
 
+    /// LIST / STRUCT / MAP columns: values parsed from JSON into child builders.
+    let nested: NestedBuilder?
+
     public init(_ c: ColumnSpec) {
         column = c
         if case .decimal(let p, _) = c.type, p > 18 { fixedWidth = Self.decimalWidth(p) } else { fixedWidth = 0 }
+        nested = c.type.isNested ? NestedBuilder(path: c.name, type: c.type, nullable: true) : nil
     }
 
     /// Bytes per value in `values` (0: a string column).
@@ -98,13 +103,14 @@ public struct ColumnAccumulator {
         case .int32, .date: return 4
         case .int64, .timestamp, .double: return 8
         case .boolean: return 1
-        case .string: return 0
+        case .string, .list, .structure, .map: return 0
         case .decimal(let p, _): return p <= 9 ? 4 : (p <= 18 ? 8 : fixedWidth)
         }
     }
 
     /// Frees the storage (the accumulator is empty afterwards).
     public mutating func deallocate() {
+        nested?.deallocate()
         values.deallocate()
         offsets.deallocate()
         data.deallocate()
@@ -146,6 +152,12 @@ public struct ColumnAccumulator {
     }
 
     public mutating func truncate(to n: Int) {
+        if let nested {
+            while let last = nullRows.last, Int(last) >= n { nullRows.removeLast() }
+            count = min(count, n)
+            nested.truncate(to: n)
+            return
+        }
         guard count > n else { return }
         while let last = nullRows.last, Int(last) >= n { nullRows.removeLast() }
         count = n
@@ -160,6 +172,7 @@ public struct ColumnAccumulator {
     public mutating func appendNull() {
         nullRows.append(Int32(truncatingIfNeeded: count))
         count += 1
+        if let nested { nested.appendNull(); return }
         let w = stride
         if w > 0 { values.appendZeros(w) } else { offsets.append(Int32(truncatingIfNeeded: data.used)) }
     }
@@ -172,6 +185,14 @@ public struct ColumnAccumulator {
     /// Parses and appends `t`; returns a reason when it is not a value of the column's type.
     public mutating func append(_ t: UnsafeRawBufferPointer, kind: RawField.Kind) -> String? {
         let strict = kind != .text  // JSON: the token kind must fit the type
+        if let nested {
+            // JSON Lines: an array or object; CSV: a field holding JSON text.
+            guard kind == .jsonNested || kind == .text else { return "\(column.name): expected \(column.type), found \(show(t))" }
+            if let reason = nested.append(json: t) { return reason }
+            count += 1
+            return nil
+        }
+        if kind == .jsonNested { return "\(column.name): expected \(column.type), found the nested value \(show(t))" }
         switch column.type {
         case .string:
             if kind == .jsonNumber || kind == .jsonLiteral {
@@ -220,6 +241,8 @@ public struct ColumnAccumulator {
             } else {
                 be.withUnsafeBytes { values.append(bytes: $0) }
             }
+        case .list, .structure, .map:
+            return "\(column.name): internal: nested column without a builder"
         }
         count += 1
         return nil
@@ -276,6 +299,11 @@ public struct ColumnAccumulator {
     /// The accumulated values as a column (a copy); the accumulator is emptied and keeps its
     /// memory for reuse.
     public mutating func take() -> Column {
+        if let nested {
+            nullRows.removeAll(keepingCapacity: true)
+            count = 0
+            return nested.take()
+        }
         var validity: Bitmap?
         if !nullRows.isEmpty {
             var v = Bitmap(count: count, value: true)
@@ -298,6 +326,8 @@ public struct ColumnAccumulator {
                 f.data = values.array(of: UInt8.self)
                 out = .fixed(f)
             }
+        case .list, .structure, .map:
+            out = .int32([])  // unreachable: nested columns return above
         }
         nullRows.removeAll(keepingCapacity: true)
         count = 0

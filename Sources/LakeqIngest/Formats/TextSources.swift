@@ -11,7 +11,9 @@ public struct RawField {
     /// JSON only: the token kind (strings, numbers and literals infer differently).
     public var kind: Kind = .text
 
-    public enum Kind { case text, jsonString, jsonNumber, jsonLiteral }
+    /// `jsonNested`: a JSON array or object (the range spans its brackets), for LIST, STRUCT
+    /// and MAP columns.
+    public enum Kind { case text, jsonString, jsonNumber, jsonLiteral, jsonNested }
 
     public init(start: Int, end: Int, escaped: Bool, isNull: Bool, kind: Kind = .text) {
         self.start = start
@@ -205,12 +207,14 @@ public struct CSVScanner {
     }
 }
 
-/// JSON Lines: one flat object per line. Values are strings, numbers, true/false or null;
-/// nested arrays/objects make the row bad.
+/// JSON Lines: one object per line. Values are strings, numbers, true/false or null; nested
+/// arrays/objects make the row bad unless `acceptsNested` (then they are `jsonNested`
+/// fields, parsed by the column they go to).
 public struct JSONLScanner {
     public let bytes: UnsafeRawBufferPointer
     public var pos = 0
     public var line = 0
+    public var acceptsNested = false
 
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -264,6 +268,10 @@ public struct JSONLScanner {
             if b == UInt8(ascii: "\"") {
                 guard let v = string(&i, e) else { error = "unterminated string"; return }
                 values.append(v)
+            } else if acceptsNested && (b == UInt8(ascii: "{") || b == UInt8(ascii: "[")) {
+                let start = i
+                guard skipNested(&i, e) else { error = "unterminated nested value"; return }
+                values.append(RawField(start: start, end: i, escaped: false, isNull: false, kind: .jsonNested))
             } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
                 error = "nested \(b == UInt8(ascii: "{") ? "object" : "array") for key \(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[k.start..<k.end]), as: UTF8.self))"
                 return
@@ -291,6 +299,27 @@ public struct JSONLScanner {
             error = "expected ',' or '}'"
             return
         }
+    }
+
+    /// Moves past a JSON array or object (brackets balanced outside strings); false when the
+    /// line ends first. Its contents are checked by the column that parses it.
+    private func skipNested(_ i: inout Int, _ e: Int) -> Bool {
+        var depth = 0
+        while i < e {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                i += 1
+                while i < e, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                guard i < e else { return false }
+            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                depth += 1
+            } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { i += 1; return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     private func finish(_ i: inout Int, _ e: Int, _ error: inout String?) {

@@ -5,6 +5,20 @@ public enum ValueType: Equatable, CustomStringConvertible {
     case int32, int64, double, boolean, string, date
     case timestamp(TimeUnit)
     case decimal(precision: Int, scale: Int)
+    /// `list<T>`: a JSON array (elements nullable).
+    indirect case list(ValueType)
+    /// `struct<a: T, b: T not null>`: a JSON object with these keys (a missing key is null).
+    indirect case structure([NestedField])
+    /// `map<string, T>`: a JSON object of any keys, in the order written (values nullable).
+    indirect case map(ValueType)
+
+    /// True for list, struct and map.
+    public var isNested: Bool {
+        switch self {
+        case .list, .structure, .map: return true
+        default: return false
+        }
+    }
 
     public var dataType: DataType {
         switch self {
@@ -16,6 +30,9 @@ public enum ValueType: Equatable, CustomStringConvertible {
         case .date: return .date32
         case .timestamp(let u): return .timestamp(u, utc: true)
         case .decimal(let p, let s): return .decimal(precision: p, scale: s)
+        case .list(let e): return .list(element: Field(name: "element", type: e.dataType, nullable: true))
+        case .structure(let fields): return .structure(fields: fields.map { Field(name: $0.name, type: $0.type.dataType, nullable: $0.nullable) })
+        case .map(let v): return .map(key: Field(name: "key", type: .string, nullable: false), value: Field(name: "value", type: v.dataType, nullable: true))
         }
     }
 
@@ -29,11 +46,22 @@ public enum ValueType: Equatable, CustomStringConvertible {
         case .date: return "date"
         case .timestamp(let u): return "timestamp(\(u == .millis ? "ms" : u == .micros ? "us" : "ns"))"
         case .decimal(let p, let s): return "decimal(\(p),\(s))"
+        case .list(let e): return "list<\(e)>"
+        case .structure(let fields): return "struct<" + fields.map { "\($0.name): \($0.type)" + ($0.nullable ? "" : " not null") }.joined(separator: ", ") + ">"
+        case .map(let v): return "map<string, \(v)>"
         }
     }
 
-    /// Parses a schema-file type name.
+    /// Parses a schema-file type name; nested types as `list<T>` (or `array<T>`),
+    /// `struct<name: T, other: T not null>` and `map<string, T>`.
     public static func parse(_ text: String) -> ValueType? {
+        var parser = NestedTypeParser(text)
+        guard let t = parser.type(), parser.atEnd else { return nil }
+        return t
+    }
+
+    /// A type without nesting (`int64`, `decimal(9,2)`, …).
+    static func parsePrimitive(_ text: String) -> ValueType? {
         let t = text.lowercased().replacingOccurrences(of: " ", with: "")
         switch t {
         case "int32", "int": return .int32
@@ -54,6 +82,101 @@ public enum ValueType: Equatable, CustomStringConvertible {
             }
         }
         return nil
+    }
+}
+
+/// A field of a `struct<…>` type.
+public struct NestedField: Equatable {
+    public var name: String
+    public var type: ValueType
+    public var nullable: Bool
+
+    public init(name: String, type: ValueType, nullable: Bool = true) {
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+    }
+}
+
+/// Recursive descent over a schema-file type: nested types by keyword and angle brackets,
+/// anything else handed to `ValueType.parsePrimitive`. Field names keep their case.
+struct NestedTypeParser {
+    let chars: [Character]
+    var i = 0
+    var depth = 0
+
+    init(_ text: String) { chars = Array(text) }
+
+    var atEnd: Bool {
+        var j = i
+        while j < chars.count, chars[j].isWhitespace { j += 1 }
+        return j == chars.count
+    }
+
+    mutating func skipSpace() { while i < chars.count, chars[i].isWhitespace { i += 1 } }
+
+    mutating func consume(_ c: Character) -> Bool {
+        skipSpace()
+        guard i < chars.count, chars[i] == c else { return false }
+        i += 1
+        return true
+    }
+
+    /// A word of letters, digits, `_` and `$`.
+    mutating func word() -> String {
+        skipSpace()
+        let start = i
+        while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "$" { i += 1 }
+        return String(chars[start..<i])
+    }
+
+    mutating func type() -> ValueType? {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 32 else { return nil }
+        skipSpace()
+        let save = i
+        let keyword = word().lowercased()
+        if ["list", "array", "struct", "map"].contains(keyword), consume("<") {
+            switch keyword {
+            case "list", "array":
+                guard let e = type(), consume(">") else { return nil }
+                return .list(e)
+            case "map":
+                guard let k = type(), k == .string, consume(","), let v = type(), consume(">") else { return nil }
+                return .map(v)
+            default:
+                var fields: [NestedField] = []
+                repeat {
+                    let name = word()
+                    guard !name.isEmpty, consume(":"), let t = type() else { return nil }
+                    guard !fields.contains(where: { $0.name == name }) else { return nil }
+                    var nullable = true
+                    let before = i
+                    if word().lowercased() == "not", word().lowercased() == "null" { nullable = false } else { i = before }
+                    fields.append(NestedField(name: name, type: t, nullable: nullable))
+                } while consume(",")
+                guard consume(">") else { return nil }
+                return .structure(fields)
+            }
+        }
+        // A primitive: up to a ',' or '>' outside parentheses (decimal(9,2) holds a comma).
+        i = save
+        var parens = 0
+        let start = i
+        while i < chars.count {
+            let c = chars[i]
+            if c == "(" { parens += 1 } else if c == ")" { parens -= 1 } else if parens == 0 && (c == "," || c == ">") { break }
+            i += 1
+        }
+        var end = i
+        // `not null` after a struct field's type is not part of the type.
+        let text = String(chars[start..<end])
+        if let r = text.range(of: " not null", options: [.caseInsensitive, .backwards]), r.upperBound == text.endIndex {
+            end = start + text.distance(from: text.startIndex, to: r.lowerBound)
+            i = end
+        }
+        return ValueType.parsePrimitive(String(chars[start..<end]))
     }
 }
 

@@ -192,6 +192,7 @@ struct ChunkParser {
                 }
             case .jsonl:
                 var scanner = JSONLScanner(lineBytes)
+                scanner.acceptsNested = true  // flat columns refuse nested values themselves
                 var error: String?
                 _ = scanner.next(keys: &keys, values: &fields, error: &error)
                 if let error {

@@ -131,7 +131,10 @@ public struct IngestSchema: Equatable {
                 throw IngestError.schema("column \(name): unknown key \"\(unknown)\"")
             }
             guard let typeName = c["type"] as? String, let type = ValueType.parse(typeName) else {
-                throw IngestError.schema("column \(name): unknown type \(c["type"] ?? "(none)"); use int32, int64, double, boolean, string, date, timestamp[(ms|us|ns)] or decimal(p,s)")
+                throw IngestError.schema("column \(name): unknown type \(c["type"] ?? "(none)"); use int32, int64, double, boolean, string, date, timestamp[(ms|us|ns)], decimal(p,s), list<T>, struct<name: T, …> or map<string, T>")
+            }
+            if type.isNested, let rule = ["min", "max", "max_exclusive", "max_column", "min_column", "allowed", "regex", "equals", "derived"].first(where: { c[$0] != nil }) {
+                throw IngestError.schema("column \(name): rule \"\(rule)\" does not apply to the nested type \(type)")
             }
             var nullable = (c["nullable"] as? Bool) ?? true
             if let r = c["required"] as? Bool { nullable = !r }

@@ -30,7 +30,9 @@ extension IngestSchema {
             throw IngestError.schema("\(snapshot.tablePath): the rules stored with the table are unreadable: \(m)")
         }
         func shape(_ s: Schema) -> [String] {
-            s.fields.map { "\($0.name):\((try? DeltaSchema.deltaType($0.type)) ?? "\($0.type)")\($0.nullable ? "?" : "")" }
+            s.fields.map { f in
+                "\(f.name):\(DeltaSchema.displayName(f.type))\(f.nullable ? "?" : "")"
+            }
         }
         let stored = shape(schema.arrowSchema), table = shape(snapshot.schema)
         guard stored == table else {
@@ -53,19 +55,25 @@ extension IngestSchema {
     /// A rule-less schema with the columns of `schema` (a table not created from a schema file).
     static func ruleless(_ schema: Schema) throws -> IngestSchema {
         var cols: [IngestColumn] = []
-        for f in schema.fields {
-            let t: ValueType
-            switch f.type {
-            case .int32: t = .int32
-            case .int64: t = .int64
-            case .float64: t = .double
-            case .boolean: t = .boolean
-            case .string: t = .string
-            case .date32: t = .date
-            case .timestamp(let u, _): t = .timestamp(u)
-            case .decimal(let p, let sc): t = .decimal(precision: p, scale: sc)
-            default: throw IngestError.schema("column \(f.name): type \(f.type) cannot be ingested")
+        func valueType(_ type: DataType, _ name: String) throws -> ValueType {
+            switch type {
+            case .int32: return .int32
+            case .int64: return .int64
+            case .float64: return .double
+            case .boolean: return .boolean
+            case .string: return .string
+            case .date32: return .date
+            case .timestamp(let u, _): return .timestamp(u)
+            case .decimal(let p, let sc): return .decimal(precision: p, scale: sc)
+            case .list(let e): return .list(try valueType(e.type, name))
+            case .structure(let fields):
+                return .structure(try fields.map { NestedField(name: $0.name, type: try valueType($0.type, name), nullable: $0.nullable) })
+            case .map(let k, let v) where k.type == .string: return .map(try valueType(v.type, name))
+            default: throw IngestError.schema("column \(name): type \(type) cannot be ingested")
             }
+        }
+        for f in schema.fields {
+            let t = try valueType(f.type, f.name)
             cols.append(IngestColumn(name: f.name, type: t, nullable: f.nullable, derivedFrom: nil, rules: ColumnRules()))
         }
         return IngestSchema(columns: cols)

@@ -114,10 +114,21 @@ struct ColumnChunkReader {
             var decoder = try RLEHybridDecoder(data, bitWidth: width)
             if entries.count < count { entries = [UInt32](repeating: 0, count: count) }
             try entries.withUnsafeMutableBufferPointer { try decoder.decode(into: $0.baseAddress!, count: count) }
-            for i in 0..<count {
-                guard entries[i] <= max else { throw corrupt("level \(entries[i]) above the maximum \(max)") }
-                into.append(UInt8(entries[i]))
+            // Narrowed in one pass over raw buffers (a per-entry append pays a uniqueness check
+            // each time); the largest level is checked once, after the loop.
+            let base = into.count
+            into.append(contentsOf: repeatElement(0, count: count))
+            var largest: UInt32 = 0
+            entries.withUnsafeBufferPointer { src in
+                into.withUnsafeMutableBufferPointer { dst in
+                    for i in 0..<count {
+                        let e = src[i]
+                        largest = Swift.max(largest, e)
+                        dst[base + i] = UInt8(truncatingIfNeeded: e)
+                    }
+                }
             }
+            guard largest <= max else { throw corrupt("level \(largest) above the maximum \(max)") }
         }
         // A v1 section: 4-byte length, then the hybrid levels; returns the bytes used.
         func prefixed(_ data: UnsafeRawBufferPointer) throws -> (UnsafeRawBufferPointer, Int) {
@@ -172,7 +183,15 @@ struct ColumnChunkReader {
                     continue
                 }
                 if maxRep == 0 { out.repetition.append(contentsOf: repeatElement(0, count: count)) }
-                let defined = maxDef == 0 ? count : out.definition[firstDef...].reduce(0) { $0 + ($1 == UInt8(maxDef) ? 1 : 0) }
+                var defined = count
+                if maxDef > 0 {
+                    let top = UInt8(maxDef)
+                    defined = out.definition.withUnsafeBufferPointer { d in
+                        var n = 0
+                        for i in firstDef..<d.count { n &+= d[i] == top ? 1 : 0 }
+                        return n
+                    }
+                }
                 if maxDef == 0 { out.definition.append(contentsOf: repeatElement(0, count: count)) }
                 try decodeValues(values, encoding: encoding, count: defined, builder: &builder)
                 guard builder.storedCount == builder.count + defined else { throw corrupt("page decoded the wrong number of values") }

@@ -25,38 +25,47 @@ struct NestedAssembler {
         return column
     }
 
+    /// The levels of the first leaf under `node` that was read (every leaf under a node
+    /// agrees on the node's slots).
     private func levels(of node: FieldNode) throws -> LeafLevels {
         guard let first = node.leaves.first else {
             throw ParquetError.unsupported("\(location): group \(node.name) has no leaf columns")
         }
-        guard let l = leaves[first] else { throw ParquetError.invalidArgument("\(location): levels of leaf \(first) not read") }
+        guard let l = node.leaves.lazy.compactMap({ leaves[$0] }).first else {
+            throw ParquetError.invalidArgument("\(location): levels of leaf \(first) not read")
+        }
         return l
     }
+
+    /// Whether any leaf under `node` was read.
+    private func isRead(_ node: FieldNode) -> Bool { node.leaves.contains { leaves[$0] != nil } }
 
     /// The number of slots `node`'s first leaf gives it, and their validity (nil: all valid).
     /// The bitmap is only built once a null slot shows up.
     private func slots(_ l: LeafLevels, slotDefinition: Int, slotRepetition: Int, valid definition: Int) -> (count: Int, validity: Bitmap?) {
         let n = l.definition.count
         var count = 0
-        var validity: Bitmap?
+        // Null slots are collected as positions (they are rare) and become a bitmap at the end.
+        var nulls: [Int32] = []
         let sd = UInt8(truncatingIfNeeded: slotDefinition), sr = UInt8(truncatingIfNeeded: slotRepetition)
         let vd = UInt8(truncatingIfNeeded: definition)
         l.definition.withUnsafeBufferPointer { def in
             l.repetition.withUnsafeBufferPointer { rep in
                 for i in 0..<n where rep[i] <= sr && def[i] >= sd {
-                    let v = def[i] >= vd
-                    if validity != nil {
-                        validity?.append(v)
-                    } else if !v {
-                        var b = Bitmap(count: count, value: true)
-                        b.append(false)
-                        validity = b
-                    }
+                    if def[i] < vd { nulls.append(Int32(truncatingIfNeeded: count)) }
                     count += 1
                 }
             }
         }
-        return (count, validity)
+        return (count, Self.validity(count: count, nulls: nulls))
+    }
+
+    /// A bitmap of `count` slots with `nulls` cleared; nil when there are none.
+    private static func validity(count: Int, nulls: [Int32]) -> Bitmap? {
+        guard !nulls.isEmpty else { return nil }
+        var b = Bitmap(count: count, value: true)
+        for k in nulls { b[Int(k)] = false }
+        return b
     }
 
     private func assemble(_ node: FieldNode, slotDefinition: Int, slotRepetition: Int) throws -> Column {
@@ -76,6 +85,11 @@ struct NestedAssembler {
             var children: [Column] = []
             children.reserveCapacity(fields.count)
             for f in fields {
+                // A field none of whose leaves were asked for: NULLs in the struct's shape.
+                guard isRead(f) else {
+                    children.append(Column.nulls(f.type, count: slotCount))
+                    continue
+                }
                 let child = try assemble(f, slotDefinition: slotDefinition, slotRepetition: slotRepetition)
                 guard child.count == slotCount else {
                     throw corrupt("struct \(node.name): field \(f.name) has \(child.count) slots, the struct \(slotCount)")
@@ -113,39 +127,38 @@ struct NestedAssembler {
                              entryDefinition: Int, entryRepetition: Int) throws -> ([Int32], Bitmap?) {
         let l = try levels(of: node)
         let n = l.definition.count
-        var offsets: [Int32] = [0]
-        var validity: Bitmap?  // built once a null slot shows up
+        var nulls: [Int32] = []  // null slots (rare), a bitmap at the end
         var entries: Int32 = 0
         var open = false  // inside a slot whose entries are being counted
         let sd = UInt8(truncatingIfNeeded: slotDefinition), sr = UInt8(truncatingIfNeeded: slotRepetition)
         let vd = UInt8(truncatingIfNeeded: node.definition)
         let ed = UInt8(truncatingIfNeeded: entryDefinition), er = UInt8(truncatingIfNeeded: entryRepetition)
-        l.definition.withUnsafeBufferPointer { def in
-            l.repetition.withUnsafeBufferPointer { rep in
-                for i in 0..<n {
-                    let d = def[i], r = rep[i]
-                    if r <= sr {
-                        if open { offsets.append(entries) }
-                        open = false
-                        guard d >= sd else { continue }  // no slot here: an ancestor is null or empty
-                        open = true
-                        let v = d >= vd
-                        if validity != nil {
-                            validity?.append(v)
-                        } else if !v {
-                            var b = Bitmap(count: offsets.count - 1, value: true)
-                            b.append(false)
-                            validity = b
+        // At most one slot per level entry: offsets are written through a raw buffer sized for
+        // that (an append per slot pays a uniqueness check each time).
+        var slotCount = 0
+        let offsets = [Int32](unsafeUninitializedCapacity: n + 1) { out, initialized in
+            out[0] = 0
+            l.definition.withUnsafeBufferPointer { def in
+                l.repetition.withUnsafeBufferPointer { rep in
+                    for i in 0..<n {
+                        let d = def[i], r = rep[i]
+                        if r <= sr {
+                            if open { slotCount += 1; out[slotCount] = entries }
+                            open = false
+                            guard d >= sd else { continue }  // no slot here: an ancestor is null or empty
+                            open = true
+                            if d < vd { nulls.append(Int32(truncatingIfNeeded: slotCount)) }
+                            if d >= ed { entries &+= 1 }
+                        } else if r == er, open, d >= ed {
+                            entries &+= 1
                         }
-                        if d >= ed { entries &+= 1 }
-                    } else if r == er, open, d >= ed {
-                        entries &+= 1
                     }
                 }
             }
+            if open { slotCount += 1; out[slotCount] = entries }
+            initialized = slotCount + 1
         }
-        if open { offsets.append(entries) }
-        return (offsets, validity)
+        return (offsets, Self.validity(count: slotCount, nulls: nulls))
     }
 
     /// `slots` slots from dense values: valid slots take the values in order, null slots a

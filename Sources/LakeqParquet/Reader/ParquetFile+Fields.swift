@@ -4,7 +4,11 @@ extension ParquetFile {
     /// Decodes top-level field `field` (an index into `schema.fields`) of one row group: flat
     /// columns through the column reader, nested ones (structs, lists, maps) assembled from
     /// their leaves' levels.
-    public func readField(rowGroup: Int, field: Int, decompressor: Decompressor = Decompressor()) throws -> Column {
+    ///
+    /// `onlyLeaves` (leaf column indices under the field) decodes just those: a struct child
+    /// with none of them comes back as NULLs of its type (its shape is taken from the leaves
+    /// read). Nil, or a set with no leaf of the field, decodes every leaf.
+    public func readField(rowGroup: Int, field: Int, onlyLeaves: Set<Int>? = nil, decompressor: Decompressor = Decompressor()) throws -> Column {
         guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {
             throw ParquetError.invalidArgument("\(path): no row group \(rowGroup)")
         }
@@ -13,8 +17,13 @@ extension ParquetFile {
         if case .leaf(let c) = node.kind, schema.columns[c].maxRepetitionLevel == 0 {
             return try readColumn(rowGroup: rowGroup, column: c, decompressor: decompressor)
         }
+        var wanted = node.leaves
+        if let onlyLeaves {
+            let subset = node.leaves.filter { onlyLeaves.contains($0) }
+            if !subset.isEmpty { wanted = subset }
+        }
         var leaves: [Int: LeafLevels] = [:]
-        for c in node.leaves { leaves[c] = try readLevels(rowGroup: rowGroup, column: c, decompressor: decompressor) }
+        for c in wanted { leaves[c] = try readLevels(rowGroup: rowGroup, column: c, decompressor: decompressor) }
         let assembler = NestedAssembler(leaves: leaves, location: "\(path): row group \(rowGroup), field \(node.name)")
         return try assembler.assemble(node, rows: Int(metadata.rowGroups[rowGroup].numRows))
     }

@@ -30,9 +30,21 @@ final class NestedBatchWriter {
                 }
                 guard batch.columns[i].count >= batch.rowCount else { throw ParquetError.invalidArgument("column \(f.name): fewer slots than rows") }
             }
-            pending.append(batch)
-            pendingRows += batch.rowCount
-            if pendingRows >= options.rowGroupRows { try flush() }
+            // A batch larger than the room left in the row group is split (row groups of
+            // `rowGroupRows`, as for flat schemas).
+            var start = 0
+            while start < batch.rowCount {
+                let take = min(options.rowGroupRows - pendingRows, batch.rowCount - start)
+                if start == 0 && take == batch.rowCount {
+                    pending.append(batch)
+                } else {
+                    let rows = (Int32(start)..<Int32(start + take)).map { $0 }
+                    pending.append(RecordBatch(schema: batch.schema, columns: batch.columns.map { $0.gather(rows) }, rowCount: take))
+                }
+                pendingRows += take
+                start += take
+                if pendingRows >= options.rowGroupRows { try flush() }
+            }
         } catch {
             failed = true
             throw error

@@ -118,7 +118,7 @@ public struct PartitionPredicate: Sendable {
         case .null: return .null
         case .bool: return .boolean
         case .int, .double, .decimal: return .number
-        case .string: return .string
+        case .string, .list, .structure, .map: return .string  // partition values are never nested
         case .date: return .date
         case .timestamp: return .timestamp
         }

@@ -20,7 +20,14 @@ public enum SQLType {
         case .timestamp(_, let utc): return .timestamp(.micros, utc: utc)
         case .int96: return .timestamp(.micros, utc: false)
         case .decimal(let p, let s): return p <= 18 ? .decimal(precision: p, scale: s) : .float64
-        case .list, .structure, .map: return t  // nested: not SQL types yet
+        // Children in a canonical form: list elements are `element`, map entries `key` and
+        // `value`, every child nullable. Writers name them differently (pyarrow's legacy `item`,
+        // Spark's `array`) and the engine never relies on a child being non-null, so files of
+        // one table unify and types compare equal whoever wrote them.
+        case .list(let e): return .list(element: Field(name: "element", type: normalize(e.type), nullable: true))
+        case .structure(let fields): return .structure(fields: fields.map { Field(name: $0.name, type: normalize($0.type), nullable: true) })
+        case .map(let k, let v):
+            return .map(key: Field(name: "key", type: normalize(k.type), nullable: false), value: Field(name: "value", type: normalize(v.type), nullable: true))
         }
     }
 
@@ -35,6 +42,9 @@ public enum SQLType {
         case .string: return "VARCHAR"
         case .date32: return "DATE"
         case .timestamp: return "TIMESTAMP"
+        case .list(let e): return name(e.type) + "[]"
+        case .structure(let fields): return "STRUCT(" + fields.map { quoteIdentifier($0.name) + " " + name($0.type) }.joined(separator: ", ") + ")"
+        case .map(let k, let v): return "MAP(\(name(k.type)), \(name(v.type)))"
         default: return "\(t)"
         }
     }
@@ -46,10 +56,14 @@ public enum SQLType {
         }
     }
 
-    /// Converts a decoded Parquet column to its engine storage.
+    /// Converts a decoded Parquet column to its engine storage (nested columns child by child).
     public static func normalize(_ c: Column) -> Column {
         let target = normalize(c.type)
         switch (c.type, c.values) {
+        case (.list, .list(let l)), (.map, .list(let l)):
+            return Column(type: target, values: .list(ListValues(offsets: l.offsets, entries: normalize(l.entries))), validity: c.validity)
+        case (.structure, .structure(let s)):
+            return Column(type: target, values: .structure(StructValues(children: s.children.map { normalize($0) }, count: s.count)), validity: c.validity)
         case (.uint32, .int32(let v)):
             return Column(type: target, values: .int64(v.map { Int64(UInt32(bitPattern: $0)) }), validity: c.validity)
         case (.float32, .float32(let v)):

@@ -88,23 +88,24 @@ public final class Table: @unchecked Sendable {
         var fields: [Field] = []
         var origin: [String: String] = [:]
         for pf in parquet {
-            for d in pf.schema.columns {
-                let name = d.path.joined(separator: ".")
-                let type = SQLType.normalize(d.dataType)
+            // Top-level fields: a nested one (struct, list, map) is one column of a nested type.
+            for d in pf.schema.fields {
+                let name = d.name
+                let type = SQLType.normalize(d.type)
                 if let i = fields.firstIndex(where: { $0.name == name }) {
                     if fields[i].type != type {
                         throw QueryError.catalog(
                             "column \(name) is \(SQLType.name(fields[i].type)) in \(origin[name] ?? "?") but \(SQLType.name(type)) in \(pf.path)")
                     }
-                    fields[i].nullable = fields[i].nullable || d.isNullable
+                    fields[i].nullable = fields[i].nullable || d.nullable
                 } else {
-                    fields.append(Field(name: name, type: type, nullable: d.isNullable))
+                    fields.append(Field(name: name, type: type, nullable: d.nullable))
                     origin[name] = pf.path
                 }
             }
         }
         // Columns missing from some file read as NULL there.
-        for i in fields.indices where parquet.contains(where: { $0.schema.columnIndex(named: fields[i].name) == nil }) {
+        for i in fields.indices where parquet.contains(where: { $0.schema.topLevelSource(named: fields[i].name) == nil }) {
             fields[i].nullable = true
         }
         fileColumnCount = fields.count

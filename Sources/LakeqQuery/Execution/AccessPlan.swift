@@ -24,9 +24,13 @@ final class AccessPlan: @unchecked Sendable {
     /// Over scan columns; nil reads every row.
     let filter: BoundExpr?
     let pruning: Bool
+    /// Scan columns of STRUCT type the query reads only through these field paths: only
+    /// their leaves are decoded (the other fields read as NULL, never looked at).
+    var fieldPaths: [Int: Set<[String]>] = [:]
 
-    /// Where a scan column's values come from in one file.
-    enum Source { case file(Int), partition(Int), missing }
+    /// Where a scan column's values come from in one file: a flat leaf column, a nested
+    /// top-level field (by index into the file's `schema.fields`), a partition value, nothing.
+    enum Source { case file(Int), nested(Int), partition(Int), missing }
 
     /// One file kept by levels 1-2.
     struct FileEntry {
@@ -86,8 +90,7 @@ final class AccessPlan: @unchecked Sendable {
             kept[i].sources = columns.map { t in
                 let name = table.schema.fields[t].name
                 if let p = table.partitionColumns.firstIndex(where: { $0.name == name }) { return .partition(p) }
-                if let c = pf.schema.columnIndex(named: name) { return .file(c) }
-                return .missing
+                return pf.schema.topLevelSource(named: name) ?? .missing
             }
         }
         files = kept
@@ -160,7 +163,7 @@ final class AccessPlan: @unchecked Sendable {
     /// Level 2: a Delta table's per-file statistics from the log rule the file out.
     private func fileSkippedByLogStatistics(_ file: Int, residual: BoundExpr?) -> Bool {
         guard let residual, table.files[file].stats != nil else { return false }
-        for p in residual.conjuncts.compactMap(Pruning.columnPredicate) {
+        for p in residual.conjuncts.compactMap(Pruning.columnPredicate) where p.path.isEmpty {
             let field = table.schema.fields[columns[p.column]]
             if table.partitionColumns.contains(where: { $0.name == field.name }) { continue }
             if !DeltaStatsPruning.fileMayMatch(table.files[file], column: field, p) { return true }
@@ -168,19 +171,40 @@ final class AccessPlan: @unchecked Sendable {
         return false
     }
 
+    /// The leaf column a predicate tests in one file and its engine type: a flat column, or a
+    /// struct field (`s.a.b`) whose leaf is not inside a list or map (one value per row, so
+    /// its row-group and page statistics bound the field's values). Nil: no statistics apply.
+    func leaf(_ p: Pruning.ColumnPredicate, _ entry: FileEntry, _ pf: ParquetFile) -> (Int, DataType)? {
+        var type = table.schema.fields[columns[p.column]].type
+        switch entry.sources[p.column] {
+        case .file(let c): return p.path.isEmpty ? (c, type) : nil
+        case .nested(let f):
+            var node = pf.schema.fields[f]
+            for k in p.path {
+                // Fields are matched by name: files of one table may order them differently.
+                guard case .structure(let fields) = type, k < fields.count, case .structure(let children) = node.kind,
+                      let child = children.first(where: { $0.name == fields[k].name }) else { return nil }
+                type = fields[k].type
+                node = child
+            }
+            guard case .leaf(let c) = node.kind, pf.schema.columns[c].maxRepetitionLevel == 0, !type.isNested else { return nil }
+            return (c, type)
+        case .partition, .missing: return nil
+        }
+    }
+
     /// Level 3: row-group statistics.
     private func rowGroupMayMatch(_ entry: FileEntry, _ pf: ParquetFile, _ g: Int) -> Bool {
         guard let residual = entry.residual else { return true }
         let rows = pf.metadata.rowGroups[g].numRows
         for p in residual.conjuncts.compactMap(Pruning.columnPredicate) {
-            let type = table.schema.fields[columns[p.column]].type
             switch entry.sources[p.column] {
             case .missing:
                 // The column is NULL throughout this file.
                 if case .isNull(let negated) = p.test { if negated { return false } } else { return false }
             case .partition: continue
-            case .file(let c):
-                guard let stats = pf.statistics(rowGroup: g, column: c) else { continue }
+            case .file, .nested:
+                guard let (c, type) = leaf(p, entry, pf), let stats = pf.statistics(rowGroup: g, column: c) else { continue }
                 let parquetType = pf.schema.columns[c].dataType
                 let lo = stats.min.flatMap { Pruning.scalar($0, type: type, parquetType: parquetType) }
                 let hi = stats.max.flatMap { Pruning.scalar($0, type: type, parquetType: parquetType) }
@@ -210,13 +234,13 @@ final class AccessPlan: @unchecked Sendable {
         let predicates = residual.conjuncts.compactMap(Pruning.columnPredicate)
         // Bloom filters: equality and IN, before dictionaries (a filter is cheaper to read than a dictionary page).
         for p in predicates {
-            guard case .file(let c) = entry.sources[p.column],
+            guard let (c, _) = leaf(p, entry, pf),
                   let probe = Pruning.bloomProbe(p, parquetType: pf.schema.columns[c].dataType) else { continue }
             if try !pf.bloomFilterMayContain(rowGroup: g, column: c, values: probe) { return .skippedByBloomFilter }
         }
         // Dictionary filtering: equality and IN on fully dictionary-encoded chunks.
         for p in predicates {
-            guard case .file(let c) = entry.sources[p.column] else { continue }
+            guard let (c, _) = leaf(p, entry, pf) else { continue }
             let values: [Scalar]
             switch p.test {
             case .compare(.equal, let v): values = [v]
@@ -230,8 +254,7 @@ final class AccessPlan: @unchecked Sendable {
         var candidate = RowRanges.all(Int(rows))
         var pagesSkipped = 0
         for p in predicates {
-            guard case .file(let c) = entry.sources[p.column], let pages = try pf.pageStatistics(rowGroup: g, column: c) else { continue }
-            let type = table.schema.fields[columns[p.column]].type
+            guard let (c, type) = leaf(p, entry, pf), let pages = try pf.pageStatistics(rowGroup: g, column: c) else { continue }
             let parquetType = pf.schema.columns[c].dataType
             var matching: [Range<Int>] = []
             for page in pages {
@@ -284,6 +307,15 @@ final class AccessPlan: @unchecked Sendable {
         case .file(let c):
             let raw = try table.parquetFile(entry.file).readColumn(rowGroup: g, column: c, decompressor: decompressor, rows: wanted)
             return SQLType.normalize(raw)
+        case .nested(let f):
+            let pf = try table.parquetFile(entry.file)
+            let only = fieldPaths[k].map { Self.leaves(of: pf.schema.fields[f], paths: $0) }
+            var column = SQLType.normalize(try pf.readField(rowGroup: g, field: f, onlyLeaves: only, decompressor: decompressor))
+            // Nested fields are assembled whole; page-index candidate rows are taken afterwards.
+            if let wanted, wanted.count < column.count {
+                column = column.gather(wanted.ranges.flatMap { $0.map { Int32(truncatingIfNeeded: $0) } })
+            }
+            return column
         case .partition(let p):
             return partitionColumn(p, file: entry.file, rows: rows)
         case .missing:
@@ -338,5 +370,33 @@ extension ParquetFile {
             if let index = try? offsetIndex(rowGroup: rowGroup, column: c) { n += index.pageLocations.count }
         }
         return n
+    }
+}
+
+extension AccessPlan {
+    /// The leaf columns under the struct fields `paths` (names from `field` down) of one
+    /// file; a path the file lacks adds nothing (the field reads as NULL there).
+    static func leaves(of field: FieldNode, paths: Set<[String]>) -> Set<Int> {
+        var out = Set<Int>()
+        for path in paths {
+            var node = field
+            var found = true
+            for name in path {
+                guard case .structure(let children) = node.kind, let child = children.first(where: { $0.name == name }) else { found = false; break }
+                node = child
+            }
+            if found { out.formUnion(node.leaves) }
+        }
+        return out
+    }
+}
+
+extension ParquetSchema {
+    /// Where top-level column `name` of a file comes from: a flat leaf column or a nested
+    /// (struct, list, map) field assembled from its leaves; nil when the file lacks it.
+    func topLevelSource(named name: String) -> AccessPlan.Source? {
+        guard let f = fields.firstIndex(where: { $0.name == name }) else { return nil }
+        if case .leaf(let c) = fields[f].kind, columns[c].maxRepetitionLevel == 0 { return .file(c) }
+        return .nested(f)
     }
 }

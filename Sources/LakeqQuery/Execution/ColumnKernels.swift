@@ -35,6 +35,10 @@ enum ColumnKernels {
         case .int32, .date32: values = .int32([Int32](repeating: 0, count: n))
         case .float64: values = .float64([Double](repeating: 0, count: n))
         case .string: values = .bytes(ByteArrays(offsets: [Int32](repeating: 0, count: n + 1), data: []))
+        case .list(let e): values = .list(ListValues(offsets: [Int32](repeating: 0, count: n + 1), entries: nulls(e.type, count: 0)))
+        case .map(let k, let v):
+            values = .list(ListValues(offsets: [Int32](repeating: 0, count: n + 1), entries: nulls(DataType.mapEntries(key: k, value: v), count: 0)))
+        case .structure(let fields): values = .structure(StructValues(children: fields.map { nulls($0.type, count: n) }, count: n))
         default: values = .int64([Int64](repeating: 0, count: n))
         }
         return Column(type: type, values: values, validity: Bitmap(count: n, value: false))
@@ -156,6 +160,13 @@ enum ColumnKernels {
     /// All columns have engine type `type` and equal length.
     static func choose(_ columns: [Column], choice: [Int32], type: DataType) -> Column {
         let n = choice.count
+        if type.isNested {
+            // Nested values are rebuilt from scalars (CASE over lists and structs is rare).
+            return ColumnFactory.fromScalars((0..<n).map { i in
+                let k = Int(choice[i])
+                return k >= 0 ? Scalar.from(columns[k], row: i) : .null
+            }, type: type)
+        }
         let cols = columns.map(materialize)
         var valid = [Bool](repeating: true, count: n)
         var anyNull = false

@@ -36,9 +36,10 @@ final class GroupTable {
         if keyTypes.isEmpty {
             kind = .none
             count = 1
-        } else if keyTypes.count == 1 {
+        } else if keyTypes.count == 1 && encoders[0].kind != .nested {
             kind = encoders[0].kind == .string ? .string : .integer
         } else {
+            // Several keys, or one nested key (its codes are per-worker ids, translated on merge).
             kind = .tuple
             slots = [Int32](repeating: -1, count: 1024)
             slotMask = 1023

@@ -51,7 +51,7 @@ final class JoinTable {
         let codes = zip(encoders, keys).map { $0.encode($1, insert: true) }
         if keys.count == 1 && !nullEquals {
             let c = codes[0]
-            if encoders[0].kind == .string {
+            if encoders[0].kind == .string || encoders[0].kind == .nested {
                 var heads = [Int32](repeating: -1, count: encoders[0].interner.count)
                 chain(c, valid: valid, heads: &heads) { Int($0) }
                 index = .strings(heads: heads)
@@ -145,7 +145,7 @@ final class JoinTable {
                 let mask = nullMasks?[i] ?? 0
                 if mask != 0 && !nullEquals { continue }
                 var absent = false
-                for j in codes.indices where encoders[j].kind == .string && codes[j][i] < 0 && mask & (1 << Int64(j)) == 0 { absent = true }
+                for j in codes.indices where (encoders[j].kind == .string || encoders[j].kind == .nested) && codes[j][i] < 0 && mask & (1 << Int64(j)) == 0 { absent = true }
                 if absent { continue }
                 let id = t.findOrInsert(codes, row: i, nullMask: mask, insert: false)
                 if id >= 0 && id < t.heads.count { out[i] = t.heads[id] }

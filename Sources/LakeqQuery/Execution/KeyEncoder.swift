@@ -5,12 +5,15 @@ import LakeqColumnar
 /// booleans 0/1, doubles their bit pattern (-0.0 and NaN made canonical), strings a dense id
 /// from a `StringInterner` (computed once per dictionary entry for dictionary columns).
 final class KeyEncoder {
-    enum Kind { case integer, boolean, double, string }
+    enum Kind { case integer, boolean, double, string, nested }
 
     let type: DataType
     let kind: Kind
     /// The ids of VARCHAR keys; shared by the build and probe sides of a join.
     let interner: StringInterner
+    /// LIST / STRUCT / MAP keys: interned by an unambiguous text of the value (its Swift
+    /// description: strings quoted, types tagged), each code's value kept for `decode`.
+    private var nestedValues: [Int64: Scalar] = [:]
 
     init(type: DataType) {
         self.type = type
@@ -18,6 +21,7 @@ final class KeyEncoder {
         case .boolean: kind = .boolean
         case .float64, .float32: kind = .double
         case .string: kind = .string
+        case .list, .structure, .map: kind = .nested
         default: kind = .integer
         }
         interner = StringInterner()
@@ -41,6 +45,18 @@ final class KeyEncoder {
         case .double:
             guard let d = Vectors.doubles(c) else { return [Int64](repeating: 0, count: c.count) }
             return d.map(Self.doubleCode)
+        case .nested:
+            var texts = ByteArrays()
+            var values: [Scalar] = []
+            values.reserveCapacity(c.count)
+            for i in 0..<c.count {
+                let v = Scalar.from(c, row: i)
+                values.append(v)
+                texts.append(Array(String(describing: v).utf8))
+            }
+            let ids = (insert ? interner.internAll(texts) : interner.lookupAll(texts)).map { Int64($0) }
+            if insert { for (i, id) in ids.enumerated() where nestedValues[id] == nil { nestedValues[id] = values[i] } }
+            return ids
         case .string:
             switch c.values {
             case .dictionary(.bytes(let dict), let idx):
@@ -81,6 +97,8 @@ final class KeyEncoder {
             default: return Column(type: type, values: .int64(codes), validity: validity)
             }
         case .boolean: return Column(type: type, values: .boolean(codes.map { $0 != 0 }), validity: validity)
+        case .nested:
+            return ColumnFactory.fromScalars(codes.enumerated().map { i, c in validity?[i] ?? true ? nestedValues[c] ?? .null : .null }, type: type)
         case .double: return Column(type: type, values: .float64(codes.map { Double(bitPattern: UInt64(bitPattern: $0)) }), validity: validity)
         case .string:
             let strings = interner.strings
@@ -101,8 +119,9 @@ final class KeyEncoder {
 
     /// Code in this encoder of code `c` of `other` (same type): re-interns strings.
     func translator(from other: KeyEncoder) -> (Int64) -> Int64 {
-        guard kind == .string else { return { $0 } }
+        guard kind == .string || kind == .nested else { return { $0 } }
         let map = interner.internAll(other.interner.strings)
+        for (c, v) in other.nestedValues where c >= 0 && Int(c) < map.count { nestedValues[Int64(map[Int(c)])] = v }
         return { c in c >= 0 && Int(c) < map.count ? Int64(map[Int(c)]) : c }
     }
 }

@@ -56,6 +56,18 @@ public struct BoundExpr: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The direct sub-expressions.
+    public var children: [BoundExpr] {
+        switch kind {
+        case .column, .literal: return []
+        case .arithmetic(_, let l, let r), .comparison(_, let l, let r), .and(let l, let r), .or(let l, let r), .distinctFrom(let l, let r, _):
+            return [l, r]
+        case .not(let e), .isNull(let e, _), .inList(let e, _, _), .like(let e, _, _), .cast(let e): return [e]
+        case .caseWhen(let ws, let e): return ws.flatMap { [$0.condition, $0.result] } + [e].compactMap { $0 }
+        case .function(_, let args): return args
+        }
+    }
+
     /// The same expression with column indices renumbered.
     public func remapColumns(_ map: (Int) -> Int) -> BoundExpr {
         var copy = self
@@ -148,6 +160,21 @@ public enum ScalarFunction: String, Sendable, CaseIterable {
     case ifThen = "if"
     /// Internal: a date or timestamp plus an interval (months, days, microseconds as literal arguments).
     case addInterval = "+interval"
+    // Nested types (NestedFunctions). struct_extract's second argument is the field index.
+    case structExtract = "struct_extract"
+    case listExtract = "list_extract"
+    case mapExtractValue = "map_extract_value"
+    case listLength = "len"
+    case cardinality
+    case mapKeys = "map_keys"
+    case mapValues = "map_values"
+    case listSum = "list_sum"
+    case listAvg = "list_avg"
+    case listMin = "list_min"
+    case listMax = "list_max"
+    case listCount = "list_count"
+    case listContains = "list_contains"
+    case listValue = "list_value"
 }
 
 /// Aggregate functions of the dialect.

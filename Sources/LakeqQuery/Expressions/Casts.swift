@@ -34,6 +34,10 @@ enum Casts {
 
     static func cast(_ v: Scalar, to type: DataType) throws -> Scalar {
         if v.isNull { return .null }
+        switch (v, type) {
+        case (.list, .list), (.structure, .structure), (.map, .map): return v  // same type: the binder checked it
+        default: break
+        }
         switch type {
         case .boolean:
             switch v {
@@ -123,7 +127,19 @@ enum Casts {
         case .date(let d): return TimestampText.date(Int64(d))
         case .timestamp(let t): return TimestampText.timestamp(t)
         case .decimal(let x, let s): return DecimalText.format(unscaled: x, scale: s)
+        case .list(let l): return "[" + l.map(nestedText).joined(separator: ", ") + "]"
+        case .structure(let names, let values):
+            return "{" + zip(names, values).map { "'\($0)': \(nestedText($1))" }.joined(separator: ", ") + "}"
+        case .map(let keys, let values): return "{" + zip(keys, values).map { "\(nestedText($0))=\(nestedText($1))" }.joined(separator: ", ") + "}"
         }
+    }
+
+    /// A value inside a nested one, as DuckDB casts nested values to VARCHAR: NULL spelled
+    /// out, strings bare (the empty string as '').
+    private static func nestedText(_ v: Scalar) -> String {
+        if v.isNull { return "NULL" }
+        if case .string("") = v { return "''" }
+        return text(v)
     }
 }
 

@@ -38,6 +38,9 @@ public enum Evaluator {
             return like(a, pattern, negated: negated)
         case .arithmetic(let op, let l, let r):
             return try arithmetic(op, try evaluate(l, batch), try evaluate(r, batch), type: e.type, text: e.text)
+        case .function(.structExtract, let args):
+            guard args.count == 2, case .literal(.int(let k)) = args[1].kind else { throw QueryError.execution("struct_extract needs a constant field") }
+            return try NestedFunctions.field(try evaluate(args[0], batch), Int(clamping: k))
         case .function(let f, let args):
             let cols = try args.map { try evaluate($0, batch) }
             if let fast = try Functions.vectorized(f, cols, type: e.type, count: n) { return fast }
@@ -514,6 +517,29 @@ public enum ColumnFactory {
             var b = ByteArrays()
             for v in values { if case .string(let s) = v { b.append(Array(s.utf8)) } else { b.appendEmpty() } }
             return Column(type: type, values: .bytes(b), validity: validity)
+        case .list(let e):
+            var offsets: [Int32] = [0]
+            var entries: [Scalar] = []
+            for v in values {
+                if case .list(let l) = v { entries += l }
+                offsets.append(Int32(truncatingIfNeeded: entries.count))
+            }
+            return Column(type: type, values: .list(ListValues(offsets: offsets, entries: fromScalars(entries, type: e.type))), validity: validity)
+        case .map(let k, let v):
+            var offsets: [Int32] = [0]
+            var keys: [Scalar] = [], vals: [Scalar] = []
+            for x in values {
+                if case .map(let ks, let vs) = x { keys += ks; vals += vs }
+                offsets.append(Int32(truncatingIfNeeded: keys.count))
+            }
+            let entries = Column(type: DataType.mapEntries(key: k, value: v),
+                                 values: .structure(StructValues(children: [fromScalars(keys, type: k.type), fromScalars(vals, type: v.type)], count: keys.count)))
+            return Column(type: type, values: .list(ListValues(offsets: offsets, entries: entries)), validity: validity)
+        case .structure(let fields):
+            let children = fields.indices.map { f in
+                fromScalars(values.map { if case .structure(_, let xs) = $0, f < xs.count { return xs[f] }; return .null }, type: fields[f].type)
+            }
+            return Column(type: type, values: .structure(StructValues(children: children, count: n)), validity: validity)
         default:
             return Column(type: type, values: .int64(values.map {
                 switch $0 {

@@ -7,6 +7,7 @@ enum Functions {
     static let microsPerDay: Int64 = 86_400_000_000
 
     static func vectorized(_ f: ScalarFunction, _ args: [Column], type: DataType, count n: Int) throws -> Column? {
+        if let nested = try NestedFunctions.evaluate(f, args, type: type, count: n) { return nested }
         switch f {
         case .dateTrunc:
             guard args.count == 2, case .string(let unit) = Scalar.from(args[0], row: 0), n > 0 else { return nil }
@@ -233,6 +234,9 @@ enum Functions {
             return .double(Foundation.pow(a, b))
         case .coalesce, .greatest, .least, .nullif, .concat, .ifThen, .dateAdd:
             return .null
+        case .structExtract, .listExtract, .mapExtractValue, .listLength, .cardinality, .mapKeys, .mapValues,
+             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains, .listValue:
+            throw QueryError.execution("internal: \(f.rawValue) has a column kernel only")
         }
     }
 

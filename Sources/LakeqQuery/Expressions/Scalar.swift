@@ -13,8 +13,15 @@ public enum Scalar: Hashable, Sendable {
     case timestamp(Int64)
     /// Unscaled value and scale.
     case decimal(Int64, Int)
+    /// A LIST value.
+    indirect case list([Scalar])
+    /// A STRUCT value: field names and values.
+    indirect case structure([String], [Scalar])
+    /// A MAP value: keys and values, in order.
+    indirect case map([Scalar], [Scalar])
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
+    public var isString: Bool { if case .string = self { return true } else { return false } }
 
     /// Numeric value as a double, if numeric.
     public var asDouble: Double? {
@@ -49,8 +56,27 @@ public enum Scalar: Hashable, Sendable {
         case .bytes(let b): return .string(b.string(at: i))
         case .fixed(let f): return .string(String(decoding: f[i], as: UTF8.self))
         case .dictionary(let d, let idx): return from(d, type: type, row: Int(idx[i]))
-        case .list, .structure: return .null  // nested values are not SQL scalars yet
+        case .list(let l):
+            let r = l.range(i)
+            switch type {
+            case .map(let kf, let vf):
+                guard case .structure(let kv) = l.entries.values, kv.children.count == 2 else { return .null }
+                return .map(r.map { from(kv.children[0], row: $0, as: kf.type) }, r.map { from(kv.children[1], row: $0, as: vf.type) })
+            case .list(let e):
+                return .list(r.map { from(l.entries, row: $0, as: e.type) })
+            default:
+                return .list(r.map { from(l.entries, row: $0) })
+            }
+        case .structure(let s):
+            guard case .structure(let fields) = type else { return .null }
+            return .structure(fields.map(\.name), zip(fields, s.children).map { f, c in from(c, row: i, as: f.type) })
         }
+    }
+
+    /// Row `i` of a child column read as `type` (the parent's declared child type).
+    private static func from(_ c: Column, row i: Int, as type: DataType) -> Scalar {
+        if c.isNull(i) { return .null }
+        return from(c.values, type: type, row: i)
     }
 
     /// Total order used by ORDER BY and min/max: NULLs compare equal to each other and the
@@ -69,6 +95,11 @@ public enum Scalar: Hashable, Sendable {
         case (.date(let x), .timestamp(let y)): return compare(.timestamp(Int64(x) * 86_400_000_000), .timestamp(y))
         case (.timestamp(let x), .date(let y)): return compare(.timestamp(x), .timestamp(Int64(y) * 86_400_000_000))
         case (.decimal(let x, let s), .decimal(let y, let t)) where s == t: return x < y ? -1 : (x > y ? 1 : 0)
+        case (.list(let x), .list(let y)): return compareElements(x, y)
+        case (.structure(_, let x), .structure(_, let y)): return compareElements(x, y)
+        case (.map(let xk, let xv), .map(let yk, let yv)):
+            let c = compareElements(xk, yk)
+            return c != 0 ? c : compareElements(xv, yv)
         default:
             if let x = a.asDouble, let y = b.asDouble {
                 if x.isNaN || y.isNaN { return x.isNaN ? (y.isNaN ? 0 : 1) : -1 }
@@ -76,5 +107,14 @@ public enum Scalar: Hashable, Sendable {
             }
             return String(describing: a) < String(describing: b) ? -1 : 1
         }
+    }
+
+    /// Element by element, then the shorter first (as DuckDB orders lists and structs).
+    private static func compareElements(_ x: [Scalar], _ y: [Scalar]) -> Int {
+        for (a, b) in zip(x, y) {
+            let c = compare(a, b)
+            if c != 0 { return c }
+        }
+        return x.count < y.count ? -1 : (x.count > y.count ? 1 : 0)
     }
 }

@@ -35,7 +35,11 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
     override var details: String {
         var s = access.table.name
         if let v = access.table.deltaVersion { s += " (Delta version \(v))" }
-        s += " columns=[\(names.joined(separator: ", "))]"
+        // A STRUCT column read only through some fields shows them: `device{kind, os.version}`.
+        let shown = names.enumerated().map { k, name in
+            access.fieldPaths[k].map { name + "{" + $0.map { $0.joined(separator: ".") }.sorted().joined(separator: ", ") + "}" } ?? name
+        }
+        s += " columns=[\(shown.joined(separator: ", "))]"
         if let f = access.filter { s += " filter=[\(f.text)]" }
         return s
     }

@@ -46,6 +46,14 @@ public enum ResultFormatter {
         "[" + (0..<r.rowCount).map { i in "[" + r.columns.map { json(Scalar.from($0, row: i)) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
     }
 
+    /// The JSON of row `row` of a result column, as `.json` writes it (nested values as JSON
+    /// arrays and objects).
+    public static func jsonValue(_ c: Column, row: Int) -> String { json(Scalar.from(c, row: row)) }
+
+    /// The text of row `row` of a result column, as `.csv` and `.table` write it (nested
+    /// values as DuckDB casts them to VARCHAR); empty for NULL.
+    public static func textValue(_ c: Column, row: Int) -> String { Casts.text(Scalar.from(c, row: row)) }
+
     static func csvField(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -60,6 +68,14 @@ public enum ResultFormatter {
         case .int(let i): return String(i)
         case .double(let d): return d.isFinite ? d.description : jsonString(DoubleText.format(d))
         case .decimal: return Casts.text(v)
+        case .list(let l): return "[" + l.map(json).joined(separator: ",") + "]"
+        case .structure(let names, let values): return "{" + zip(names, values).map { "\(jsonString($0)):\(json($1))" }.joined(separator: ",") + "}"
+        case .map(let keys, let values):
+            // String keys: an object; others: an array of {"key", "value"} entries (the keys could not be names).
+            if keys.allSatisfy({ if case .string = $0 { return true }; return false }) {
+                return "{" + zip(keys, values).map { "\(jsonString(Casts.text($0))):\(json($1))" }.joined(separator: ",") + "}"
+            }
+            return "[" + zip(keys, values).map { "{\"key\":\(json($0)),\"value\":\(json($1))}" }.joined(separator: ",") + "]"
         default: return jsonString(Casts.text(v))
         }
     }

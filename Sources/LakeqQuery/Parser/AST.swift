@@ -399,6 +399,11 @@ public indirect enum ExprKind: Hashable, Sendable, CustomStringConvertible {
     case window(FunctionCall, WindowDefinition)
     /// `INTERVAL '3 days'`, `INTERVAL 3 DAY`: a count of one unit (the text as written).
     case interval(value: String, unit: String)
+    /// `x[i]`: a list element (1-based) or a map value by key.
+    case `subscript`(Expr, Expr)
+    /// `x.field` on an expression that is not a plain `name` or `t.name` (those parse as
+    /// column references; the binder reads `s.a` as a struct field when `s` is no table).
+    case fieldAccess(Expr, String)
 
     public var description: String {
         switch self {
@@ -435,6 +440,8 @@ public indirect enum ExprKind: Hashable, Sendable, CustomStringConvertible {
         case .inSubquery(let e, let q, let negated): return "(\(e) \(negated ? "NOT " : "")IN (\(q)))"
         case .window(let f, let w): return "\(f) OVER (\(w))"
         case .interval(let value, let unit): return "INTERVAL \(quoteString(value)) \(unit.uppercased())"
+        case .subscript(let e, let index): return "\(e)[\(index)]"
+        case .fieldAccess(let e, let field): return "\(e).\(quoteIdentifier(field))"
         }
     }
 }

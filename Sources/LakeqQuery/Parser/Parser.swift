@@ -33,6 +33,7 @@ private enum Precedence {
     static let multiplicative = 7
     static let unary = 8
     static let cast = 9
+    static let postfix = 10 // l[i], s.field
 }
 
 /// Recursive descent for statements, Pratt parsing for expressions.
@@ -694,6 +695,7 @@ struct Parser {
             case .plus, .minus: return Precedence.additive
             case .star, .slash, .percent: return Precedence.multiplicative
             case .doubleColon: return Precedence.cast
+            case .leftBracket, .dot: return Precedence.postfix
             default: return nil
             }
         default: return nil
@@ -731,6 +733,22 @@ struct Parser {
         switch op.kind {
         case .symbol(.doubleColon):
             return Expr(.cast(lhs, try parseType()), location: op.location)
+        case .symbol(.leftBracket):
+            let index = try parseExpr()
+            try expect(.rightBracket)
+            return Expr(.subscript(lhs, index), location: op.location)
+        case .symbol(.dot):
+            // A reserved word may name a field after '.' (`segment.end`), except the words that
+            // start a clause, so `s. FROM t` stays a syntax error.
+            let clauseWords: Set<Keyword> = [.from, .where, .group, .having, .order, .limit, .offset, .union, .intersect, .except,
+                                             .join, .on, .using, .as, .and, .or]
+            let word: String? = {
+                if case .keyword(let k) = current.kind { return clauseWords.contains(k) ? nil : k.rawValue }
+                return current.identifierName
+            }()
+            guard let field = word else { throw unexpected("a field name after '.'") }
+            advance()
+            return Expr(.fieldAccess(lhs, field), location: op.location)
         case .keyword(.is):
             let negated = consume(.not)
             let kind: ExprKind
@@ -818,6 +836,15 @@ struct Parser {
         case .symbol(.plus):
             advance()
             return try parseExpr(Precedence.unary)
+        case .symbol(.leftBracket):
+            // `[a, b, …]`: a list, as the call `list_value(a, b, …)` (DuckDB's spelling).
+            advance()
+            var elements: [Expr] = []
+            if !consume(.rightBracket) {
+                repeat { elements.append(try parseExpr()) } while consume(.comma)
+                try expect(.rightBracket, "']'")
+            }
+            return Expr(.function(FunctionCall("list_value", elements)), location: location)
         case .symbol(.leftParen):
             advance()
             if Self.beginsQuery(current.kind) {

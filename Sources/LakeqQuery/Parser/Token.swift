@@ -49,6 +49,7 @@ enum Symbol: String, Sendable {
     case star = "*", plus = "+", minus = "-", slash = "/", percent = "%", concat = "||"
     case equal = "=", notEqual = "<>", bangEqual = "!=", less = "<", lessEqual = "<="
     case greater = ">", greaterEqual = ">=", doubleColon = "::"
+    case leftBracket = "[", rightBracket = "]"
 }
 
 enum TokenKind: Equatable, Sendable {

@@ -9,7 +9,16 @@ extension SelectBinder {
         case .literal(let l):
             return try Self.bindLiteral(l, text: text)
         case .column(let c):
+            if let field = structFieldRewrite(c, location: e.location) {
+                var bound = try bind(field, mode)
+                bound.text = text
+                return bound
+            }
             return try resolveColumn(c, location: e.location)
+        case .fieldAccess(let x, let name):
+            return try bindFieldAccess(x, name, mode, text: text)
+        case .subscript(let x, let index):
+            return try bindSubscript(x, index, mode, text: text)
         case .unary(.not, let x):
             let b = try bind(x, mode)
             try expectBoolean(b, "NOT")
@@ -109,6 +118,7 @@ extension SelectBinder {
             }
             if f.filter != nil { throw QueryError.binding("FILTER applies to aggregates only: \(text)") }
             if f.name.lowercased() == "grouping" { return try bindGrouping(f, mode, text: text) }
+            if f.name.lowercased() == "unnest" { return try bindUnnest(f, mode, text: text) }
             return try bindFunction(f, mode, text: text)
         case .window(let f, let w):
             guard windowsAllowed else { throw QueryError.binding("window functions are not allowed in \(clause): \(text)") }
@@ -129,6 +139,7 @@ extension SelectBinder {
     /// other bare columns are an error.
     private func bindGroupedLeaf(_ e: Expr, text: String) throws -> BoundExpr? {
         if let k = groupExprs.firstIndex(of: e) { return .column(groupIds[k], groupBound[k].type, text) }
+        if case .column(let c) = e.kind, structFieldRewrite(c, location: e.location) != nil { return nil }
         if case .column(let c) = e.kind {
             // A bare column matches a GROUP BY entry naming the same column.
             let cands = scope.candidates(c)
@@ -329,7 +340,8 @@ extension SelectBinder {
         let synonyms = ["substring": "substr", "dow": "dayofweek", "char_length": "length", "strlen": "length", "ifnull": "coalesce",
                         "ceiling": "ceil", "pow": "power", "log": "log10", "datediff": "date_diff", "datepart": "date_part",
                         "instr": "strpos", "position": "strpos", "lcase": "lower", "ucase": "upper", "doy": "dayofyear",
-                        "weekofyear": "week"]
+                        "weekofyear": "week", "list_element": "list_extract", "array_extract": "list_extract",
+                        "array_length": "len", "list_length": "len", "list_has": "list_contains", "array_contains": "list_contains"]
         let canonical = synonyms[name] ?? name
         guard let fn = ScalarFunction(rawValue: canonical), fn != .addInterval else {
             throw QueryError.binding("unknown function \(f.name)" + (Names.closest(to: name, in: Self.functionNames).map { " (did you mean \($0)?)" } ?? ""))
@@ -394,7 +406,12 @@ extension SelectBinder {
             for i in args.indices { try expectString(args[i], name) }
             type = .string
         case .length:
-            try arity(1...1); try expectString(args[0], name); type = .int64
+            try arity(1...1)
+            if args[0].type.isNested { return try bindNestedFunction(.listLength, args, name: name, text: text) }
+            try expectString(args[0], name); type = .int64
+        case .structExtract, .listExtract, .mapExtractValue, .listLength, .cardinality, .mapKeys, .mapValues,
+             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains, .listValue:
+            return try bindNestedFunction(fn, args, name: name, text: text)
         case .substr:
             try arity(2...3); try expectString(args[0], name)
             for i in 1..<args.count { try numeric(i) }

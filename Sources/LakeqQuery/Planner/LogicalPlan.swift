@@ -183,6 +183,10 @@ public indirect enum LogicalPlan: Sendable {
     case enforceSingleRow(LogicalPlan)
     /// `range(start, stop, step)`: BIGINTs from start while below stop (above for a negative step).
     case range(start: Int64, stop: Int64, step: Int64, output: Int)
+    /// `unnest(l)` of the select list: per input row, one row per element of the longest
+    /// list (shorter lists padded with NULL; rows whose lists are all NULL or empty vanish),
+    /// the input columns repeated and one element column per list.
+    case unnest(LogicalPlan, [(id: Int, list: BoundExpr)])
 
     public struct ScanNode: Sendable {
         public var table: Table
@@ -241,6 +245,7 @@ public indirect enum LogicalPlan: Sendable {
             }
         case .unionAll(_, let outputs): return outputs
         case .window(let c, let items): return c.outputs + items.map(\.id)
+        case .unnest(let c, let items): return c.outputs + items.map(\.id)
         case .range(_, _, _, let output): return [output]
         }
     }
@@ -249,7 +254,7 @@ public indirect enum LogicalPlan: Sendable {
         switch self {
         case .scan, .values, .range: return []
         case .filter(let c, _), .project(let c, _), .sort(let c, _), .limit(let c, _, _), .distinct(let c),
-             .window(let c, _), .enforceSingleRow(let c):
+             .window(let c, _), .enforceSingleRow(let c), .unnest(let c, _):
             return [c]
         case .aggregate(let a): return [a.input]
         case .join(let j): return [j.left, j.right]
@@ -266,6 +271,7 @@ public indirect enum LogicalPlan: Sendable {
         case .values(let rows, _): return Double(rows.count)
         case .filter(let c, _): return max(1, c.estimatedRows() * 0.25)
         case .project(let c, _), .sort(let c, _), .window(let c, _): return c.estimatedRows()
+        case .unnest(let c, _): return c.estimatedRows() * 4
         case .limit(let c, let limit, _): return min(c.estimatedRows(), Double(limit ?? Int.max))
         case .distinct(let c): return max(1, c.estimatedRows() * 0.5)
         case .aggregate(let a):

@@ -12,6 +12,7 @@ extension LogicalPlan {
         case .join(let j): return [j.condition, j.markCondition].compactMap { $0 }
         case .sort(_, let keys): return keys.map(\.expr)
         case .window(_, let items): return items.flatMap(\.spec.inputs)
+        case .unnest(_, let items): return items.map(\.list)
         case .limit, .distinct, .unionAll, .enforceSingleRow, .range: return []
         }
     }
@@ -135,6 +136,12 @@ enum Optimizer {
             return wrap(.window(pushDown(child, [], registry), items), preds)
         case .enforceSingleRow(let child):
             return wrap(.enforceSingleRow(pushDown(child, [], registry)), preds)
+        case .unnest(let child, let items):
+            // Conjuncts on the input columns hold for every row an input row unnests into.
+            let elements = Set(items.map(\.id))
+            let below = preds.filter { $0.columnsUsed.isDisjoint(with: elements) }
+            let above = preds.filter { !$0.columnsUsed.isDisjoint(with: elements) }
+            return wrap(.unnest(pushDown(child, below, registry), items), above)
         }
     }
 
@@ -199,6 +206,9 @@ enum Optimizer {
             return kept.isEmpty ? c : .window(c, kept)
         case .enforceSingleRow(let child):
             return .enforceSingleRow(prune(child, required, registry))
+        case .unnest(let child, let items):
+            // Every list is kept: each one decides how many rows an input row becomes.
+            return .unnest(prune(child, required.subtracting(items.map(\.id)).union(used(items.map(\.list))), registry), items)
         case .range:
             return plan
         }

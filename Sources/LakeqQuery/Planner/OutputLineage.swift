@@ -122,6 +122,10 @@ public struct OutputLineage: Sendable, Equatable {
                         depends[id, default: []].formUnion(ordering)
                     }
                 }
+            case .unnest(let c, let items):
+                walk(c)
+                // An element shows the values of the list it came from.
+                for (id, list) in items { set(id, reveal: revealOf(list), depends: dependsOf([list])) }
             case .range:
                 break
             }

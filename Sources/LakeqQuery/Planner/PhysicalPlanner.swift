@@ -10,6 +10,8 @@ import LakeqColumnar
 final class PhysicalPlanner {
     let registry: ColumnRegistry
     let options: EngineOptions
+    /// STRUCT columns read only through field accesses: the field paths to decode (`NestedFieldUse`).
+    var structFieldPaths: [Int: Set<[String]>] = [:]
 
     init(registry: ColumnRegistry, options: EngineOptions) {
         self.registry = registry
@@ -54,6 +56,7 @@ final class PhysicalPlanner {
             let layout = s.columns.map(\.id)
             let filter = try BoundExpr.and(s.filters).map { try remap($0, layout) }
             let access = AccessPlan(table: s.table, columns: s.columns.map(\.tableColumn), filter: filter, pruning: options.pruning)
+            for (k, c) in s.columns.enumerated() { if let paths = structFieldPaths[c.id] { access.fieldPaths[k] = paths } }
             let scan = TableScan(access: access, names: s.columns.map { s.table.schema.fields[$0.tableColumn].name },
                                  types: s.columns.map { s.table.schema.fields[$0.tableColumn].type })
             return Planned(op: scan, layout: layout)
@@ -118,6 +121,10 @@ final class PhysicalPlanner {
         case .enforceSingleRow(let child):
             let c = try plan(child)
             return Planned(op: EnforceSingleRow(c.op), layout: c.layout)
+        case .unnest(let child, let items):
+            let c = try plan(child)
+            let lists = try items.map { try remap($0.list, c.layout) }
+            return Planned(op: Unnest(c.op, lists: lists, elementTypes: items.map { registry.type($0.id) }), layout: c.layout + items.map(\.id))
         case .range(let start, let stop, let step, let output):
             return Planned(op: RangeSource(start: start, stop: stop, step: step), layout: [output])
         }

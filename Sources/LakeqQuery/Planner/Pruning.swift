@@ -53,6 +53,9 @@ enum Pruning {
     /// A conjunct on one column against constants, in a form statistics can refute.
     struct ColumnPredicate {
         var column: Int  // scan index
+        /// Struct field indices from the column down to the tested leaf (`s.a.b`); empty for
+        /// the column itself.
+        var path: [Int] = []
         var test: Test
         enum Test {
             case compare(BinaryOperator, Scalar)
@@ -64,14 +67,26 @@ enum Pruning {
     static func columnPredicate(_ e: BoundExpr) -> ColumnPredicate? {
         switch e.kind {
         case .comparison(let op, let l, let r):
-            if case .column(let c) = l.kind, case .literal(let v) = r.kind, !v.isNull { return .init(column: c, test: .compare(op, v)) }
+            if let (c, path) = columnPath(l), case .literal(let v) = r.kind, !v.isNull { return .init(column: c, path: path, test: .compare(op, v)) }
         case .inList(let x, let list, false):
-            if case .column(let c) = x.kind, !list.isEmpty { return .init(column: c, test: .inList(list)) }
+            if let (c, path) = columnPath(x), !list.isEmpty { return .init(column: c, path: path, test: .inList(list)) }
         case .isNull(let x, let negated):
-            if case .column(let c) = x.kind { return .init(column: c, test: .isNull(negated: negated)) }
+            if let (c, path) = columnPath(x) { return .init(column: c, path: path, test: .isNull(negated: negated)) }
         default: break
         }
         return nil
+    }
+
+    /// A column, or a chain of struct field accesses on one (`s.a.b`): the column and the
+    /// field indices, outermost first.
+    static func columnPath(_ e: BoundExpr) -> (Int, [Int])? {
+        switch e.kind {
+        case .column(let c): return (c, [])
+        case .function(.structExtract, let args):
+            guard args.count == 2, case .literal(.int(let k)) = args[1].kind, let (c, path) = columnPath(args[0]) else { return nil }
+            return (c, path + [Int(k)])
+        default: return nil
+        }
     }
 
     /// False when min/max/null-count prove no row satisfies `p`.

@@ -43,6 +43,9 @@ final class SelectBinder {
     var aggregates: [(id: Int, spec: AggregateSpec, call: FunctionCall)] = []
     var windows: [(id: Int, spec: WindowSpec, ast: Expr)] = []
     var windowsAllowed = false
+    /// `unnest(l)` calls of the select list: the element column id and the list.
+    var unnests: [(id: Int, list: BoundExpr)] = []
+    var unnestAllowed = false
     var selectAliases: [String: Expr] = [:]
     var pendingJoins: [PendingJoin] = []
 
@@ -98,7 +101,7 @@ final class SelectBinder {
                 }
             case .expression(let e, let alias):
                 let name: String
-                if let alias { name = alias.name } else if case .column(let c) = e.kind { name = (try? scope.candidates(c).first?.name) ?? c.name } else { name = e.description }
+                if let alias { name = alias.name } else if case .column(let c) = e.kind { name = (try? scope.candidates(c).first?.name) ?? c.name } else if case .fieldAccess(_, let field) = e.kind { name = field } else { name = e.description }
                 items.append(Item(expr: e, name: name))
                 if let alias { selectAliases[alias.name.lowercased()] = e }
             }
@@ -142,9 +145,11 @@ final class SelectBinder {
         // The select list, HAVING, QUALIFY and ORDER BY, over the groups or the rows.
         clause = "SELECT"
         windowsAllowed = true
+        unnestAllowed = true
         for i in items.indices where items[i].bound == nil || aggregating {
             items[i].bound = try bind(items[i].expr, mode)
         }
+        unnestAllowed = false
         clause = "HAVING"
         windowsAllowed = false
         let having = try s.having.map { try bindPredicate($0, .grouped) }
@@ -186,6 +191,7 @@ final class SelectBinder {
         if let having { plan = .filter(plan, having) }
         if !windows.isEmpty { plan = .window(plan, windows.map { ($0.id, $0.spec) }) }
         if let qualify { plan = .filter(plan, qualify) }
+        if !unnests.isEmpty { plan = .unnest(plan, unnests) }
 
         // Projection: the visible items, then hidden ORDER BY keys.
         var project: [(id: Int, expr: BoundExpr)] = []
@@ -275,6 +281,8 @@ final class SelectBinder {
     static func children(_ e: Expr) -> [Expr] {
         switch e.kind {
         case .literal, .column, .subquery, .exists, .interval: return []
+        case .fieldAccess(let x, _): return [x]
+        case .subscript(let x, let i): return [x, i]
         case .unary(_, let x), .isNull(let x, _), .isBoolean(let x, _, _), .cast(let x, _), .extract(_, let x), .inSubquery(let x, _, _): return [x]
         case .binary(_, let l, let r), .isDistinctFrom(let l, let r, _): return [l, r]
         case .inList(let x, let l, _): return [x] + l

@@ -221,8 +221,8 @@ struct Decorrelator {
             return try pullUp(child)
         case .scan, .values, .range:
             return (p, [])
-        case .limit, .distinct, .window, .unionAll, .enforceSingleRow:
-            throw QueryError.unsupported("correlated subqueries with LIMIT, DISTINCT, window functions or set operations are not supported")
+        case .limit, .distinct, .window, .unionAll, .enforceSingleRow, .unnest:
+            throw QueryError.unsupported("correlated subqueries with LIMIT, DISTINCT, window functions, UNNEST or set operations are not supported")
         }
     }
 }

@@ -59,6 +59,7 @@ enum TypeRules {
         case .string: return type == .string
         case .bool: return type == .boolean
         case .date, .timestamp: return isTemporal(type)
+        case .list, .structure, .map: return false
         }
     }
 

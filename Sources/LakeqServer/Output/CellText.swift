@@ -48,6 +48,7 @@ struct CellText {
         case (_, .float64(let v)): Self.appendDouble(v[i], into: &out)
         case (_, .float32(let v)): Self.appendDouble(Double(v[i]), into: &out)
         case (_, .bytes(let b)): Self.appendJSONString(b, i, into: &out)
+        case (_, .list), (_, .structure): out.append(contentsOf: ResultFormatter.jsonValue(column, row: row).utf8)
         default: JSONText.append(text(row), to: &out)
         }
     }
@@ -70,7 +71,7 @@ struct CellText {
         case (_, .boolean(let v)): return v[i] ? "true" : "false"
         case (_, .fixed(let f)): return f[i].map { String($0, radix: 16) }.joined()
         case (_, .dictionary): return ""
-        case (_, .list), (_, .structure): return ""  // nested values are not SQL values yet (NULL to the engine)
+        case (_, .list), (_, .structure): return ResultFormatter.textValue(column, row: row)  // `[1, 2]`, `{'a': 1}`
         }
     }
 

@@ -105,7 +105,7 @@ struct DescribeCommand: ParsableCommand {
             if json {
                 var columns: [JSONValue] = []
                 for f in snap.schema.fields {
-                    var c: [String: JSONValue] = ["name": .string(f.name), "type": .string((try? DeltaSchema.deltaType(f.type)) ?? "\(f.type)"),
+                    var c: [String: JSONValue] = ["name": .string(f.name), "type": (try? DeltaSchema.deltaTypeValue(f.type)) ?? .string("\(f.type)"),
                                                   "nullable": .bool(f.nullable)]
                     if let m = snap.columnMetadata[f.name] { c["metadata"] = .object(m) }
                     columns.append(.object(c))
@@ -132,7 +132,7 @@ struct DescribeCommand: ParsableCommand {
                 let width = snap.schema.fields.map(\.name.count).max() ?? 0
                 for f in snap.schema.fields {
                     var line = "  " + f.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                        + ((try? DeltaSchema.deltaType(f.type)) ?? "\(f.type)") + (f.nullable ? "" : " not null")
+                        + DeltaSchema.displayName(f.type) + (f.nullable ? "" : " not null")
                     if pii.contains(f.name) { line += "  pii" }
                     if case .string(let c)? = snap.columnMetadata[f.name]?[DeltaSchema.commentKey] { line += "  -- " + c }
                     out.write(line + "\n")

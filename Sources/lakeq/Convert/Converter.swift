@@ -305,6 +305,7 @@ struct Converter {
             }
         case .jsonl:
             var scanner = JSONLScanner(sub)
+            scanner.acceptsNested = columns.contains { $0.type.isNested }  // with --schema list<…>/struct<…>/map<…>
             scanner.line = chunk.firstLine - 1
             var keys: [RawField] = [], values: [RawField] = []
             var error: String?

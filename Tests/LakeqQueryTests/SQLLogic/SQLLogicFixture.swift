@@ -1,6 +1,7 @@
 import Foundation
 import LakeqColumnar
 import LakeqParquet
+@testable import LakeqQuery
 
 /// The tables every sqllogictest file can read (plain Parquet, Hive-partitioned where noted),
 /// small but laid out to exercise pruning: several files, row groups of 250 rows, pages of 50.
@@ -14,12 +15,87 @@ import LakeqParquet
 ///   seasons INTEGER (NULL for news).
 /// - `users`: user_id 1…60 (51…60 never watch), country (NL, DE, FR, US), plan (basic,
 ///   standard, premium), signup DATE, birth_year INTEGER (NULL for every seventh user).
+/// - `sessions` (nested, written by lakeq; row groups of 100 rows): session_id 1…600
+///   ascending, user_id 1…20, segments `STRUCT(start BIGINT, "end" BIGINT, bitrate
+///   INTEGER)[]` (0…3 per session, NULL for every 13th session, a NULL segment in every
+///   17th), device `STRUCT(kind VARCHAR, os STRUCT(name VARCHAR, version INTEGER))` (NULL for
+///   every 11th; os.version = session_id / 10, so row groups prune on it), tags
+///   `VARCHAR[]`, props `MAP(VARCHAR, VARCHAR)` (keys lang, quality, cdn), scores
+///   `INTEGER[]` (0…4 values 1…10, a NULL value in every 6th, NULL for every 15th).
 enum SQLLogicFixture {
     static func write(into lake: String) throws {
         try writeT(lake)
         try writeEvents(lake)
         try writeShows(lake)
         try writeUsers(lake)
+        try writeSessions(lake)
+    }
+
+    static let segmentType = DataType.structure(fields: [
+        Field(name: "start", type: .int64, nullable: true), Field(name: "end", type: .int64, nullable: true),
+        Field(name: "bitrate", type: .int32, nullable: true),
+    ])
+    static let osType = DataType.structure(fields: [Field(name: "name", type: .string, nullable: true), Field(name: "version", type: .int32, nullable: true)])
+    static let deviceType = DataType.structure(fields: [Field(name: "kind", type: .string, nullable: true), Field(name: "os", type: osType, nullable: true)])
+
+    private static func writeSessions(_ lake: String) throws {
+        let schema = Schema([
+            Field(name: "session_id", type: .int64, nullable: false), Field(name: "user_id", type: .int64, nullable: false),
+            Field(name: "segments", type: .list(element: Field(name: "element", type: segmentType, nullable: true)), nullable: true),
+            Field(name: "device", type: deviceType, nullable: true),
+            Field(name: "tags", type: .list(element: Field(name: "element", type: .string, nullable: true)), nullable: true),
+            Field(name: "props", type: .map(key: Field(name: "key", type: .string, nullable: false), value: Field(name: "value", type: .string, nullable: true)), nullable: true),
+            Field(name: "scores", type: .list(element: Field(name: "element", type: .int32, nullable: true)), nullable: true),
+        ])
+        var state: UInt64 = 777
+        func next(_ n: UInt64) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % n)
+        }
+        let kinds = ["tv", "mobile", "web"], systems = ["tizen", "android", "ios", "linux"], tagWords = ["hd", "kids", "live", "replay"]
+        var ids: [Int64] = [], users: [Int64] = []
+        var segments: [Scalar] = [], devices: [Scalar] = [], tags: [Scalar] = [], props: [Scalar] = [], scores: [Scalar] = []
+        for i in 1...600 {
+            ids.append(Int64(i))
+            users.append(Int64(1 + next(20)))
+            if i % 13 == 0 {
+                segments.append(.null)
+            } else {
+                var segs: [Scalar] = []
+                var t = Int64(next(100))
+                for k in 0..<next(4) {
+                    if i % 17 == 0 && k == 0 { segs.append(.null); continue }
+                    let length = Int64(1 + next(60))
+                    segs.append(.structure(["start", "end", "bitrate"], [.int(t), .int(t + length), i % 7 == 0 ? .null : .int(Int64(500 * (1 + next(8))))]))
+                    t += length
+                }
+                segments.append(.list(segs))
+            }
+            if i % 11 == 0 {
+                devices.append(.null)
+            } else {
+                let os: Scalar = i % 5 == 0 ? .null : .structure(["name", "version"], [.string(systems[next(4)]), .int(Int64(i / 10))])
+                devices.append(.structure(["kind", "os"], [.string(kinds[next(3)]), os]))
+            }
+            tags.append(i % 9 == 0 ? .null : .list((0..<next(3)).map { _ in .string(tagWords[next(4)]) }))
+            var keys: [Scalar] = [], values: [Scalar] = []
+            if next(2) == 0 { keys.append(.string("lang")); values.append(.string(["en", "nl", "de"][next(3)])) }
+            if next(3) > 0 { keys.append(.string("quality")); values.append(i % 8 == 0 ? .null : .string(["sd", "hd", "uhd"][next(3)])) }
+            if i % 4 == 0 { keys.append(.string("cdn")); values.append(.string("edge\(next(3))")) }
+            props.append(i % 10 == 0 ? .null : .map(keys, values))
+            var list: [Scalar] = (0..<next(5)).map { _ in .int(Int64(1 + next(10))) }
+            if i % 6 == 0 && !list.isEmpty { list[0] = .null }
+            scores.append(i % 15 == 0 ? .null : .list(list))
+        }
+        var options = WriterOptions()
+        options.rowGroupRows = 100
+        options.pageRows = 50
+        try write(lake + "/sessions/part-0.parquet", schema, [
+            Column(type: .int64, values: .int64(ids)), Column(type: .int64, values: .int64(users)),
+            ColumnFactory.fromScalars(segments, type: schema.fields[2].type), ColumnFactory.fromScalars(devices, type: deviceType),
+            ColumnFactory.fromScalars(tags, type: schema.fields[4].type), ColumnFactory.fromScalars(props, type: schema.fields[5].type),
+            ColumnFactory.fromScalars(scores, type: schema.fields[6].type),
+        ], rows: 600, options: options)
     }
 
     private static func bitmap(_ valid: [Bool]) -> Bitmap? { valid.allSatisfy { $0 } ? nil : Bitmap(bools: valid) }

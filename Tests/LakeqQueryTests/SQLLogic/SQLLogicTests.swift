@@ -15,7 +15,10 @@ import Testing
 @Suite struct SQLLogicTests {
     static let root = TestEnvironment.packageRoot.appendingPathComponent("Tests/sql")
 
-    static var files: [String] {
+    /// Files under `pyarrow/` also read tables pyarrow writes (`pyarrow/write_fixture.py`).
+    static let pyarrowFolder = "pyarrow/"
+
+    static var allFiles: [String] {
         guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
         var out: [String] = []
         while let f = walker.nextObject() as? String {
@@ -24,17 +27,35 @@ import Testing
         return out.sorted()
     }
 
+    static var files: [String] { allFiles.filter { !$0.hasPrefix(pyarrowFolder) } }
+    static var pyarrowFiles: [String] { allFiles.filter { $0.hasPrefix(pyarrowFolder) } }
+
     @Test func corpusIsPresent() {
         #expect(Self.files.count >= 1, "no .test files under \(Self.root.path)")
+        #expect(Self.pyarrowFiles.count >= 1, "no .test files under \(Self.root.path)/\(Self.pyarrowFolder)")
     }
 
     @Test(arguments: Self.files)
     func run(file: String) throws {
+        try run(file, pyarrowTables: false)
+    }
+
+    @Test(.enabled(if: Requirements.pyarrow, "needs python3 with pyarrow"), arguments: Self.pyarrowFiles)
+    func runWithPyarrowTables(file: String) throws {
+        try run(file, pyarrowTables: true)
+    }
+
+    func run(_ file: String, pyarrowTables: Bool) throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
         let parsed = try SQLLogicFile(text: text)
         let lake = try TemporaryDirectory("slt")
         defer { lake.remove() }
         try SQLLogicFixture.write(into: lake.path)
+        if pyarrowTables {
+            let script = Self.root.appendingPathComponent(Self.pyarrowFolder + "write_fixture.py").path
+            let outcome = try TestEnvironment.runPythonFile(script, [lake.path])
+            try #require(outcome.status == 0, "write_fixture.py failed: \(outcome.err)")
+        }
         let scratch = lake.path + "/.scratch"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         func sql(_ text: String) -> String { text.replacingOccurrences(of: "__TEST_DIR__", with: scratch) }
