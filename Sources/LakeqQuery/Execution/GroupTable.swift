@@ -206,28 +206,26 @@ final class GroupTable {
     private func stringIds(_ c: Column, _ n: Int) -> [Int32] {
         var out = [Int32](repeating: 0, count: n)
         if case .dictionary(.bytes(let dict), let idx) = c.values {
-            // Groups only for the entries rows use (a filtered batch keeps its whole dictionary).
-            var used = [Bool](repeating: false, count: dict.count)
-            if let validity = c.validity {
-                for i in 0..<n where validity[i] { used[Int(idx[i])] = true }
-            } else {
-                idx.withUnsafeBufferPointer { ix in for i in ix { used[Int(i)] = true } }
-            }
-            var perEntry = [Int32](repeating: 0, count: dict.count)
+            // Each entry is interned the first time a row uses it (a filtered batch keeps its
+            // whole dictionary: unused entries get no group), in the same pass that maps rows
+            // to groups through their dictionary index.
+            var perEntry = [Int32](repeating: -1, count: dict.count)
             let interner = encoders[0].interner
+            let validity = c.validity
             dict.data.withUnsafeBytes { raw in
-                for e in 0..<dict.count where used[e] {
-                    perEntry[e] = groupOfIntern(interner.intern(UnsafeRawBufferPointer(rebasing: raw[dict.range(e)])))
-                }
-            }
-            if let validity = c.validity {
-                for i in 0..<n { out[i] = validity[i] ? perEntry[Int(idx[i])] : nullStringGroup() }
-            } else {
-                // Rows map to groups through their dictionary index alone.
-                perEntry.withUnsafeBufferPointer { e in
+                perEntry.withUnsafeMutableBufferPointer { e in
                     idx.withUnsafeBufferPointer { ix in
                         out.withUnsafeMutableBufferPointer { o in
-                            for i in 0..<n { o[i] = e[Int(ix[i])] }
+                            for i in 0..<min(n, ix.count) {
+                                if let validity, !validity[i] { o[i] = nullStringGroup(); continue }
+                                let entry = Int(ix[i])
+                                var g = e[entry]
+                                if g < 0 {
+                                    g = groupOfIntern(interner.intern(UnsafeRawBufferPointer(rebasing: raw[dict.range(entry)])))
+                                    e[entry] = g
+                                }
+                                o[i] = g
+                            }
                         }
                     }
                 }
