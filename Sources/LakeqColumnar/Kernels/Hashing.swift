@@ -14,12 +14,18 @@ public enum Hashing {
             i += 8
         }
         if i < n {
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                w |= UInt64(p[i]) << shift
-                shift += 8
-                i += 1
+            // The tail in at most two loads instead of a byte loop: the last 8 bytes (they
+            // overlap hashed ones) when there are 8; else two overlapping 4-byte loads, or
+            // the first, middle and last byte, which together cover every byte of a string
+            // of that length (the length is already in `h`).
+            let w: UInt64
+            if n >= 8 {
+                w = p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4 {
+                w = UInt64(p.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                    | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
+            } else {
+                w = UInt64(p[0]) | UInt64(p[n >> 1]) << 8 | UInt64(p[n - 1]) << 16
             }
             h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
             h ^= h >> 32
