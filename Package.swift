@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Layers, lowest first; a layer imports only the ones above it in this list.
@@ -11,6 +11,7 @@ import PackageDescription
 //   LakeqKafka     librdkafka (CRdkafka) behind a small Swift API
 //   LakeqSample    the viewing-events sample generator (`lakeq gen`, `lakeq produce`; tables carry ingest rules)
 //   LakeqStream    Kafka topics into Delta tables, exactly once (ingest-and-stream layer)
+//   LakeqServer    the HTTP API service (`lakeq serve`): routes, keys, limits, cache, metrics
 //   lakeq          the command-line tool
 let package = Package(
     name: "lakeq",
@@ -27,8 +28,17 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // AES-GCM and AES-CTR (in _CryptoExtras) for Parquet modular encryption.
-        .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
+        // The API service (LakeqServer).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Crypto (the service: HMAC, SHA-256) and _CryptoExtras (AES-GCM/CTR for Parquet modular encryption).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -58,10 +68,36 @@ let package = Package(
             dependencies: ["LakeqKafka", "LakeqSample", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .target(
+            name: "LakeqServer",
+            dependencies: [
+                "LakeqQuery", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["Dashboard/Assets"],
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "EmbedDashboardAssets")]
+        ),
+        // The dashboard's files (Sources/LakeqServer/Dashboard/Assets) built into the binary
+        // as generated Swift (see spec/dashboard.md).
+        .executableTarget(name: "EmbedAssets", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .plugin(name: "EmbedDashboardAssets", capability: .buildTool(), dependencies: ["EmbedAssets"]),
         .executableTarget(
             name: "lakeq",
             dependencies: [
                 "LakeqQuery", "LakeqIngest", "LakeqStream", "LakeqSample", "LakeqKafka", "LakeqDelta", "LakeqParquet", "LakeqColumnar",
+                "LakeqServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +114,15 @@ let package = Package(
         .testTarget(
             name: "LakeqStreamTests",
             dependencies: ["LakeqStream", "LakeqKafka", "LakeqIngest", "LakeqDelta", "LakeqTestSupport"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "LakeqServerTests",
+            dependencies: [
+                "LakeqServer", "LakeqQuery", "LakeqIngest", "LakeqDelta", "LakeqParquet", "LakeqColumnar", "LakeqTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ],

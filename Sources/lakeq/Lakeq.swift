@@ -5,7 +5,7 @@ import ArgumentParser
 import LakeqParquet
 
 @main
-struct Lakeq: ParsableCommand {
+struct Lakeq: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -16,7 +16,7 @@ struct Lakeq: ParsableCommand {
             QueryCommand.self, ExplainCommand.self, DumpCommand.self, ScanCommand.self, SchemaCommand.self, MetaCommand.self,
             GenCommand.self, ConvertCommand.self, IngestCommand.self, HistoryCommand.self, VacuumCommand.self,
             DescribeCommand.self, OptimizeCommand.self,
-            StreamCommand.self, ProduceCommand.self,
+            StreamCommand.self, ProduceCommand.self, ServeCommand.self, KeysCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )
@@ -41,11 +41,15 @@ struct Lakeq: ParsableCommand {
 
 extension Lakeq {
     /// Usage errors exit with status 2 (as documented in spec/cli.md), not ArgumentParser's 64.
-    static func main() {
+    static func main() async {
         configureAllocator()
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()  // `serve`
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -20,4 +20,11 @@ public enum Requirements {
     public static var parquetTesting: Bool {
         FileManager.default.fileExists(atPath: TestEnvironment.sharedFile("parquet-testing/check.py")) && TestEnvironment.python != nil
     }
+    /// The `schemathesis` command (PyPI), for fuzzing the API service against its OpenAPI document.
+    public static var schemathesis: Bool { TestEnvironment.executable("schemathesis") != nil }
+
+    /// Debian's Chromium and Playwright for Python (the dashboard's browser test).
+    public static var chromiumAndPlaywright: Bool {
+        FileManager.default.isExecutableFile(atPath: TestEnvironment.chromium) && TestEnvironment.pythonHas("playwright.sync_api")
+    }
 }

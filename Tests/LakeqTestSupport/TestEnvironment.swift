@@ -25,6 +25,10 @@ public enum TestEnvironment {
     /// True when the debug binary has been built.
     public static var binaryBuilt: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
+    /// Debian's Chromium (`apt-get install chromium`), which Playwright drives here
+    /// (`playwright install` cannot download browsers on these machines).
+    public static let chromium = ProcessInfo.processInfo.environment["LAKEQ_CHROMIUM"] ?? "/usr/bin/chromium"
+
     /// `python3` on PATH, if any.
     public static let python: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -34,6 +38,15 @@ public enum TestEnvironment {
         }
         return nil
     }()
+
+    /// An executable named `name` on PATH, if any.
+    public static func executable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        return nil
+    }
 
     nonisolated(unsafe) private static var probed: [String: Bool] = [:]
     private static let probeLock = NSLock()
@@ -68,13 +81,15 @@ public enum TestEnvironment {
         public var output: String { err.isEmpty ? out : out + err }
     }
 
-    /// Runs a program to completion. Both pipes are drained before waiting, so a chatty child
-    /// cannot block on a full pipe.
+    /// Runs a program to completion (in `directory` when given, so that tools that leave
+    /// caches in their working directory leave them there). Both pipes are drained before
+    /// waiting, so a chatty child cannot block on a full pipe.
     @discardableResult
     public static func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil,
-                           input: Data? = nil) throws -> Outcome {
+                           input: Data? = nil, directory: String? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()

@@ -26,6 +26,8 @@ public struct IngestOptions {
     public var blockLines = 1 << 20
     /// Called after every block (for a progress line).
     public var progress: ((_ rowsRead: Int, _ seconds: Double) -> Void)?
+    /// Recorded as the commits' `commitInfo.engineInfo`.
+    public var engineInfo = "lakeq ingest"
 
     public init(lake: String, table: String) {
         self.lake = lake
@@ -409,7 +411,7 @@ public final class Ingestor {
                               extra: ["lakeqIngest": .object(["sources": .array(p.sourcesInfo),
                                                               "rows": .int(Int64(p.rows)),
                                                               "quarantineRows": .int(Int64(p.bad.count))])])
-        info.fields["engineInfo"] = .string("lakeq ingest")
+        info.fields["engineInfo"] = .string(options.engineInfo)
         try quarantine.lock()
         defer { quarantine.unlock() }
         do {

@@ -12,6 +12,8 @@ public struct Catalog: Sendable {
     /// What SQL may read: anything the process can (the command line), or only the lake's
     /// own tables (the API service).
     public var access: TableAccess = .unrestricted
+    /// Tables kept open across queries (the API service's); nil opens each table per query.
+    public var tableCache: TableCache? = nil
 
     public init(lake: String) { self.lake = lake }
 
@@ -29,6 +31,9 @@ public struct Catalog: Sendable {
         }
         let admit: ((String) throws -> Void)? = access == .lakeTablesOnly ? try TableAccess.insideLake(lake) : nil
         try admit?(path)  // the table's folder itself may be a symlink out of the lake
+        if let tableCache {
+            return try tableCache.table(name: name, path: path, version: explicit.map { Int($0) } ?? version, admit: admit)
+        }
         return try Self.open(name: name, path: path, version: explicit.map { Int($0) } ?? version, admit: admit)
     }
 

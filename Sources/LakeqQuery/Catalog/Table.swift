@@ -34,13 +34,18 @@ public final class Table: @unchecked Sendable {
 
     private var opened: [ParquetFile?]
     private let lock = NSLock()
+    /// Opens a file (a `TableCache` passes one that reuses footers parsed before).
+    private let opener: (@Sendable (String) throws -> ParquetFile)?
 
     /// A Delta table as of `snapshot`: only its live files, partition values from the log
     /// (typed by the table's schema, not guessed from the folder names), schema from the
     /// latest `metaData`. Columns missing from an older file read as NULL there.
-    /// `admit` vets every data file's path before it is opened (see `TableAccess`).
-    public init(name: String, snapshot: DeltaSnapshot, admit: ((String) throws -> Void)? = nil) throws {
+    /// `admit` vets every data file's path before it is opened (see `TableAccess`); `opener`
+    /// opens a file (default: `ParquetFile(path:)`).
+    public init(name: String, snapshot: DeltaSnapshot, admit: ((String) throws -> Void)? = nil,
+                opener: (@Sendable (String) throws -> ParquetFile)? = nil) throws {
         self.name = name
+        self.opener = opener
         deltaVersion = snapshot.version
         let partitionNames = snapshot.partitionColumns
         files = snapshot.files.map { f in
@@ -57,6 +62,7 @@ public final class Table: @unchecked Sendable {
     /// Opens every file under `paths` (files or directories) and unifies their schemas.
     public init(name: String, paths: [String], hivePartitioning: Bool = true, admit: ((String) throws -> Void)? = nil) throws {
         self.name = name
+        opener = nil
         deltaVersion = nil
         var found: [(path: String, parts: [(String, String)])] = []
         for p in paths {
@@ -111,7 +117,7 @@ public final class Table: @unchecked Sendable {
         lock.lock()
         if let f = opened[i] { lock.unlock(); return f }
         lock.unlock()
-        let f = try ParquetFile(path: files[i].path)
+        let f = try opener?(files[i].path) ?? ParquetFile(path: files[i].path)
         lock.lock()
         defer { lock.unlock() }
         if let other = opened[i] { return other }
@@ -130,7 +136,7 @@ public final class Table: @unchecked Sendable {
     func open(_ indices: [Int]) throws {
         let missing = indices.filter { !isOpen($0) }
         guard !missing.isEmpty else { return }
-        let files = try Self.openAll(missing.map { self.files[$0].path })
+        let files = try Self.openAll(missing.map { self.files[$0].path }, opener: opener)
         lock.lock()
         for (k, i) in missing.enumerated() where opened[i] == nil { opened[i] = files[k] }
         lock.unlock()
@@ -145,14 +151,14 @@ public final class Table: @unchecked Sendable {
         return total
     }
 
-    private static func openAll(_ paths: [String]) throws -> [ParquetFile] {
+    private static func openAll(_ paths: [String], opener: (@Sendable (String) throws -> ParquetFile)? = nil) throws -> [ParquetFile] {
         var out = [ParquetFile?](repeating: nil, count: paths.count)
         var failure: Error?
         let lock = NSLock()
         // Footers are read in parallel: wide globs are dominated by this.
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             do {
-                let f = try ParquetFile(path: paths[i])
+                let f = try opener?(paths[i]) ?? ParquetFile(path: paths[i])
                 lock.lock(); out[i] = f; lock.unlock()
             } catch {
                 lock.lock(); if failure == nil { failure = error }; lock.unlock()
