@@ -113,9 +113,10 @@ struct Accumulator {
         }
     }
 
-    /// The most bytes the distinct bitmaps may take: 1 KiB per row seen (so a few rows never
-    /// allocate much), 1 MiB at least, 16 MiB at most.
-    private var distinctBudget: Int { min(16 << 20, max(1 << 20, distinctRows.multipliedReportingOverflow(by: 1024).partialValue)) }
+    /// The most bytes the distinct bitmaps may take: 256 per row seen, 4 KiB at least, 16 MiB
+    /// at most. Relative to the rows so that small inputs (a window frame's accumulator is
+    /// made per row) never allocate and zero much; a hash set would take ~32 bytes a value.
+    private var distinctBudget: Int { min(16 << 20, max(4 << 10, distinctRows.multipliedReportingOverflow(by: 256).partialValue)) }
 
     /// Moves the distinct values from the bitmaps into hash sets, for good.
     private mutating func leaveBitmaps() {
