@@ -26,5 +26,17 @@ let package = Package(
             path: "ParquetDecoding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The query engine's kernels in ns per value, beside memory bandwidth.
+        .executableTarget(
+            name: "Kernels",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "LakeqParquet", package: root),
+                .product(name: "LakeqColumnar", package: root),
+                .product(name: "LakeqQuery", package: root),
+            ],
+            path: "Kernels",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -188,6 +188,7 @@ public final class ParquetFile: @unchecked Sendable {
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
         reader.crypto = try decryption?.chunk(rowGroup: rowGroup, column: column)
         let col = try reader.read(decompressor: decompressor, wanted: wanted)
+        file.release(offset, length)
         return col
     }
 
@@ -206,7 +207,9 @@ public final class ParquetFile: @unchecked Sendable {
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues), location: location)
         reader.crypto = try decryption?.chunk(rowGroup: rowGroup, column: column)
-        return try reader.readLevels(decompressor: decompressor)
+        let levels = try reader.readLevels(decompressor: decompressor)
+        file.release(offset, length)
+        return levels
     }
 
     /// The dictionary of a column chunk when every data page is dictionary-encoded, so that a

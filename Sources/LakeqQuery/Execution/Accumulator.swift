@@ -13,6 +13,10 @@ struct Accumulator {
     private var counts: [Int64] = []
     private var intSums: [Int64] = []
     private var doubleSums: [Double] = []
+    /// sum and count_if keep no counts while every argument so far was non-NULL (one random
+    /// access less per row): groups below `countlessGroups` have a value with a count of 0.
+    private var skipsCounts: Bool
+    private var countlessGroups = 0
     // min / max
     private var intBest: [Int64] = []
     private var doubleBest: [Double] = []
@@ -23,7 +27,10 @@ struct Accumulator {
     private var m2: [Double] = []
     // bool_and / bool_or: -1 none yet
     private var bools: [Int8] = []
-    // DISTINCT
+    // DISTINCT: integer-like values in bitmaps while their range is small (nil once past
+    // the budget), then in one hash set per group.
+    private var bitmaps: DistinctBitmaps? = DistinctBitmaps()
+    private var distinctRows = 0
     private var intSets: [Int64HashSet] = []
     private var scalarSets: [Set<Scalar>] = []
     // collected values (median, quantiles, string_agg)
@@ -41,6 +48,7 @@ struct Accumulator {
     init(_ spec: AggregateSpec) {
         self.spec = spec
         argumentType = spec.argument?.type
+        skipsCounts = !spec.distinct && (spec.function == .sum || spec.function == .countIf)
         let t = spec.argument?.type
         if spec.distinct && ![.min, .max, .boolAnd, .boolOr].contains(spec.function) {
             kind = .distinct
@@ -87,7 +95,13 @@ struct Accumulator {
         case .variance: means.append(contentsOf: repeatElement(0, count: extra)); m2.append(contentsOf: repeatElement(0, count: extra))
         case .bools: bools.append(contentsOf: repeatElement(-1, count: extra))
         case .distinct:
-            if usesIntSet { intSets.append(contentsOf: repeatElement(Int64HashSet(), count: extra)) } else { scalarSets.append(contentsOf: repeatElement([], count: extra)) }
+            if usesIntSet {
+                let budget = distinctBudget
+                if bitmaps != nil, !(bitmaps?.grow(to: n, budget: budget) ?? false) { leaveBitmaps() }
+                if bitmaps == nil { intSets.append(contentsOf: repeatElement(Int64HashSet(), count: n - intSets.count)) }
+            } else {
+                scalarSets.append(contentsOf: repeatElement([], count: extra))
+            }
         case .collect:
             if collectsDoubles { collectedDoubles.append(contentsOf: repeatElement([], count: extra)) }
             else if collectsInts { collectedInts.append(contentsOf: repeatElement([], count: extra)) }
@@ -98,6 +112,39 @@ struct Accumulator {
             seen.append(contentsOf: repeatElement(false, count: extra))
         }
     }
+
+    /// The most bytes the distinct bitmaps may take: 256 per row seen, 4 KiB at least, 16 MiB
+    /// at most. Relative to the rows so that small inputs (a window frame's accumulator is
+    /// made per row) never allocate and zero much; a hash set would take ~32 bytes a value.
+    private var distinctBudget: Int { min(16 << 20, max(4 << 10, distinctRows.multipliedReportingOverflow(by: 256).partialValue)) }
+
+    /// Moves the distinct values from the bitmaps into hash sets, for good.
+    private mutating func leaveBitmaps() {
+        guard let b = bitmaps else { return }
+        bitmaps = nil
+        intSets = (0..<b.groupCount).map { g in
+            var set = Int64HashSet()
+            b.forEach(group: g) { set.insert($0) }
+            return set
+        }
+        intSets.append(contentsOf: repeatElement(Int64HashSet(), count: max(0, groupCount - intSets.count)))
+    }
+
+    /// Calls `body` with every distinct integer value of group `g`.
+    private func forEachDistinct(_ g: Int, _ body: (Int64) -> Void) {
+        if let b = bitmaps { b.forEach(group: g, body) } else if g < intSets.count { intSets[g].forEach(body) }
+    }
+
+    /// Starts keeping exact counts (a NULL argument arrived): every group so far had a value.
+    private mutating func stopSkippingCounts() {
+        guard skipsCounts else { return }
+        skipsCounts = false
+        counts.withUnsafeMutableBufferPointer { c in for g in 0..<min(countlessGroups, c.count) { c[g] = 1 } }
+        countlessGroups = 0
+    }
+
+    /// The count of group `g`, at least 1 for a group with a value while counts are skipped.
+    private func countOf(_ g: Int) -> Int64 { counts[g] + (g < countlessGroups && counts[g] == 0 ? 1 : 0) }
 
     private var usesIntSet: Bool { Self.isIntegerLike(argumentType) && spec.function != .avg && spec.function != .sum }
     private var collectsDoubles: Bool {
@@ -150,61 +197,73 @@ struct Accumulator {
     /// plain loops instead of per-row group ids.
     mutating func updateSingleGroup(rows n: Int, arg: Column?, extra: [Column] = []) throws {
         grow(to: 1)
+        stopSkippingCounts()
         guard var arg else { counts[0] &+= Int64(n); return }
         if spec.function == .countIf { arg = Self.ones(arg) }
         let validity = arg.validity
         switch kind {
         case .count where spec.function != .countIf:
             counts[0] &+= Int64(validity.map(\.setCount) ?? n)
+        case .intSum where validity == nil:
+            // No NULLs: one vectorized pass over the raw values (INTEGER widened lane-wise).
+            let part: Int64?
+            switch arg.values {
+            case .int32(let v): part = v.withUnsafeBufferPointer { Reductions.sum($0) }
+            case .int64(let v): part = v.withUnsafeBufferPointer { Reductions.checkedSum($0) }
+            default:
+                guard let v = Vectors.int64s(arg) else { return }
+                part = v.withUnsafeBufferPointer { Reductions.checkedSum($0) }
+            }
+            guard let part else { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+            let (r, o) = intSums[0].addingReportingOverflow(part)
+            if o { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+            intSums[0] = r
+            counts[0] &+= Int64(n)
         case .intSum:
-            guard let v = Vectors.int64s(arg) else { return }
+            guard let v = Vectors.int64s(arg), let validity else { return }
             var total = intSums[0]
             var overflow = false
             var valid = 0
             v.withUnsafeBufferPointer { p in
-                if let validity {
-                    for i in 0..<n where validity[i] {
-                        let (r, o) = total.addingReportingOverflow(p[i])
-                        total = r; overflow = overflow || o; valid += 1
-                    }
-                } else {
-                    for i in 0..<n {
-                        let (r, o) = total.addingReportingOverflow(p[i])
-                        total = r; overflow = overflow || o
-                    }
-                    valid = n
+                for i in 0..<n where validity[i] {
+                    let (r, o) = total.addingReportingOverflow(p[i])
+                    total = r; overflow = overflow || o; valid += 1
                 }
             }
             if overflow { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
             intSums[0] = total
             counts[0] &+= Int64(valid)
         case .doubleSum:
-            guard let v = Vectors.doubles(arg) else { return }
             var total = doubleSums[0]
             var valid = 0
-            v.withUnsafeBufferPointer { p in
-                if let validity {
-                    for i in 0..<n where validity[i] { total += p[i]; valid += 1 }
-                } else {
-                    for x in p { total += x }
-                    valid = n
+            if validity == nil, case .float64(let v) = arg.values {
+                total += v.withUnsafeBufferPointer { Reductions.sum($0) }
+                valid = n
+            } else {
+                guard let v = Vectors.doubles(arg) else { return }
+                v.withUnsafeBufferPointer { p in
+                    if let validity {
+                        for i in 0..<n where validity[i] { total += p[i]; valid += 1 }
+                    } else {
+                        total += Reductions.sum(p)
+                        valid = n
+                    }
                 }
             }
             doubleSums[0] = total
             counts[0] &+= Int64(valid)
         case .doubleExtreme where validity == nil && n > 0 && { if case .float64 = arg.values { return true }; return false }():
-            guard case .float64(let v) = arg.values else { return }
-            var best = v[0]
-            let less = wantLess
-            v.withUnsafeBufferPointer { p in
-                for x in p {
-                    if less { if x < best || (best.isNaN && !x.isNaN) { best = x } } else { if x > best || (x.isNaN && !best.isNaN) { best = x } }
-                }
-            }
+            guard case .float64(let v) = arg.values,
+                  let best = v.withUnsafeBufferPointer({ Reductions.extreme($0, less: wantLess) }) else { return }
             foldDouble(0, best)
         case .intExtreme where validity == nil && n > 0:
-            guard let v = Vectors.int64s(arg) else { return }
-            let best = (wantLess ? v.min() : v.max()) ?? 0
+            let found: Int64?
+            switch arg.values {
+            case .int32(let v): found = v.withUnsafeBufferPointer { Reductions.extreme($0, less: wantLess) }.map { Int64($0) }
+            case .int64(let v): found = v.withUnsafeBufferPointer { Reductions.extreme($0, less: wantLess) }
+            default: found = Vectors.int64s(arg).flatMap { v in v.withUnsafeBufferPointer { Reductions.extreme($0, less: wantLess) } }
+            }
+            guard let best = found else { return }
             if !seen[0] || (wantLess ? best < intBest[0] : best > intBest[0]) { intBest[0] = best; seen[0] = true }
         default:
             try update(groups: [Int32](repeating: 0, count: n), arg: arg, extra: extra, groupCount: 1)
@@ -231,6 +290,24 @@ struct Accumulator {
         case .intSum:
             guard let v = Vectors.int64s(arg) else { return }
             var overflow = false
+            if validity == nil && skipsCounts {
+                intSums.withUnsafeMutableBufferPointer { s in
+                    v.withUnsafeBufferPointer { v in
+                        groups.withUnsafeBufferPointer { gs in
+                            for i in 0..<n {
+                                let g = Int(gs[i])
+                                let (r, o) = s[g].addingReportingOverflow(v[i])
+                                s[g] = r
+                                overflow = overflow || o
+                            }
+                        }
+                    }
+                }
+                if overflow { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+                countlessGroups = groupCount
+                return
+            }
+            stopSkippingCounts()
             intSums.withUnsafeMutableBufferPointer { s in
                 counts.withUnsafeMutableBufferPointer { c in
                     for i in 0..<n where validity?[i] ?? true {
@@ -245,6 +322,18 @@ struct Accumulator {
             if overflow { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
         case .doubleSum:
             guard let v = Vectors.doubles(arg) else { return }
+            if validity == nil && skipsCounts {
+                doubleSums.withUnsafeMutableBufferPointer { s in
+                    v.withUnsafeBufferPointer { v in
+                        groups.withUnsafeBufferPointer { gs in
+                            for i in 0..<n { s[Int(gs[i])] += v[i] }
+                        }
+                    }
+                }
+                countlessGroups = groupCount
+                return
+            }
+            stopSkippingCounts()
             doubleSums.withUnsafeMutableBufferPointer { s in
                 counts.withUnsafeMutableBufferPointer { c in
                     v.withUnsafeBufferPointer { v in
@@ -306,6 +395,19 @@ struct Accumulator {
             }
         case .distinct:
             if usesIntSet, let v = Vectors.int64s(arg) {
+                if bitmaps != nil {
+                    distinctRows += n
+                    var lo = Int64.max, hi = Int64.min
+                    for i in 0..<n where validity?[i] ?? true { lo = min(lo, v[i]); hi = max(hi, v[i]) }
+                    let budget = distinctBudget
+                    if lo <= hi, !(bitmaps?.cover(lo, hi, budget: budget) ?? false) { leaveBitmaps() }
+                }
+                if var b = bitmaps {
+                    bitmaps = nil  // no copy on write while inserting
+                    b.insert(groups: groups, values: v, validity: validity)
+                    bitmaps = b
+                    return
+                }
                 if let validity {
                     for i in 0..<n where validity[i] { intSets[Int(groups[i])].insert(v[i]) }
                 } else {
@@ -374,12 +476,24 @@ struct Accumulator {
     /// Folds every group of `other` into this accumulator: group `g` there is `mapping[g]` here.
     mutating func merge(_ other: Accumulator, mapping: [Int32], groupCount: Int) throws {
         grow(to: groupCount)
+        stopSkippingCounts()
+        if kind == .distinct && usesIntSet && bitmaps != nil {
+            distinctRows += other.distinctRows
+            let budget = distinctBudget
+            if let theirs = other.bitmaps {
+                if theirs.words > 0, !(bitmaps?.cover(theirs.base, theirs.base &+ Int64(theirs.words) &* 64 &- 1, budget: budget) ?? false) {
+                    leaveBitmaps()
+                }
+            } else {
+                leaveBitmaps()
+            }
+        }
         let n = min(mapping.count, other.groupCount)
         switch kind {
         case .count:
             counts.withUnsafeMutableBufferPointer { c in for g in 0..<n { c[Int(mapping[g])] &+= other.counts[g] } }
         case .doubleSum:
-            counts.withUnsafeMutableBufferPointer { c in for g in 0..<n { c[Int(mapping[g])] &+= other.counts[g] } }
+            counts.withUnsafeMutableBufferPointer { c in for g in 0..<n { c[Int(mapping[g])] &+= other.countOf(g) } }
             doubleSums.withUnsafeMutableBufferPointer { s in for g in 0..<n { s[Int(mapping[g])] += other.doubleSums[g] } }
         default:
             for g in 0..<n { try merge(other, from: g, into: Int(mapping[g])) }
@@ -388,6 +502,7 @@ struct Accumulator {
 
     mutating func merge(_ other: Accumulator, from: Int, into: Int) throws {
         grow(to: into + 1)
+        stopSkippingCounts()
         guard from < other.groupCount else { return }
         switch kind {
         case .count:
@@ -396,10 +511,10 @@ struct Accumulator {
             let (r, o) = intSums[into].addingReportingOverflow(other.intSums[from])
             if o { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
             intSums[into] = r
-            counts[into] &+= other.counts[from]
+            counts[into] &+= other.countOf(from)
         case .doubleSum:
             doubleSums[into] += other.doubleSums[from]
-            counts[into] &+= other.counts[from]
+            counts[into] &+= other.countOf(from)
         case .intExtreme:
             if other.seen[from] {
                 let x = other.intBest[from]
@@ -425,7 +540,14 @@ struct Accumulator {
             let v = other.bools[from]
             if v >= 0 { bools[into] = bools[into] < 0 ? v : (spec.function == .boolAnd ? min(bools[into], v) : max(bools[into], v)) }
         case .distinct:
-            if usesIntSet { intSets[into].formUnion(other.intSets[from]) } else { scalarSets[into].formUnion(other.scalarSets[from]) }
+            if usesIntSet {
+                if bitmaps != nil, let theirs = other.bitmaps, theirs.words == 0 || (bitmaps?.covers(theirs.base) ?? false) {
+                    bitmaps?.merge(theirs, from: from, into: into)
+                } else {
+                    leaveBitmaps()
+                    if let theirs = other.bitmaps { theirs.forEach(group: from) { intSets[into].insert($0) } } else { intSets[into].formUnion(other.intSets[from]) }
+                }
+            } else { scalarSets[into].formUnion(other.scalarSets[from]) }
         case .collect:
             if collectsDoubles { collectedDoubles[into] += other.collectedDoubles[from] }
             else if collectsInts { collectedInts[into] += other.collectedInts[from] }
@@ -448,7 +570,7 @@ struct Accumulator {
             var anyEmpty = false
             var out = [Double](repeating: 0, count: n)
             for g in 0..<n {
-                if g >= counts.count || counts[g] == 0 { valid[g] = false; anyEmpty = true; continue }
+                if g >= counts.count || countOf(g) == 0 { valid[g] = false; anyEmpty = true; continue }
                 out[g] = spec.function == .avg ? doubleSums[g] / Double(counts[g]) : doubleSums[g]
             }
             return Column(type: .float64, values: .float64(out), validity: anyEmpty ? valid : nil)
@@ -465,6 +587,12 @@ struct Accumulator {
             case .int32, .date32: return Column(type: spec.type, values: .int32(out.map { Int32(truncatingIfNeeded: $0) }), validity: v)
             default: return Column(type: spec.type, values: .int64(out), validity: v)
             }
+        case .distinct where usesIntSet && (spec.function == .count || spec.function == .approxCountDistinct):
+            return Column(type: .int64, values: .int64((0..<n).map { g in
+                guard g < groupCount else { return 0 }
+                if let b = bitmaps { return g < b.groupCount ? b.counts[g] : 0 }
+                return Int64(intSets[g].count)
+            }))
         default:
             return ColumnFactory.fromScalars((0..<n).map { result($0) }, type: spec.type)
         }
@@ -476,7 +604,7 @@ struct Accumulator {
         switch kind {
         case .count: return .int(counts[g])
         case .intSum:
-            guard counts[g] > 0 else { return .null }
+            guard countOf(g) > 0 else { return .null }
             if spec.function == .avg {
                 if case .decimal(_, let s)? = argumentType { return .double(Double(intSums[g]) / SQLType.pow10(s) / Double(counts[g])) }
                 return .double(Double(intSums[g]) / Double(counts[g]))
@@ -484,7 +612,7 @@ struct Accumulator {
             if case .decimal(_, let s) = spec.type { return .decimal(intSums[g], s) }
             return .int(intSums[g])
         case .doubleSum:
-            guard counts[g] > 0 else { return .null }
+            guard countOf(g) > 0 else { return .null }
             return .double(spec.function == .avg ? doubleSums[g] / Double(counts[g]) : doubleSums[g])
         case .intExtreme:
             guard seen[g] else { return .null }
@@ -524,9 +652,12 @@ struct Accumulator {
     private func distinctResult(_ g: Int) -> Scalar {
         let values: [Scalar]
         if usesIntSet {
+            if spec.function == .count || spec.function == .approxCountDistinct {
+                if let b = bitmaps { return .int(g < b.groupCount ? b.counts[g] : 0) }
+                return .int(Int64(intSets[g].count))
+            }
             var ints: [Int64] = []
-            intSets[g].forEach { ints.append($0) }
-            if spec.function == .count || spec.function == .approxCountDistinct { return .int(Int64(ints.count)) }
+            forEachDistinct(g) { ints.append($0) }
             values = ints.map { Self.scalar($0, argumentType ?? .int64) }
         } else {
             if spec.function == .count || spec.function == .approxCountDistinct { return .int(Int64(scalarSets[g].count)) }

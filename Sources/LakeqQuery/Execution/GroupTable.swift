@@ -15,8 +15,15 @@ final class GroupTable {
     private(set) var count = 0
     let encoders: [KeyEncoder]
 
-    // One integer-like key.
-    private var intMap = Int64HashMap()
+    // One integer-like key: directly indexed while its values span a small range (a perfect
+    // hash, as DuckDB's perfect hash aggregate, decided here from the values seen rather than
+    // from statistics), hashed once they do not.
+    private var usesDirect = true
+    /// Group of value `directBase + i` at `i` (-1 until seen).
+    private var direct: [Int32] = []
+    private var directBase: Int64 = 0
+    private var rowsSeen = 0
+    private var intMap = Int64HashMap(capacity: 0)
     private var intKeys: [Int64] = []
     private var nullGroup: Int32?
     // One VARCHAR key: group of each interned id (-1 until seen), and back.
@@ -64,36 +71,117 @@ final class GroupTable {
     private func integerIds(_ c: Column, _ n: Int) -> [Int32] {
         let values = encoders[0].encode(c, insert: true)
         var out = [Int32](repeating: 0, count: n)
+        guard n > 0 else { return out }
+        let validity = c.validity
+        rowsSeen += n
+        if usesDirect {
+            var lo = Int64.max, hi = Int64.min
+            values.withUnsafeBufferPointer { v in
+                if let validity {
+                    for i in 0..<n where validity[i] { lo = min(lo, v[i]); hi = max(hi, v[i]) }
+                } else {
+                    lo = Reductions.extreme(v, less: true) ?? 0
+                    hi = Reductions.extreme(v, less: false) ?? 0
+                }
+            }
+            if lo <= hi && !coverDirect(lo, hi) { leaveDirect() }
+        }
         // Work on locals: class properties in a hot loop pay dynamic exclusivity checks.
-        var map = intMap
-        intMap = Int64HashMap(capacity: 0)
         var keysOut = intKeys
         intKeys = []
         var groups = count
-        let validity = c.validity
-        values.withUnsafeBufferPointer { v in
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<n {
-                    if let validity, !validity[i] {
-                        if let g = nullGroup { o[i] = g; continue }
-                        let g = Int32(groups)
-                        nullGroup = g
-                        keysOut.append(0)
-                        groups += 1
-                        o[i] = g
-                        continue
+        if usesDirect {
+            var table = direct
+            direct = []
+            let base = directBase
+            table.withUnsafeMutableBufferPointer { d in
+                values.withUnsafeBufferPointer { v in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for i in 0..<n {
+                            if let validity, !validity[i] {
+                                if nullGroup == nil { nullGroup = Int32(groups); keysOut.append(0); groups += 1 }
+                                o[i] = nullGroup ?? 0
+                                continue
+                            }
+                            let k = v[i]
+                            let slot = Int(truncatingIfNeeded: k &- base)
+                            var g = d[slot]
+                            if g < 0 {
+                                g = Int32(truncatingIfNeeded: groups)
+                                d[slot] = g
+                                keysOut.append(k)
+                                groups += 1
+                            }
+                            o[i] = g
+                        }
                     }
-                    let k = v[i]
-                    let (g, inserted) = map.findOrInsert(k, newId: Int32(groups))
-                    if inserted { keysOut.append(k); groups += 1 }
-                    o[i] = g
                 }
             }
+            direct = table
+        } else {
+            var map = intMap
+            intMap = Int64HashMap(capacity: 0)
+            values.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<n {
+                        if let validity, !validity[i] {
+                            if nullGroup == nil { nullGroup = Int32(groups); keysOut.append(0); groups += 1 }
+                            o[i] = nullGroup ?? 0
+                            continue
+                        }
+                        let k = v[i]
+                        let (g, inserted) = map.findOrInsert(k, newId: Int32(groups))
+                        if inserted { keysOut.append(k); groups += 1 }
+                        o[i] = g
+                    }
+                }
+            }
+            intMap = map
         }
-        intMap = map
         intKeys = keysOut
         count = groups
         return out
+    }
+
+    /// The most slots the direct table may have after `rows` rows: 16 per row seen (so a
+    /// few rows never allocate much), 64Ki at least, 4Mi (16 MiB) at most.
+    private static func directLimit(rows: Int) -> Int64 { Int64(min(1 << 22, max(1 << 16, rows.multipliedReportingOverflow(by: 16).overflow ? Int.max : rows * 16))) }
+
+    /// Widens the direct table to cover `lo...hi`; false when that would pass the limit.
+    private func coverDirect(_ lo: Int64, _ hi: Int64) -> Bool {
+        let newLo = direct.isEmpty ? lo : min(lo, directBase)
+        let oldHi = directBase &+ Int64(direct.count) &- 1
+        let newHi = direct.isEmpty ? hi : max(hi, oldHi)
+        let (span, overflow) = newHi.subtractingReportingOverflow(newLo)
+        guard !overflow, span < Self.directLimit(rows: rowsSeen) else { return false }
+        let size = Int(span) + 1
+        if direct.isEmpty {
+            direct = [Int32](repeating: -1, count: size)
+            directBase = newLo
+        } else if newLo < directBase {
+            var widened = [Int32](repeating: -1, count: size)
+            let shift = Int(directBase - newLo)
+            widened.withUnsafeMutableBufferPointer { w in
+                direct.withUnsafeBufferPointer { d in
+                    guard let to = w.baseAddress, let from = d.baseAddress else { return }
+                    (to + shift).update(from: from, count: d.count)
+                }
+            }
+            direct = widened
+            directBase = newLo
+        } else if size > direct.count {
+            direct.append(contentsOf: repeatElement(-1, count: size - direct.count))
+        }
+        return true
+    }
+
+    /// Moves every group from the direct table into the hash map, for good.
+    private func leaveDirect() {
+        var map = Int64HashMap(capacity: max(count, 1024))
+        for (g, k) in intKeys.enumerated() where nullGroup != Int32(g) { _ = map.findOrInsert(k, newId: Int32(g)) }
+        intMap = map
+        direct = []
+        usesDirect = false
     }
 
     private func groupOfIntern(_ id: Int32) -> Int32 {
@@ -119,28 +207,26 @@ final class GroupTable {
     private func stringIds(_ c: Column, _ n: Int) -> [Int32] {
         var out = [Int32](repeating: 0, count: n)
         if case .dictionary(.bytes(let dict), let idx) = c.values {
-            // Groups only for the entries rows use (a filtered batch keeps its whole dictionary).
-            var used = [Bool](repeating: false, count: dict.count)
-            if let validity = c.validity {
-                for i in 0..<n where validity[i] { used[Int(idx[i])] = true }
-            } else {
-                idx.withUnsafeBufferPointer { ix in for i in ix { used[Int(i)] = true } }
-            }
-            var perEntry = [Int32](repeating: 0, count: dict.count)
+            // Each entry is interned the first time a row uses it (a filtered batch keeps its
+            // whole dictionary: unused entries get no group), in the same pass that maps rows
+            // to groups through their dictionary index.
+            var perEntry = [Int32](repeating: -1, count: dict.count)
             let interner = encoders[0].interner
+            let validity = c.validity
             dict.data.withUnsafeBytes { raw in
-                for e in 0..<dict.count where used[e] {
-                    perEntry[e] = groupOfIntern(interner.intern(UnsafeRawBufferPointer(rebasing: raw[dict.range(e)])))
-                }
-            }
-            if let validity = c.validity {
-                for i in 0..<n { out[i] = validity[i] ? perEntry[Int(idx[i])] : nullStringGroup() }
-            } else {
-                // Rows map to groups through their dictionary index alone.
-                perEntry.withUnsafeBufferPointer { e in
+                perEntry.withUnsafeMutableBufferPointer { e in
                     idx.withUnsafeBufferPointer { ix in
                         out.withUnsafeMutableBufferPointer { o in
-                            for i in 0..<n { o[i] = e[Int(ix[i])] }
+                            for i in 0..<min(n, ix.count) {
+                                if let validity, !validity[i] { o[i] = nullStringGroup(); continue }
+                                let entry = Int(ix[i])
+                                var g = e[entry]
+                                if g < 0 {
+                                    g = groupOfIntern(interner.intern(UnsafeRawBufferPointer(rebasing: raw[dict.range(entry)])))
+                                    e[entry] = g
+                                }
+                                o[i] = g
+                            }
                         }
                     }
                 }
@@ -259,12 +345,20 @@ final class GroupTable {
         case .none:
             return out
         case .integer:
-            var map = intMap
-            intMap = Int64HashMap(capacity: 0)
+            rowsSeen += other.rowsSeen
+            var lo = Int64.max, hi = Int64.min
+            for g in 0..<other.count where other.nullGroup != Int32(g) {
+                lo = min(lo, other.intKeys[g]); hi = max(hi, other.intKeys[g])
+            }
+            if usesDirect && lo <= hi && !coverDirect(lo, hi) { leaveDirect() }
             var keys = intKeys
             intKeys = []
             var groups = count
             keys.reserveCapacity(groups + other.count)
+            var map = intMap
+            intMap = Int64HashMap(capacity: 0)
+            var table = direct
+            direct = []
             for g in 0..<other.count {
                 if other.nullGroup == Int32(g) {
                     if let n = nullGroup { out[g] = n } else {
@@ -272,10 +366,18 @@ final class GroupTable {
                     }
                     continue
                 }
-                let (id, inserted) = map.findOrInsert(other.intKeys[g], newId: Int32(groups))
-                if inserted { keys.append(other.intKeys[g]); groups += 1 }
-                out[g] = id
+                let k = other.intKeys[g]
+                if usesDirect {
+                    let slot = Int(k - directBase)
+                    if table[slot] < 0 { table[slot] = Int32(groups); keys.append(k); groups += 1 }
+                    out[g] = table[slot]
+                } else {
+                    let (id, inserted) = map.findOrInsert(k, newId: Int32(groups))
+                    if inserted { keys.append(k); groups += 1 }
+                    out[g] = id
+                }
             }
+            direct = table
             intMap = map
             intKeys = keys
             count = groups

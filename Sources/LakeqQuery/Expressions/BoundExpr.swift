@@ -33,6 +33,12 @@ public struct BoundExpr: Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
+    public init(kind: Kind, type: DataType, text: String) {
+        self.kind = kind
+        self.type = type
+        self.text = text
+    }
+
     /// Indices of the input columns this expression reads.
     public var columnsUsed: Set<Int> {
         var out = Set<Int>()

@@ -69,6 +69,57 @@ import Testing
         #expect(a.count == 4)
     }
 
+    /// Integer keys are indexed directly while they span a small range, then hashed: ids must
+    /// be the same dense first-seen ids either way, across widening, leaving and merging.
+    @Test func directlyIndexedKeysMatchFirstSeenOrder() {
+        var rng: UInt64 = 9
+        func next(_ bound: Int64) -> Int64 { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return Int64(rng >> 33) % bound }
+        let batches: [[Int64]] = [
+            (0..<3000).map { _ in 1000 + next(500) },      // direct
+            (0..<3000).map { _ in 200 + next(2000) },      // widens below and above
+            [5, -7, 1000],                                  // widens below zero
+            (0..<2000).map { _ in next(1 << 40) },          // too wide: hashed from here on
+            (0..<3000).map { _ in 1000 + next(500) },
+        ]
+        let table = GroupTable(keyTypes: [.int64])
+        var reference: [Int64: Int32] = [:]
+        var nullId: Int32?
+        var nextId: Int32 = 0
+        for (b, keys) in batches.enumerated() {
+            var valid = Bitmap(count: keys.count, value: true)
+            if b == 1 { valid[3] = false }
+            let ids = table.groupIds([Column(type: .int64, values: .int64(keys), validity: b == 1 ? valid : nil)], rowCount: keys.count)
+            for (i, k) in keys.enumerated() {
+                let expected: Int32
+                if b == 1 && i == 3 {
+                    if nullId == nil { nullId = nextId; nextId += 1 }
+                    expected = nullId ?? -1
+                } else {
+                    if reference[k] == nil { reference[k] = nextId; nextId += 1 }
+                    expected = reference[k] ?? -1
+                }
+                if ids[i] != expected { Issue.record("batch \(b) row \(i): key \(k) got \(ids[i]), expected \(expected)"); return }
+            }
+        }
+        #expect(table.count == Int(nextId))
+        #expect(table.key(Int(nullId ?? 0)) == [.null])
+        let keys = table.keyColumn(0)
+        #expect(keys.count == table.count)
+        for g in 0..<table.count where !keys.isNull(g) {
+            guard case .int(let k) = Scalar.from(keys, row: g) else { Issue.record("key \(g)"); return }
+            #expect(reference[k] == Int32(g))
+        }
+        // Merging a directly indexed table into a hashed one and the other way round.
+        let direct = GroupTable(keyTypes: [.int64]), hashed = GroupTable(keyTypes: [.int64])
+        _ = direct.groupIds([Column(type: .int64, values: .int64([10, 11, 12]))], rowCount: 3)
+        _ = hashed.groupIds([Column(type: .int64, values: .int64([12, 1 << 50, 10]))], rowCount: 3)
+        #expect(direct.mapGroups(of: hashed) == [2, 3, 0])
+        #expect(direct.count == 4)
+        let other = GroupTable(keyTypes: [.int64])
+        _ = other.groupIds([Column(type: .int64, values: .int64([11, 13]))], rowCount: 2)
+        #expect(hashed.mapGroups(of: other) == [3, 4])
+    }
+
     @Test func compositeKeys() {
         let table = GroupTable(keyTypes: [.int64, .string])
         let ids = table.groupIds([Column(type: .int64, values: .int64([1, 1, 2, 1])),
@@ -106,6 +157,74 @@ import Testing
         var maxAcc = Accumulator(spec(.max, type: .float64, argType: .float64))
         try maxAcc.update(groups: [0, 0, 0, 1], arg: col, groupCount: 2)
         #expect(maxAcc.result(0) == .double(3))
+    }
+
+    @Test func sumsWithoutNullsKeepNoCountsYetEmptyGroupsStayNull() throws {
+        var sum = Accumulator(spec(.sum, type: .float64, argType: .float64))
+        try sum.update(groups: [0, 1, 0], arg: Column(type: .float64, values: .float64([1, 2, 3])), groupCount: 2)
+        var valid = Bitmap(count: 3, value: true)
+        valid[1] = false
+        // Group 2 gets only a NULL; groups 0 and 1 had values before counts were kept.
+        try sum.update(groups: [0, 2, 1], arg: Column(type: .float64, values: .float64([4, 9, 5]), validity: valid), groupCount: 3)
+        #expect(sum.result(0) == .double(8))
+        #expect(sum.result(1) == .double(7))
+        #expect(sum.result(2) == .null)
+        let column = sum.resultColumn(groups: 3)
+        #expect(!column.isNull(1) && column.isNull(2))
+        // Merging accumulators that skipped counts keeps their groups non-NULL.
+        var a = Accumulator(spec(.sum, type: .int64)), b = Accumulator(spec(.sum, type: .int64))
+        try a.update(groups: [0], arg: Column(type: .int64, values: .int64([0])), groupCount: 1)
+        try b.update(groups: [0, 1], arg: Column(type: .int64, values: .int64([0, 4])), groupCount: 2)
+        try a.merge(b, mapping: [1, 2], groupCount: 3)
+        #expect(a.result(0) == .int(0) && a.result(1) == .int(0) && a.result(2) == .int(4))
+    }
+
+    /// count/sum(DISTINCT) kept in bitmaps while the values span a small range, in hash sets
+    /// past the budget; both, and merges between them, must agree with a plain Set per group.
+    @Test func distinctBitmapsAgreeWithSets() throws {
+        var rng: UInt64 = 5
+        func next(_ bound: Int64) -> Int64 { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return Int64(rng >> 33) % bound }
+        func batch(_ n: Int, groups: Int64, values: () -> Int64) -> ([Int32], [Int64]) {
+            ((0..<n).map { _ in Int32(next(groups)) }, (0..<n).map { _ in values() })
+        }
+        let plans: [[([Int32], [Int64])]] = [
+            // Widening below and above; stays in bitmaps.
+            [batch(4000, groups: 5) { 500 + next(300) }, batch(4000, groups: 7) { next(2000) - 100 }],
+            // A value far away: leaves the bitmaps mid-way.
+            [batch(3000, groups: 4) { next(1000) }, ([0, 1, 2] as [Int32], [7, 1 << 45, 3] as [Int64]), batch(3000, groups: 6) { next(1000) }],
+        ]
+        var finished: [(Accumulator, [Int: Set<Int64>])] = []
+        for plan in plans {
+            for function in [AggregateFunction.count, .sum] {
+                var acc = Accumulator(spec(function, type: .int64, distinct: true))
+                var reference: [Int: Set<Int64>] = [:]
+                for (groups, values) in plan {
+                    let count = Int(groups.max() ?? 0) + 1
+                    var valid = Bitmap(count: values.count, value: true)
+                    valid[0] = false
+                    try acc.update(groups: groups, arg: Column(type: .int64, values: .int64(values), validity: valid), groupCount: max(count, acc.groupCount))
+                    for i in 1..<values.count { reference[Int(groups[i]), default: []].insert(values[i]) }
+                }
+                for g in 0..<acc.groupCount {
+                    let want = reference[g] ?? []
+                    let expected: Scalar = function == .count ? .int(Int64(want.count)) : (want.isEmpty ? .null : .int(want.reduce(0, +)))
+                    #expect(acc.result(g) == expected)
+                }
+                if function == .count { finished.append((acc, reference)) }
+            }
+        }
+        // Bitmaps merged into bitmaps (groups reversed), then sets merged into bitmaps.
+        let (first, firstSets) = finished[0], (second, secondSets) = finished[1]
+        var merged = first
+        let reversed = (0..<first.groupCount).map { Int32(first.groupCount - 1 - $0) }
+        try merged.merge(first, mapping: reversed, groupCount: first.groupCount)
+        try merged.merge(second, mapping: (0..<second.groupCount).map { Int32($0) }, groupCount: max(first.groupCount, second.groupCount))
+        for g in 0..<merged.groupCount {
+            var want = firstSets[g] ?? []
+            want.formUnion(firstSets[first.groupCount - 1 - g] ?? [])
+            want.formUnion(secondSets[g] ?? [])
+            #expect(merged.result(g) == .int(Int64(want.count)))
+        }
     }
 
     @Test func distinctCountsMergeAcrossWorkers() throws {
