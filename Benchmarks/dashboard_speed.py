@@ -46,7 +46,7 @@ def load(browser, url):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function("window.lakeq && window.lakeq.drawnAt && document.body.dataset.drawn === String(window.lakeq.generation)",
+    page.wait_for_function("() => window.lakeq && window.lakeq.drawnAt && document.body.dataset.drawn === String(window.lakeq.generation)",
                            timeout=120_000)
     m = page.evaluate(MEASURE)
     context.close()
