@@ -92,7 +92,7 @@ let package = Package(
         // The dashboard's files (Sources/LakeqServer/Dashboard/Assets) built into the binary
         // as generated Swift (see spec/dashboard.md).
         .executableTarget(name: "EmbedAssets", swiftSettings: [.swiftLanguageMode(.v6)]),
-        .plugin(name: "EmbedDashboardAssets", capability: .buildTool(), dependencies: ["EmbedAssets"]),
+        .plugin(name: "EmbedDashboardAssets", capability: .buildTool(), dependencies: ["EmbedAssets"], path: "Sources/EmbedDashboardAssets"),
         .executableTarget(
             name: "lakeq",
             dependencies: [
