@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import LakeqColumnar
 @testable import LakeqQuery
 @testable import LakeqServer
@@ -9,6 +10,14 @@ import Testing
 /// The service's parts on their own: token buckets, the query gate, the result cache, keys,
 /// settings, value text.
 struct ComponentTests {
+    /// The service's own header names are valid HTTP tokens, so their definitions never trap.
+    @Test func headerNamesAreTokens() {
+        for name in HTTPField.Name.lakeqNames {
+            #expect(HTTPField.Name(name.rawName) == name)
+            #expect(!name.rawName.isEmpty && name.rawName.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") })
+        }
+    }
+
     @Test func tokenBucketRefillsAtItsRateUpToItsBurst() {
         let limiter = RateLimiter(limits: [.reader: .init(rate: 10, burst: 3)])
         let t0 = ContinuousClock.now

@@ -41,10 +41,3 @@ struct RequireRole: RouterMiddleware {
         return try await next(request, context)
     }
 }
-
-extension HTTPField.Name {
-    static let apiKey = Self("X-API-Key")!
-    static let requestID = Self("X-Request-Id")!
-    static let idempotencyKey = Self("Idempotency-Key")!
-    static let xCache = Self("X-Cache")!
-}

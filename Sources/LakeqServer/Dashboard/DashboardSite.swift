@@ -84,7 +84,3 @@ struct DashboardSite: Sendable {
         request.headers[.accept]?.contains("text/html") ?? false
     }
 }
-
-extension HTTPField.Name {
-    static let referrerPolicy = Self("Referrer-Policy")!
-}

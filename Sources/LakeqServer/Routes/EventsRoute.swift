@@ -37,7 +37,7 @@ struct EventsRoute: Sendable {
             case .replay(let answer):
                 context.trace.cache = "idempotent-replay"
                 return Responses.bytesResponse(answer.body, contentType: "application/json", status: .init(code: answer.status),
-                                               headers: [.init("Idempotency-Replayed")!: "true"])
+                                               headers: [.idempotencyReplayed: "true"])
             case .proceed:
                 scoped = key
             }
