@@ -102,12 +102,7 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             guard let r = Role(rawValue: role.lowercased()) else { throw ValidationError("--role must be reader, writer or admin") }
-            do {
-                print(try KeyStore.add(name: name, role: r, pii: pii, path: options.path))
-            } catch let e as ConfigurationError {
-                printError("lakeq: \(e.description)")
-                throw ExitCode(1)
-            }
+            try reportingErrors { print(try KeyStore.add(name: name, role: r, pii: pii, path: options.path)) }
         }
     }
 
@@ -116,13 +111,10 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            do {
+            try reportingErrors {
                 for e in try KeyStore.list(path: options.path) {
                     print("\(e.name)\t\(e.role.rawValue)\t\(e.pii ? "pii" : "-")\t\(e.created)")
                 }
-            } catch let e as ConfigurationError {
-                printError("lakeq: \(e.description)")
-                throw ExitCode(1)
             }
         }
     }
@@ -133,10 +125,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            do { try KeyStore.revoke(name: name, path: options.path) } catch let e as ConfigurationError {
-                printError("lakeq: \(e.description)")
-                throw ExitCode(1)
-            }
+            try reportingErrors { try KeyStore.revoke(name: name, path: options.path) }
         }
     }
 }
