@@ -73,6 +73,8 @@ def same_rows(a, b):
         if len(x) != len(y):
             return False
         for u, v in zip(x, y):
+            if isinstance(u, bool) != isinstance(v, bool):
+                return False                      # True is not 1
             num = isinstance(u, (int, float)) and isinstance(v, (int, float)) and \
                 not isinstance(u, bool) and not isinstance(v, bool)
             if u != v and not (num and math.isclose(u, v, rel_tol=1e-5, abs_tol=1e-9)):
