@@ -161,7 +161,7 @@ def markdown(doc, svg_name="ratios.svg"):
     m = doc["meta"]
     L = [f"# lakeq benchmark report: {rows_text(doc)} rows", ""]
     L.append(f"Made by `Benchmarks/run` on {m.get('started', '?')} (took {m.get('duration_s', 0):.0f} s), "
-             f"lakeq at commit `{m.get('commit', '?')}`. Medians of {m.get('runs', '?')} timed runs after "
+             f"from the checkout at commit `{m.get('commit', '?')}`. Medians of {m.get('runs', '?')} timed run(s) after "
              "one warm-up. Ratios below 1 mean lakeq is faster.")
     L.append("")
     bad = problems(doc)
@@ -185,7 +185,8 @@ def markdown(doc, svg_name="ratios.svg"):
         L.append("- Versions: " + ", ".join(f"{NAMES.get(e, e)} {v}" for e, v in vers.items())
                  + f"; Python {m.get('python', '?')}")
     if m.get("lakeq"):
-        L.append(f"- lakeq binary: `{m['lakeq']}`")
+        L.append(f"- lakeq binary: `{m['lakeq']}`" + ("" if m.get("lakeq_from_checkout", True)
+                                                        else " (given with --lakeq: not necessarily built from this checkout)"))
     if m.get("data"):
         L.append(f"- Data: `{m['data']}` (gen_events.py, {m.get('lake_files', '?')} Parquet files, "
                  f"{m.get('lake_mib', '?')} MiB); join lake `{m.get('join_lake', '?')}` (`lakeq gen`)")
