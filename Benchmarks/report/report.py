@@ -255,7 +255,8 @@ def markdown(doc, svg_name="ratios.svg"):
     L.append("- Public queries: `anchors.py` (../shared/bench) times every engine in its own process, "
              "pinned to as many CPUs as threads; DuckDB, DataFusion and Polars run in one warm Python "
              "process (planning + execution + the result as Arrow / a DataFrame), lakeq as a whole "
-             "process per run (start-up included). It compares each answer with DuckDB's.")
+             "process per run (start-up included: tens of ms, which dominate at small row counts and which "
+             "the peers' warm processes do not pay). It compares each answer with DuckDB's.")
     L.append("- Peak RSS (MiB) per query: one extra run of that query in a fresh process per engine, "
              "pinned the same way, its `ru_maxrss` read with `wait4`. For DuckDB, DataFusion and Polars "
              "it is the whole Python process (interpreter, the engine's library and pyarrow included); "
