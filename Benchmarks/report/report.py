@@ -190,8 +190,10 @@ def markdown(doc, svg_name="ratios.svg"):
         L.append(f"- lakeq binary: `{m['lakeq']}`" + ("" if m.get("lakeq_from_checkout", True)
                                                         else " (given with --lakeq: not necessarily built from this checkout)"))
     if m.get("data"):
-        L.append(f"- Data: `{m['data']}` (gen_events.py, {m.get('lake_files', '?')} Parquet files, "
-                 f"{m.get('lake_mib', '?')} MiB); join lake `{m.get('join_lake', '?')}` (`lakeq gen`)")
+        line = f"- Data: `{m['data']}` (gen_events.py, {m.get('lake_files', '?')} Parquet files, {m.get('lake_mib', '?')} MiB)"
+        if isinstance(m.get("join_lake_rows"), int):
+            line += f"; join lake `{m.get('join_lake', '?')}` (`lakeq gen`, {m['join_lake_rows']:,} rows)"
+        L.append(line)
     for e, why in doc.get("skipped", {}).items():
         L.append(f"- Skipped: {NAMES.get(e, e)}: {why}")
     L.append("")

@@ -55,7 +55,8 @@ def canned(mismatch=None):
                      "duration_s": 12.0, "cpus": 2, "cpus_allowed": 2, "cpu_model": "Test CPU", "mem_gib": 24,
                      "os": "Linux", "python": "3.11", "load_before": [0.5, 0.4, 0.3], "load_after": [0.6, 0.4, 0.3],
                      "versions": {"duckdb": "2.0.1", "lakeq": "0.1.0"}, "lakeq": "/x/lakeq", "data": "/tmp/d",
-                     "lake_files": 30, "lake_mib": 6.8, "join_lake": "/tmp/d/joinlake"},
+                     "lake_files": 30, "lake_mib": 6.8, "join_lake": "/tmp/d/joinlake",
+                     "join_lake_rows": 200000},
             "skipped": {"spark": "not installed"}, "runs": runs}
 
 
@@ -104,6 +105,7 @@ class ReportTests(unittest.TestCase):
         self.assertIn("**DIFFER: lakeq: row 0", md)
         self.assertIn("Polars's rows differ from DuckDB's", md)   # J1: 999 against 52182.6
         self.assertIn("Skipped: spark: not installed", md)
+        self.assertIn("join lake `/tmp/d/joinlake` (`lakeq gen`, 200,000 rows)", md)
 
     def test_join_results_compare_to_the_last_digit_kept(self):
         self.assertTrue(report.same_rows([["AU", 52182.5]], [["AU", 52182.6]]))
