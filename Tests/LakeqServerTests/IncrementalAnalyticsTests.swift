@@ -69,6 +69,35 @@ import Testing
         }
     }
 
+    /// Top shows by watch minutes or completion rate order by a double: shows whose sums are
+    /// equal but added in another order may swap. Each row must equal the fresh one of its
+    /// show, in an order that is right up to 1e-9, with as many rows as a fresh run.
+    static func expectSameUpToTies(_ got: QueryResult, engine: QueryEngine, _ option: String, _ f: AnalyticsFilters, _ context: String) throws {
+        var all = f
+        all.limit = 10_000
+        let fresh = try engine.run(plainSQL(.topShows, option, all))
+        let limited = try engine.run(plainSQL(.topShows, option, f))
+        #expect(got.names == fresh.names && got.columns.map(\.type) == fresh.columns.map(\.type), "\(context)")
+        #expect(got.rowCount == limited.rowCount, "\(context)")
+        var byShow: [Scalar: Int] = [:]
+        for r in 0..<fresh.rowCount { byShow[Scalar.from(fresh.columns[0], row: r)] = r }
+        let sortColumn = option == "watch" ? 2 : 4
+        var previous: Double?
+        for r in 0..<got.rowCount {
+            guard let w = byShow[Scalar.from(got.columns[0], row: r)] else {
+                Issue.record("\(context): row \(r) is no show of a fresh run")
+                continue
+            }
+            for c in got.columns.indices {
+                let x = Scalar.from(got.columns[c], row: r), y = Scalar.from(fresh.columns[c], row: w)
+                if let u = x.asDouble, let v = y.asDouble { #expect(abs(u - v) <= 1e-9 * max(1, abs(v)), "\(context)") } else { #expect(x == y, "\(context)") }
+            }
+            let value = Scalar.from(got.columns[sortColumn], row: r).asDouble ?? 0
+            if let previous { #expect(value <= previous + 1e-9 * max(1, abs(previous)), "\(context) row \(r) out of order") }
+            previous = value
+        }
+    }
+
     func append(_ f: ServerFixture, rows: Int, firstID: Int) throws {
         let schema = try IngestSchema.load(path: ServerFixture.schemaPath)
         let appender = try RecordAppender(lake: f.lake, table: "events", schema: schema, partitionBy: ["date"])
@@ -80,14 +109,21 @@ import Testing
     /// Answers every case from `store` and checks each against a fresh plain run.
     func check(_ f: ServerFixture, _ store: IncrementalAnalytics, expecting path: IncrementalAnalytics.Path?) throws -> Set<IncrementalAnalytics.Path> {
         var paths = Set<IncrementalAnalytics.Path>()
+        // Queries that differ only in order or limit share a state: brought up to date once.
+        var seen = Set<String>()
         for (e, option, filters) in Self.cases {
             let engine = QueryEngine(lake: f.lake, threads: 2)
             let query = try #require(AnalyticsQueries.mergeable(e, option: option, filters))
+            let first = seen.insert(query.partialSQL(table: "events", delta: false)).inserted
             let answer = try #require(try store.answer(query, table: "events", engine: engine))
-            let plain = try engine.run(Self.plainSQL(e, option, filters))
-            Self.expectSame(answer.result, plain, "\(e.rawValue) \(option) \(filters.canonical)")
+            let context = "\(e.rawValue) \(option) \(filters.canonical)"
+            if e == .topShows && option != "views" {
+                try Self.expectSameUpToTies(answer.result, engine: engine, option, filters, context)
+            } else {
+                Self.expectSame(answer.result, try engine.run(Self.plainSQL(e, option, filters)), context)
+            }
             paths.insert(answer.path)
-            if let path { #expect(answer.path == path, "\(e.rawValue) \(option) \(filters.canonical)") }
+            if let path { #expect(answer.path == (first ? path : .unchanged), "\(e.rawValue) \(option) \(filters.canonical)") }
         }
         return paths
     }
@@ -120,7 +156,7 @@ import Testing
         try append(f, rows: 40, firstID: 301)
         // The queries that count users are rebuilt; the others still merge the new files.
         let paths = try check(f, store, expecting: nil)
-        #expect(paths == [.full, .incremental])
+        #expect(paths.contains(.full) && paths.contains(.incremental))
     }
 
     @Test func stateBudgetIsKept() throws {
@@ -131,7 +167,7 @@ import Testing
         #expect(store.bytes <= 40_000)
         // Too small for any state: nothing kept, every answer built afresh and still right.
         let none = IncrementalAnalytics(budget: 0)
-        _ = try check(f, none, expecting: .full)
+        #expect(try check(f, none, expecting: nil) == [.full])
         #expect(none.count == 0)
     }
 

@@ -103,6 +103,8 @@ final class IncrementalAnalytics: @unchecked Sendable {
                 } else {
                     var partial = old.partial
                     let delta = try over { added.contains($0.path) }.run(query.partialSQL(table: name, delta: true))
+                    // Read exactly the added files (a table resolved some other way would count rows twice).
+                    guard delta.statistics.filesTotal == added.count else { return nil }
                     statistics = delta.statistics
                     var known: Set<[Scalar]>? = nil
                     if query.needsUsers {
@@ -111,6 +113,7 @@ final class IncrementalAnalytics: @unchecked Sendable {
                         if users.count > maxNewUsers { throw PartialAggregates.Unsupported.tooManyUsers }
                         if !users.isEmpty {
                             let present = try over { old.files.contains($0.path) }.run(query.membershipSQL(table: name, users: users))
+                            guard present.statistics.filesTotal == old.files.count else { return nil }
                             known = PartialAggregates.pairs(in: present)
                         }
                     }
@@ -134,6 +137,6 @@ final class IncrementalAnalytics: @unchecked Sendable {
         }
         guard let state else { return nil }
         keep(key, state)
-        return (state.partial.finish(statistics: statistics), version, path)
+        return (state.partial.finish(query, statistics: statistics), version, path)
     }
 }

@@ -229,8 +229,10 @@ struct PartialAggregates: Sendable {
 
     /// The endpoint's answer: one row per group (one row in all without keys, as an
     /// aggregate without GROUP BY gives), ordered and limited.
-    func finish(statistics: ScanStatistics) -> QueryResult {
-        let q = query
+    /// `asked` is the query being answered: it shares this state's groups and measures, but
+    /// may differ in names, order and limit (the state is named by its base query).
+    func finish(_ asked: MergeableQuery, statistics: ScanStatistics) -> QueryResult {
+        let q = asked
         var entries = zip(groupKeys, groupList).map { (key: $0, group: $1) }
         if q.keys.isEmpty && entries.isEmpty {
             entries = [(key: [], group: Group(extremes: [Scalar](repeating: .null, count: q.extremes.count)))]

@@ -71,7 +71,7 @@ struct AnalyticsRoutes: Sendable {
             }
             context.trace.sql = sql
             let runner = QueryRunner(state: state)
-            var outcome: QueryRunner.Outcome
+            let outcome: QueryRunner.Outcome
             // Without a plan to show, from partial aggregates merged commit by commit.
             if !explain, state.config.incrementalBytes > 0, let query = AnalyticsQueries.mergeable(endpoint, option: option, filters),
                let answer = try await runner.runIncremental(query, sql: sql, table: table, identity: identity) {

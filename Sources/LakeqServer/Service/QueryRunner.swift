@@ -49,9 +49,12 @@ struct QueryRunner: Sendable {
                 }
             }
         } catch is QueryGate.Overloaded {
-            throw APIError(.serviceUnavailable, "overloaded", "too many queries are running or waiting; retry shortly", headers: [.retryAfter: "1"])
+            throw Self.overloaded
         }
     }
+
+    static let overloaded = APIError(.serviceUnavailable, "overloaded", "too many queries are running or waiting; retry shortly",
+                                     headers: [.retryAfter: "1"])
 
     /// Masks the PII columns of a result of `prepared` for keys without the grant.
     static func mask(_ table: inout ResultTable, _ prepared: PreparedQuery, identity: APIKey, state: ServiceState) {
@@ -89,7 +92,7 @@ struct QueryRunner: Sendable {
                 }
             }
         } catch is QueryGate.Overloaded {
-            throw APIError(.serviceUnavailable, "overloaded", "too many queries are running or waiting; retry shortly", headers: [.retryAfter: "1"])
+            throw Self.overloaded
         }
     }
 
