@@ -96,7 +96,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a key: prints it once (the file keeps only a salted hash).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Make a key: prints it once (the file keeps only a salted hash).")
         @Argument(help: "The key's name (shown in logs and the audit log).") var name: String
         @Option(help: "reader, writer or admin.") var role: String
         @Flag(help: "The key sees PII columns in clear.") var pii = false
@@ -114,7 +114,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List keys (names, roles, grants; never the keys).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List keys (names, roles, grants; never the keys).")
         @OptionGroup var options: Options
 
         func run() throws {
@@ -130,7 +130,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a key (a running service stops accepting it within a second).")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Remove a key (a running service stops accepting it within a second).")
         @Argument(help: "The key's name.") var name: String
         @OptionGroup var options: Options
 
