@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--json", help="write the figures here too")
     ap.add_argument("--scenarios", default="cold,commit,warm")
+    ap.add_argument("--serve-arg", action="append", default=[],
+                    help="extra `lakeq serve` argument (repeatable), e.g. --serve-arg=--incremental-bytes=0 for the plain path")
     args = ap.parse_args()
 
     if not os.path.isdir(os.path.join(args.lake, "events")):
@@ -91,7 +93,7 @@ def main():
     work = tempfile.mkdtemp(prefix="lakeq-dashboard-speed-")
     results = []
     print(f"load average before: {loadavg()}  ({os.cpu_count()} cores)")
-    service = h.Service(args.lakeq, args.lake, work=work)
+    service = h.Service(args.lakeq, args.lake, work=work, extra=args.serve_arg)
     show = service.get_json("/v1/analytics/top-shows?limit=1")["rows"][0]["show"]
     pages = {"overview": "/", "show": "/show?" + __import__("urllib.parse").parse.urlencode({"show": show}), "quality": "/quality"}
     scenarios = args.scenarios.split(",")
@@ -105,7 +107,7 @@ def main():
                     for i in range(args.runs):
                         if scenario == "cold":
                             service.stop()
-                            service = h.Service(args.lakeq, args.lake, work=work)
+                            service = h.Service(args.lakeq, args.lake, work=work, extra=args.serve_arg)
                         elif scenario == "commit":
                             service.post_events([h.event(int(time.time() * 1000) % 10_000_000 + i)])
                         elif scenario == "warm" and i == 0:

@@ -14,11 +14,15 @@ public struct Catalog: Sendable {
     public var access: TableAccess = .unrestricted
     /// Tables kept open across queries (the API service's); nil opens each table per query.
     public var tableCache: TableCache? = nil
+    /// Tables given by the caller, resolved by name before the lake when the query names no
+    /// version (the service's incremental analytics pass a table of only a commit's new files).
+    public var tables: [String: Table] = [:]
 
     public init(lake: String) { self.lake = lake }
 
     public func table(named name: String, version explicit: Int64? = nil) throws -> Table {
         if access == .lakeTablesOnly { try TableAccess.checkTableName(name) }
+        if explicit == nil, let given = tables[name] { return given }
         let path = lake + "/" + name
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {

@@ -113,6 +113,31 @@ public final class Table: @unchecked Sendable {
         schema = Schema(fields.filter { !partitionNames.contains($0.name) } + partitionColumns)
     }
 
+    /// This table restricted to the files `keep` admits: same name, schema, partition
+    /// columns and Delta version, footers already read shared. The service's incremental
+    /// analytics run a query over only the files a commit added with it (see
+    /// `Catalog.tables`); Delta files are immutable, so the rest of the answer is known.
+    public func restricted(to keep: (DataFile) -> Bool) -> Table {
+        let indices = files.indices.filter { keep(files[$0]) }
+        lock.lock()
+        let footers = indices.map { opened[$0] }
+        lock.unlock()
+        return Table(name: name, files: indices.map { files[$0] }, opened: footers, partitionColumns: partitionColumns,
+                     schema: schema, fileColumnCount: fileColumnCount, deltaVersion: deltaVersion, opener: opener)
+    }
+
+    private init(name: String, files: [DataFile], opened: [ParquetFile?], partitionColumns: [Field], schema: Schema,
+                 fileColumnCount: Int, deltaVersion: Int?, opener: (@Sendable (String) throws -> ParquetFile)?) {
+        self.name = name
+        self.files = files
+        self.opened = opened
+        self.partitionColumns = partitionColumns
+        self.schema = schema
+        self.fileColumnCount = fileColumnCount
+        self.deltaVersion = deltaVersion
+        self.opener = opener
+    }
+
     /// The open file `i` (its footer read and checked on first use).
     public func parquetFile(_ i: Int) throws -> ParquetFile {
         lock.lock()

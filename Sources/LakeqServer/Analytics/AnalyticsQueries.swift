@@ -56,22 +56,29 @@ enum AnalyticsQueries {
 
     /// `engagement?by=day|hour|device|country|show_type`.
     static func engagement(table: String, by: String, _ f: AnalyticsFilters) -> String {
-        let key: String
-        switch by {
-        case "hour": key = "date_trunc('hour', event_time)"
-        case "device", "country", "show_type": key = by
-        default: key = "date"
-        }
-        var sql = "SELECT \(key) AS \(by), count(*) AS events, count(DISTINCT user_id) AS users, avg(watch) AS avg_watch, "
+        var sql = "SELECT \(engagementKey(by: by)) AS \(by), count(*) AS events, count(DISTINCT user_id) AS users, avg(watch) AS avg_watch, "
             + "\(completion) AS completion_rate FROM \(table)\(f.whereClause) GROUP BY 1\(nonEmpty) ORDER BY 1"
         if let limit = f.limit { sql += " LIMIT \(limit)" }
         return sql
     }
 
+    /// The group key of `engagement?by=`.
+    static func engagementKey(by: String) -> String {
+        switch by {
+        case "hour": return "date_trunc('hour', event_time)"
+        case "device", "country", "show_type": return by
+        default: return "date"
+        }
+    }
+
+    /// The group key of `active-users?grain=`.
+    static func activeUsersKey(grain: String) -> String {
+        grain == "week" ? "CAST(date_trunc('week', date) AS DATE)" : "date"
+    }
+
     /// `active-users?grain=day|week`: distinct users per day or ISO week (Monday).
     static func activeUsers(table: String, grain: String, _ f: AnalyticsFilters) -> String {
-        let key = grain == "week" ? "CAST(date_trunc('week', date) AS DATE)" : "date"
-        var sql = "SELECT \(key) AS \(grain), count(DISTINCT user_id) AS active_users, count(*) AS events "
+        var sql = "SELECT \(activeUsersKey(grain: grain)) AS \(grain), count(DISTINCT user_id) AS active_users, count(*) AS events "
             + "FROM \(table)\(f.whereClause) GROUP BY 1\(nonEmpty) ORDER BY 1"
         if let limit = f.limit { sql += " LIMIT \(limit)" }
         return sql

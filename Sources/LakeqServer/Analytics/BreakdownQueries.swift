@@ -14,9 +14,18 @@ extension AnalyticsQueries {
     /// `watch-fraction?bins=N`: sessions per bin of watch / duration (bin i holds
     /// [i/N, (i+1)/N), the last one also 1.0); sessions of zero duration are left out.
     static func watchFraction(table: String, bins: Int, _ f: AnalyticsFilters) -> String {
+        "SELECT \(watchFractionBin(bins: bins)) AS bin, count(*) AS events FROM \(table)\(f.whereClause(and: ["duration > 0"])) GROUP BY 1\(nonEmpty) ORDER BY 1"
+    }
+
+    /// The bin of a session in `watch-fraction?bins=N`.
+    static func watchFractionBin(bins: Int) -> String {
         // floor, not CAST: a DOUBLE casts to INTEGER rounding half to even (as DuckDB does).
-        let bin = "CASE WHEN watch >= duration THEN \(bins - 1) ELSE CAST(floor(watch / duration * \(bins)) AS INTEGER) END"
-        return "SELECT \(bin) AS bin, count(*) AS events FROM \(table)\(f.whereClause(and: ["duration > 0"])) GROUP BY 1\(nonEmpty) ORDER BY 1"
+        "CASE WHEN watch >= duration THEN \(bins - 1) ELSE CAST(floor(watch / duration * \(bins)) AS INTEGER) END"
+    }
+
+    /// The show search's condition (none for an empty text).
+    static func showSearch(_ text: String) -> [String] {
+        text.isEmpty ? [] : ["lower(show) LIKE '%" + text.lowercased().replacingOccurrences(of: "'", with: "''") + "%'"]
     }
 
     /// `episodes`: per season and episode (null for titles that are not series).
@@ -30,13 +39,9 @@ extension AnalyticsQueries {
     /// `shows?q=TEXT`: shows whose title contains TEXT (case-insensitive; `%` and `_` match
     /// any text and any one character, as in LIKE), most viewed first.
     static func shows(table: String, matching text: String, _ f: AnalyticsFilters) -> String {
-        var extra: [String] = []
-        if !text.isEmpty {
-            extra.append("lower(show) LIKE '%" + text.lowercased().replacingOccurrences(of: "'", with: "''") + "%'")
-        }
         // A show has one type and genre in the generated data; min() keeps one row per show
         // should a source disagree.
-        return "SELECT show, min(show_type) AS show_type, min(genre) AS genre, count(*) AS views FROM \(table)\(f.whereClause(and: extra)) "
+        return "SELECT show, min(show_type) AS show_type, min(genre) AS genre, count(*) AS views FROM \(table)\(f.whereClause(and: showSearch(text))) "
             + "GROUP BY show\(nonEmpty) ORDER BY views DESC, show LIMIT \(f.limit ?? 20)"
     }
 }

@@ -70,7 +70,15 @@ struct AnalyticsRoutes: Sendable {
             default: sql = AnalyticsQueries.activeUsers(table: table, grain: option, filters)
             }
             context.trace.sql = sql
-            let outcome = try await QueryRunner(state: state).run(sql, version: nil, identity: identity, explain: explain)
+            let runner = QueryRunner(state: state)
+            let outcome: QueryRunner.Outcome
+            // Without a plan to show, from partial aggregates merged commit by commit.
+            if !explain, state.config.incrementalBytes > 0, let query = AnalyticsQueries.mergeable(endpoint, option: option, filters),
+               let answer = try await runner.runIncremental(query, sql: sql, table: table, identity: identity) {
+                outcome = answer.0
+            } else {
+                outcome = try await runner.run(sql, version: nil, identity: identity, explain: explain)
+            }
             readVersion = outcome.version
             rows = outcome.table.rowCount
             var members: [(String, JSONOut)] = [

@@ -41,15 +41,7 @@ struct QueryRunner: Sendable {
                         plan = try engine.explainLines(prepared)
                     }
                     let tables = prepared.tables
-                    if !prepared.isExplain && !identity.pii, let lineage = prepared.lineage {
-                        var pii = Set<TableColumn>()
-                        for t in tables {
-                            for c in state.rules.piiColumns(table: t.name) { pii.insert(TableColumn(table: t.name, column: c)) }
-                        }
-                        for c in PIIMasker.columnsToMask(lineage, pii: pii) where c < table.columns.count {
-                            table.columns[c] = state.masker.mask(table.columns[c], rows: table.rowCount)
-                        }
-                    }
+                    if !prepared.isExplain { Self.mask(&table, prepared, identity: identity, state: state) }
                     state.metrics.scan(result.statistics, bytes: Self.bytesRead(prepared, result.statistics))
                     for t in tables { if let v = t.version { state.metrics.tableVersion(t.name, v) } }
                     let first = tables.first
@@ -57,7 +49,50 @@ struct QueryRunner: Sendable {
                 }
             }
         } catch is QueryGate.Overloaded {
-            throw APIError(.serviceUnavailable, "overloaded", "too many queries are running or waiting; retry shortly", headers: [.retryAfter: "1"])
+            throw Self.overloaded
+        }
+    }
+
+    static let overloaded = APIError(.serviceUnavailable, "overloaded", "too many queries are running or waiting; retry shortly",
+                                     headers: [.retryAfter: "1"])
+
+    /// Masks the PII columns of a result of `prepared` for keys without the grant.
+    static func mask(_ table: inout ResultTable, _ prepared: PreparedQuery, identity: APIKey, state: ServiceState) {
+        guard !identity.pii, let lineage = prepared.lineage else { return }
+        var pii = Set<TableColumn>()
+        for t in prepared.tables {
+            for c in state.rules.piiColumns(table: t.name) { pii.insert(TableColumn(table: t.name, column: c)) }
+        }
+        for c in PIIMasker.columnsToMask(lineage, pii: pii) where c < table.columns.count {
+            table.columns[c] = state.masker.mask(table.columns[c], rows: table.rowCount)
+        }
+    }
+
+    /// Answers an analytics query from its kept partial aggregates (`IncrementalAnalytics`):
+    /// admitted, pooled, timed and masked as `run` does, masked by the lineage of `sql`, the
+    /// plain query it equals. Nil when the table does not allow it (run `sql` instead).
+    func runIncremental(_ query: MergeableQuery, sql: String, table name: String, identity: APIKey) async throws -> (Outcome, IncrementalAnalytics.Path)? {
+        let state = self.state
+        do {
+            return try await state.gate.run {
+                try await state.queryPool.runIfActive { () throws -> (Outcome, IncrementalAnalytics.Path)? in
+                    let start = ContinuousClock.now
+                    let engine = state.engine(version: nil, threads: state.threadsPerQuery, timeout: state.config.queryTimeout)
+                    guard let answer = try state.incremental.answer(query, table: name, engine: engine) else { return nil }
+                    var pinned = engine
+                    pinned.catalog.version = answer.version
+                    let prepared = try pinned.prepare(sql)
+                    let elapsed = ContinuousClock.now - start
+                    let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                    var table = ResultTable(answer.result, elapsedMilliseconds: ms)
+                    Self.mask(&table, prepared, identity: identity, state: state)
+                    state.metrics.scan(answer.result.statistics, bytes: 0)
+                    state.metrics.tableVersion(name, answer.version)
+                    return (Outcome(table: table, tableName: name, version: answer.version, explain: nil), answer.path)
+                }
+            }
+        } catch is QueryGate.Overloaded {
+            throw Self.overloaded
         }
     }
 

@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     public var cacheBytes = 256 << 20
     /// Responses larger than this are not cached.
     public var cacheEntryMaxBytes = 8 << 20
+    /// Partial aggregates the analytics endpoints keep to answer after a commit from only
+    /// its new files (`IncrementalAnalytics`; 0: off, every miss scans the whole table).
+    public var incrementalBytes = 512 << 20
 
     // Event intake.
     public var eventsTable = "events"
@@ -147,6 +150,7 @@ public struct ServerConfiguration: Sendable {
             case "max_page_rows": maxPageRows = max(1, try int())
             case "cache_bytes": cacheBytes = try int()
             case "cache_entry_max_bytes": cacheEntryMaxBytes = try int()
+            case "incremental_bytes": incrementalBytes = try int()
             case "events_table": eventsTable = try string()
             case "schema": schemaFile = try string()
             case "commit_interval": commitInterval = try seconds()

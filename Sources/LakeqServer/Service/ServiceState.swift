@@ -16,6 +16,8 @@ final class ServiceState: Sendable {
     let metrics: ServiceMetrics
     let tables: TableCache
     let results: ResultCache
+    /// Partial aggregates of the analytics queries, merged forward commit by commit.
+    let incremental: IncrementalAnalytics
     let gate: QueryGate
     let limiter: RateLimiter
     let audit: AuditLog?
@@ -43,6 +45,7 @@ final class ServiceState: Sendable {
         self.metrics = metrics
         tables = TableCache()
         results = ResultCache(capacity: config.cacheBytes, entryLimit: config.cacheEntryMaxBytes)
+        incremental = IncrementalAnalytics(budget: config.incrementalBytes)
         gate = QueryGate(capacity: config.maxConcurrentQueries, queueDepth: config.queueDepth, maxWait: config.queueWait) { running, queued in
             metrics.gate(running: running, queued: queued)
         }
