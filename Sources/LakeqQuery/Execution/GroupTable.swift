@@ -63,9 +63,80 @@ final class GroupTable {
         case .string:
             return stringIds(keys[0], n)
         case .tuple:
+            if let ids = dictionaryTupleIds(keys, n) { return ids }
             let codes = zip(encoders, keys).map { $0.encode($1, insert: true) }
             return tupleIds(codes, validities: keys.map(\.validity), n)
         }
+    }
+
+    /// Several VARCHAR keys, all dictionary columns whose entry combinations are few (GROUP BY
+    /// country, show; the strings of a large join build): each combination of dictionary
+    /// indices is looked up in the table the first time a row of the batch has it, after that
+    /// rows cost an index computation and one load. Nil when the keys do not fit.
+    private func dictionaryTupleIds(_ keys: [Column], _ n: Int) -> [Int32]? {
+        var dictionaries: [(entries: ByteArrays, indices: [Int32], validity: Bitmap?)] = []
+        var combinations = 1
+        for (j, c) in keys.enumerated() {
+            guard encoders[j].kind == .string, case .dictionary(.bytes(let d), let idx) = c.values, idx.count >= n else { return nil }
+            // One more slot per key for NULL.
+            let (product, overflow) = combinations.multipliedReportingOverflow(by: d.count + 1)
+            guard !overflow, product <= Self.combinationLimit(rows: n) else { return nil }
+            combinations = product
+            dictionaries.append((d, idx, c.validity))
+        }
+        // Code of every entry, interned up front (an entry no row uses costs an interned string, no group).
+        let entryCodes = zip(encoders, dictionaries).map { $0.interner.internAll($1.entries) }
+        var local = [Int32](repeating: -1, count: combinations)
+        var combination = [Int](repeating: 0, count: n)
+        var stride = 1
+        for (entries, indices, validity) in dictionaries {
+            let nullSlot = entries.count
+            let bad: Bool = indices.withUnsafeBufferPointer { ix in
+                combination.withUnsafeMutableBufferPointer { comb in
+                    for i in 0..<n {
+                        var e = Int(ix[i])
+                        if let validity, !validity[i] { e = nullSlot } else if e < 0 || e >= nullSlot { return true }
+                        comb[i] += e &* stride
+                    }
+                    return false
+                }
+            }
+            if bad { return nil }
+            stride *= nullSlot + 1
+        }
+        let k = keys.count
+        var out = [Int32](repeating: 0, count: n)
+        var row = [Int64](repeating: 0, count: width)
+        for i in 0..<n {
+            let slot = combination[i]
+            var g = local[slot]
+            if g < 0 {
+                var mask: Int64 = 0
+                for j in 0..<k {
+                    if let v = dictionaries[j].validity, !v[i] {
+                        mask |= 1 << Int64(j)
+                        row[j] = 0
+                    } else {
+                        row[j] = Int64(entryCodes[j][Int(dictionaries[j].indices[i])])
+                    }
+                }
+                row[k] = mask
+                g = findOrInsertTuple(row, Self.tupleHash(row, keyCount: k))
+                local[slot] = g
+            }
+            out[i] = g
+        }
+        return out
+    }
+
+    /// Most index combinations `dictionaryTupleIds` tracks for a batch of `rows` rows.
+    private static func combinationLimit(rows: Int) -> Int { min(1 << 20, max(1 << 12, rows.multipliedReportingOverflow(by: 8).partialValue)) }
+
+    /// The hash of a code tuple (codes with NULLs zeroed, then the NULL mask), as `tupleIds` computes it.
+    private static func tupleHash(_ row: [Int64], keyCount k: Int) -> UInt64 {
+        var h: UInt64 = 0x2545_F491_4F6C_DD1D
+        for j in 0..<k { h = Hashing.combine(h, row[j]) }
+        return Hashing.finish(Hashing.combine(h, row[k]))
     }
 
     private func integerIds(_ c: Column, _ n: Int) -> [Int32] {
