@@ -35,6 +35,10 @@ final class GroupTable {
     private var tupleHashes: [UInt64] = []
     private var slots: [Int32] = []
     private var slotMask = 0
+    // Several VARCHAR keys: group of each combination of interned ids (-1 until seen), see `stringTupleIds`.
+    private var usesCombinations = true
+    private var combinations: [Int32] = []
+    private var combinationSizes: [Int] = []
 
     init(keyTypes: [DataType]) {
         self.keyTypes = keyTypes
@@ -63,74 +67,107 @@ final class GroupTable {
         case .string:
             return stringIds(keys[0], n)
         case .tuple:
-            if let ids = dictionaryTupleIds(keys, n) { return ids }
+            if let ids = stringTupleIds(keys, n) { return ids }
             let codes = zip(encoders, keys).map { $0.encode($1, insert: true) }
             return tupleIds(codes, validities: keys.map(\.validity), n)
         }
     }
 
-    /// Several VARCHAR keys, all dictionary columns whose entry combinations are few (GROUP BY
-    /// country, show; the strings of a large join build): each combination of dictionary
-    /// indices is looked up in the table the first time a row of the batch has it, after that
-    /// rows cost an index computation and one load. Nil when the keys do not fit.
-    private func dictionaryTupleIds(_ keys: [Column], _ n: Int) -> [Int32]? {
-        var dictionaries: [(entries: ByteArrays, indices: [Int32], validity: Bitmap?)] = []
-        var combinations = 1
-        for (j, c) in keys.enumerated() {
-            guard encoders[j].kind == .string, case .dictionary(.bytes(let d), let idx) = c.values, idx.count >= n else { return nil }
-            // One more slot per key for NULL.
-            let (product, overflow) = combinations.multipliedReportingOverflow(by: d.count + 1)
-            guard !overflow, product <= Self.combinationLimit(rows: n) else { return nil }
-            combinations = product
-            dictionaries.append((d, idx, c.validity))
-        }
-        // Code of every entry, interned up front (an entry no row uses costs an interned string, no group).
-        let entryCodes = zip(encoders, dictionaries).map { $0.interner.internAll($1.entries) }
-        var local = [Int32](repeating: -1, count: combinations)
-        var combination = [Int](repeating: 0, count: n)
-        var stride = 1
-        for (entries, indices, validity) in dictionaries {
-            let nullSlot = entries.count
-            let bad: Bool = indices.withUnsafeBufferPointer { ix in
-                combination.withUnsafeMutableBufferPointer { comb in
-                    for i in 0..<n {
-                        var e = Int(ix[i])
-                        if let validity, !validity[i] { e = nullSlot } else if e < 0 || e >= nullSlot { return true }
-                        comb[i] += e &* stride
-                    }
-                    return false
-                }
+    /// Several VARCHAR keys whose interned values are few (GROUP BY country, show; the strings
+    /// of a join's build side): a direct table over the combinations of interned ids caches
+    /// each combination's group, so a row costs its codes (once per dictionary entry for
+    /// dictionary columns), an index computation and one load; the tuple hash table is asked
+    /// only the first time a combination appears. Ids are stable across batches, so the cache
+    /// is kept for the table's life (widened as the interners grow, given up past
+    /// `combinationLimit`). Nil when the keys do not fit.
+    private func stringTupleIds(_ keys: [Column], _ n: Int) -> [Int32]? {
+        guard usesCombinations, encoders.allSatisfy({ $0.kind == .string }) else { return nil }
+        let codes = zip(encoders, keys).map { $0.encode($1, insert: true) }
+        // Slot 0 of each key is NULL, value id c is at c + 1.
+        let needed = encoders.map { $0.interner.count + 1 }
+        if zip(needed, combinationSizes).contains(where: { $0 > $1 }) || combinationSizes.isEmpty {
+            guard widenCombinations(needed) else {
+                usesCombinations = false
+                combinations = []
+                return nil
             }
-            if bad { return nil }
-            stride *= nullSlot + 1
         }
         let k = keys.count
+        var slots = [Int](repeating: 0, count: n)
+        var stride = 1
+        for j in 0..<k {
+            let validity = keys[j].validity
+            let size = combinationSizes[j]
+            let inRange: Bool = codes[j].withUnsafeBufferPointer { c in
+                slots.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<n {
+                        guard validity?[i] ?? true else { continue }
+                        let code = c[i]
+                        // Interning gives ids below the interner's count; anything else goes the hashed way.
+                        guard code >= 0 && code < Int64(size - 1) else { return false }
+                        out[i] += (Int(code) + 1) &* stride
+                    }
+                    return true
+                }
+            }
+            guard inRange else { return nil }
+            stride *= size
+        }
         var out = [Int32](repeating: 0, count: n)
         var row = [Int64](repeating: 0, count: width)
-        for i in 0..<n {
-            let slot = combination[i]
-            var g = local[slot]
-            if g < 0 {
-                var mask: Int64 = 0
-                for j in 0..<k {
-                    if let v = dictionaries[j].validity, !v[i] {
-                        mask |= 1 << Int64(j)
-                        row[j] = 0
-                    } else {
-                        row[j] = Int64(entryCodes[j][Int(dictionaries[j].indices[i])])
+        combinations.withUnsafeMutableBufferPointer { table in
+            for i in 0..<n {
+                let slot = slots[i]
+                var g = table[slot]
+                if g < 0 {
+                    var mask: Int64 = 0
+                    for j in 0..<k {
+                        if let v = keys[j].validity, !v[i] {
+                            mask |= 1 << Int64(j)
+                            row[j] = 0
+                        } else {
+                            row[j] = codes[j][i]
+                        }
                     }
+                    row[k] = mask
+                    g = findOrInsertTuple(row, Self.tupleHash(row, keyCount: k))
+                    table[slot] = g
                 }
-                row[k] = mask
-                g = findOrInsertTuple(row, Self.tupleHash(row, keyCount: k))
-                local[slot] = g
+                out[i] = g
             }
-            out[i] = g
         }
         return out
     }
 
-    /// Most index combinations `dictionaryTupleIds` tracks for a batch of `rows` rows.
-    private static func combinationLimit(rows: Int) -> Int { min(1 << 20, max(1 << 12, rows.multipliedReportingOverflow(by: 8).partialValue)) }
+    /// Resizes the combination cache to hold `needed` slots per key (doubling), refilled from
+    /// the groups so far; false past the limit.
+    private func widenCombinations(_ needed: [Int]) -> Bool {
+        var sizes = combinationSizes.isEmpty ? needed.map { _ in 16 } : combinationSizes
+        var total = 1
+        for j in sizes.indices {
+            while sizes[j] < needed[j] { sizes[j] *= 2 }
+            let (product, overflow) = total.multipliedReportingOverflow(by: sizes[j])
+            guard !overflow, product <= Self.combinationLimit else { return false }
+            total = product
+        }
+        combinationSizes = sizes
+        combinations = [Int32](repeating: -1, count: total)
+        let k = keyTypes.count
+        for g in 0..<count {
+            let base = g * width
+            let mask = tupleKeys[base + k]
+            var slot = 0, stride = 1
+            for j in 0..<k {
+                if mask & (1 << Int64(j)) == 0 { slot += (Int(tupleKeys[base + j]) + 1) * stride }
+                stride *= sizes[j]
+            }
+            combinations[slot] = Int32(g)
+        }
+        return true
+    }
+
+    /// Most slots of the combination cache (16 MiB).
+    private static let combinationLimit = 1 << 22
 
     /// The hash of a code tuple (codes with NULLs zeroed, then the NULL mask), as `tupleIds` computes it.
     private static func tupleHash(_ row: [Int64], keyCount k: Int) -> UInt64 {
