@@ -99,7 +99,13 @@ let package = Package(
                 "LakeqQuery", "LakeqIngest", "LakeqStream", "LakeqSample", "LakeqKafka", "LakeqDelta", "LakeqParquet", "LakeqColumnar",
                 "LakeqServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // Process start is most of a small query's time. The toolchain's link exports all
+            // ~38k of our symbols, which the loader's lookups and the runtime's dladdr walk at
+            // every start; nothing loads plugins into lakeq, so none is exported (spec/cli.md).
+            // (-no-pie would save as much again, but with a dynamically linked Swift runtime,
+            // as in debug builds, glibc then warns on stderr about protected symbols.)
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))]
         ),
 
         // Test helpers shared by every test target (paths, programs, Python, temporary folders).

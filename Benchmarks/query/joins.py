@@ -21,6 +21,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report"))
+from report import same_rows  # noqa: E402  (the report's comparison: numbers to 1e-5 relative)
+
 QUERIES = {
     "J1 events x shows by genre":
         "SELECT s.genre, count(*) AS n, avg(e.watch) AS avg_watch FROM events e JOIN shows s ON e.show = s.show "
@@ -175,9 +178,7 @@ def main():
             ratio = f" (x{m / base['queries'][name]['median']:.2f})" if base and e != "duckdb" else ""
             same = ""
             if base and e != "duckdb":
-                a = sorted(map(str, results[e]["queries"][name]["rows"]))
-                b = sorted(map(str, base["queries"][name]["rows"]))
-                same = "" if a == b else " !"
+                same = "" if same_rows(results[e]["queries"][name]["rows"], base["queries"][name]["rows"]) else " !"
             line += f"{m:>12.3f}{ratio:>9}{same:>1}"
         print(line)
     print(f"{'peak RSS (MB)':40}" + "".join(f"{results[e]['peak_rss_mb']:>22.0f}" for e in engines))

@@ -61,16 +61,6 @@ extension Lakeq {
     }
 }
 
-/// Runs a command body, turning thrown errors into a one-line message and exit status 1.
-func runReportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as ParquetError {
-        printError("lakeq: \(e.description)")
-        throw ExitCode(1)
-    }
-}
-
 /// Thread count: the option, else `$LAKEQ_THREADS`, else every core.
 func resolveThreads(_ option: Int?) -> Int {
     if let option, option > 0 { return option }

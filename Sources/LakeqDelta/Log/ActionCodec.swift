@@ -16,10 +16,12 @@ public enum ActionCodec {
     public static func decode(_ text: String, what: String) throws -> [Action] {
         var actions: [Action] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
+            // The parser skips whitespace around the document; only blank lines need a check.
+            // (Foundation's trimmingCharacters bridged every line through NSString: a tenth of a
+            // small query's time.)
+            if line.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) { continue }
             do {
-                actions.append(try action(try JSONValue.parse(trimmed)))
+                actions.append(try action(try JSONValue.parse(String(line))))
             } catch let e as DeltaError {
                 throw DeltaError.corrupt("\(what) line \(n + 1): \(e.description)")
             }

@@ -347,12 +347,51 @@ final class AccessPlan: @unchecked Sendable {
         } else {
             stats.rowsAfterFilter += rows
         }
+        // Few survivors (a point lookup): the other columns decode only the pages that hold
+        // them, already at the surviving rows, instead of whole chunks gathered afterwards.
+        let survivors = selection.flatMap { Self.sparseRows($0, of: rows, within: wanted) }
+        var decodedAtSurvivors = [Bool](repeating: false, count: cols.count)
         for k in 0..<cols.count where cols[k] == nil {
-            cols[k] = try readColumn(k, entry, rowGroup: g, rows: rows, wanted: wanted, decompressor: decompressor)
+            if let survivors {
+                cols[k] = try readColumn(k, entry, rowGroup: g, rows: survivors.count, wanted: survivors, decompressor: decompressor)
+                decodedAtSurvivors[k] = true
+            } else {
+                cols[k] = try readColumn(k, entry, rowGroup: g, rows: rows, wanted: wanted, decompressor: decompressor)
+            }
         }
-        var out = cols.compactMap { $0 }
-        if let selection { out = out.map { $0.gather(selection) } }
+        var out: [Column] = []
+        out.reserveCapacity(cols.count)
+        for k in 0..<cols.count {
+            guard let column = cols[k] else { continue }
+            if let selection, !decodedAtSurvivors[k] { out.append(column.gather(selection)) } else { out.append(column) }
+        }
         return RecordBatch(schema: Schema([]), columns: out, rowCount: selection?.count ?? rows)
+    }
+
+    /// The row-group rows of `selection` (positions among the `rows` rows read, which are the
+    /// rows of `wanted` when there is one), when it is sparse enough that skipping pages pays:
+    /// at most one row in 16 and a few thousand ranges (page skipping checks every range).
+    /// Nil when the selection is dense or not ascending.
+    static func sparseRows(_ selection: [Int32], of rows: Int, within wanted: RowRanges?) -> RowRanges? {
+        guard selection.count * 16 <= rows, selection.count <= 4096 else { return nil }
+        let segments = wanted?.ranges ?? [0..<rows]
+        var out: [Range<Int>] = []
+        out.reserveCapacity(selection.count)
+        var segment = 0, segmentStart = 0  // position of segments[segment].lowerBound among the rows read
+        var previous = -1
+        for s in selection {
+            let position = Int(s)
+            guard position > previous, position < rows else { return nil }
+            previous = position
+            while segment < segments.count, position >= segmentStart + segments[segment].count {
+                segmentStart += segments[segment].count
+                segment += 1
+            }
+            guard segment < segments.count else { return nil }
+            let row = segments[segment].lowerBound + (position - segmentStart)
+            if let last = out.last, last.upperBound == row { out[out.count - 1] = last.lowerBound..<(row + 1) } else { out.append(row..<(row + 1)) }
+        }
+        return RowRanges(out)
     }
 
     /// Rows of a row group (from the footer).

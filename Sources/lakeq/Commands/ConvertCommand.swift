@@ -36,7 +36,7 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let start = DispatchTime.now()
-        do {
+        try reportingErrors {
             let format: ConvertSettings.Format
             switch (inputFormat?.lowercased(), (input as NSString).pathExtension.lowercased()) {
             case ("csv"?, _), (nil, "csv"): format = .csv
@@ -61,12 +61,6 @@ struct ConvertCommand: ParsableCommand {
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             let types = summary.columns.map { "\($0.name):\($0.type)\($0.nullable ? "?" : "")" }.joined(separator: ",")
             print("convert: rows=\(summary.rows) bad=\(summary.badRows) secs=\(String(format: "%.2f", secs)) inference=\(summary.inference) columns=\(types)")
-        } catch let e as FormatError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
-        } catch let e as ParquetError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
         }
     }
 }

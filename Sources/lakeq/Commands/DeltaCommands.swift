@@ -9,16 +9,6 @@ func deltaTablePath(_ name: String, lake: String?) -> String {
     return dir + "/" + name
 }
 
-/// Runs `body`, turning Delta errors into a one-line message and exit status 1.
-func runReportingDeltaErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as DeltaError {
-        printError("lakeq: \(e.description)")
-        throw ExitCode(1)
-    }
-}
-
 /// `lakeq history TABLE`: the table's commits, newest first.
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "List the commits of a Delta table, newest first.")
@@ -27,7 +17,7 @@ struct HistoryCommand: ParsableCommand {
     @Argument(help: "The table name (or a path to the table directory).") var table: String
 
     func run() throws {
-        try runReportingDeltaErrors {
+        try reportingErrors {
             let t = try DeltaTable(path: deltaTablePath(table, lake: lake))
             var rows: [[String]] = [["version", "timestamp", "operation", "files_added", "files_removed", "rows_added"]]
             for h in try t.history() {
@@ -71,7 +61,7 @@ struct VacuumCommand: ParsableCommand {
     @Argument(help: "The table name (or a path to the table directory).") var table: String
 
     func run() throws {
-        try runReportingDeltaErrors {
+        try reportingErrors {
             let t = try DeltaTable(path: deltaTablePath(table, lake: lake))
             let r = try t.vacuum(retentionHours: retentionHours ?? DeltaTable.defaultRetentionHours, dryRun: dryRun,
                                  allowShortRetention: allowShortRetention)
@@ -95,7 +85,7 @@ struct DescribeCommand: ParsableCommand {
     @Argument(help: "The table name (or a path to the table directory).") var table: String
 
     func run() throws {
-        try runReportingDeltaErrors {
+        try reportingErrors {
             let t = try DeltaTable(path: deltaTablePath(table, lake: lake))
             let snap = try t.snapshot(version: version)
             let bytes = snap.files.reduce(Int64(0)) { $0 + $1.size }

@@ -12,7 +12,7 @@ struct DumpCommand: ParsableCommand {
     @Option(help: "Key file decrypting an encrypted file (spec/format.md, Key files).") var keyFile: String?
 
     func run() throws {
-        try runReportingErrors {
+        try reportingErrors {
             let pf = try ParquetFile(path: file, keys: try keyFile.map { try KeyRing(keyFile: $0) })
             let keys: [[UInt8]] = pf.schema.fields.map { f in
                 var o = OutputBuffer()

@@ -22,7 +22,7 @@ struct GenCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingErrors {
+        try reportingErrors {
             let start = DispatchTime.now()
             var options = WriterOptions()
             options.compression = parseCodec(compression) ?? .snappy

@@ -58,7 +58,7 @@ struct IngestCommand: ParsableCommand {
                 printErrorInline(String(format: "\ringest: %d rows read, %.0f rows/s", rows, secs > 0 ? Double(rows) / secs : 0))
             }
         }
-        do {
+        try reportingErrors {
             if let schema { o.schema = try IngestSchema.load(path: schema) }
             let s = try Ingestor(options: o).run(sources: sources)
             if o.progress != nil { printErrorInline("\n") }
@@ -75,15 +75,6 @@ struct IngestCommand: ParsableCommand {
                 let kinds = s.quarantinedByKind.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                 print("ingest: table=\(dir)/\(table) versions=\(s.versions.map(String.init).joined(separator: ",")) rows_read=\(s.rowsRead) committed=\(s.rowsCommitted) quarantined=\(s.rowsQuarantined)\(kinds.isEmpty ? "" : " (\(kinds))") files=\(s.filesWritten) bytes=\(s.bytesWritten) secs=\(String(format: "%.2f", s.seconds)) rows_per_s=\(String(format: "%.0f", s.rowsPerSecond))\(s.skippedSources.isEmpty ? "" : " skipped=\(s.skippedSources.joined(separator: ","))")")
             }
-        } catch let e as IngestError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
-        } catch let e as DeltaError {
-            printError("lakeq: \(e)")
-            throw ExitCode(1)
-        } catch let e as ParquetError {
-            printError("lakeq: \(e.description)")
-            throw ExitCode(1)
         }
     }
 }

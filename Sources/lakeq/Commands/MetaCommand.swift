@@ -10,7 +10,7 @@ struct MetaCommand: ParsableCommand {
     @Argument(help: "The Parquet file.") var file: String
 
     func run() throws {
-        try runReportingErrors {
+        try reportingErrors {
             let pf = try ParquetFile(path: file)
             let md = pf.metadata
             var out = OutputBuffer()

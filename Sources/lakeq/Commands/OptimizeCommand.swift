@@ -27,7 +27,7 @@ struct OptimizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingDeltaErrors {
+        try reportingErrors {
             let start = DispatchTime.now()
             let t = try DeltaTable(path: deltaTablePath(table, lake: lake))
             var options = OptimizeOptions()

@@ -72,7 +72,7 @@ func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat,
     let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
     var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
     engine.catalog.version = version
-    do {
+    try reportingErrors(sql: sql) {
         let result = try engine.run(sql)
         var out = OutputBuffer()
         if result.names == ["explain"], case .bytes(let b) = result.columns[0].values {
@@ -81,14 +81,5 @@ func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat,
             out.write(ResultFormatter.render(result, as: format))
         }
         out.flush()
-    } catch let e as SQLSyntaxError {
-        printError(e.render(sql: sql))
-        throw ExitCode(1)
-    } catch let e as QueryError {
-        printError("lakeq: \(e.description)")
-        throw ExitCode(1)
-    } catch let e as ParquetError {
-        printError("lakeq: \(e.description)")
-        throw ExitCode(1)
     }
 }

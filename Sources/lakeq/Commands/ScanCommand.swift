@@ -15,7 +15,7 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
 
     func run() throws {
-        try runReportingErrors {
+        try reportingErrors {
             let start = DispatchTime.now()
             let files = try ParquetFiles.list(path)
             let opened = try files.map { try ParquetFile(path: $0) }

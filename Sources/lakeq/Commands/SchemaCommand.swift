@@ -9,7 +9,7 @@ struct SchemaCommand: ParsableCommand {
     @Argument(help: "The Parquet file.") var file: String
 
     func run() throws {
-        try runReportingErrors {
+        try reportingErrors {
             let pf = try ParquetFile(path: file)
             var out = OutputBuffer()
             out.write("message \(pf.schema.elements.first?.name ?? "schema") {\n")

@@ -94,7 +94,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a key: prints it once (the file keeps only a salted hash).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Make a key: prints it once (the file keeps only a salted hash).")
         @Argument(help: "The key's name (shown in logs and the audit log).") var name: String
         @Option(help: "reader, writer or admin.") var role: String
         @Flag(help: "The key sees PII columns in clear.") var pii = false
@@ -102,41 +102,30 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             guard let r = Role(rawValue: role.lowercased()) else { throw ValidationError("--role must be reader, writer or admin") }
-            do {
-                print(try KeyStore.add(name: name, role: r, pii: pii, path: options.path))
-            } catch let e as ConfigurationError {
-                printError("lakeq: \(e.description)")
-                throw ExitCode(1)
-            }
+            try reportingErrors { print(try KeyStore.add(name: name, role: r, pii: pii, path: options.path)) }
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List keys (names, roles, grants; never the keys).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List keys (names, roles, grants; never the keys).")
         @OptionGroup var options: Options
 
         func run() throws {
-            do {
+            try reportingErrors {
                 for e in try KeyStore.list(path: options.path) {
                     print("\(e.name)\t\(e.role.rawValue)\t\(e.pii ? "pii" : "-")\t\(e.created)")
                 }
-            } catch let e as ConfigurationError {
-                printError("lakeq: \(e.description)")
-                throw ExitCode(1)
             }
         }
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a key (a running service stops accepting it within a second).")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Remove a key (a running service stops accepting it within a second).")
         @Argument(help: "The key's name.") var name: String
         @OptionGroup var options: Options
 
         func run() throws {
-            do { try KeyStore.revoke(name: name, path: options.path) } catch let e as ConfigurationError {
-                printError("lakeq: \(e.description)")
-                throw ExitCode(1)
-            }
+            try reportingErrors { try KeyStore.revoke(name: name, path: options.path) }
         }
     }
 }

@@ -66,7 +66,7 @@ struct StreamCommand: ParsableCommand {
         o.writer.compression = parseCodec(compression) ?? .snappy
         let stop = StopSignal()
         stop.install()
-        try reportingStreamErrors {
+        try reportingErrors {
             if let schema { o.schema = try IngestSchema.load(path: schema) }
             let pipeline = StreamPipeline(options: o, stop: stop) { line in printError(line) }
             let s = try pipeline.run()
@@ -122,7 +122,7 @@ struct ProduceCommand: ParsableCommand {
         let stop = StopSignal()
         stop.install()
         let json = self.json
-        try reportingStreamErrors {
+        try reportingErrors {
             let s = try EventProducer(options: o).run(stop: stop) { sent, secs in
                 if json {
                     printError("{\"sent\":\(sent),\"seconds\":\(String(format: "%.3f", secs)),\"time\":\(String(format: "%.3f", Date().timeIntervalSince1970))}")
@@ -138,27 +138,6 @@ struct ProduceCommand: ParsableCommand {
     }
 }
 
-/// Runs a stream/produce body; library errors become one line on stderr and exit status 1.
-func reportingStreamErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as StreamError {
-        printError("lakeq: \(e.description)")
-        throw ExitCode(1)
-    } catch let e as KafkaError {
-        printError("lakeq: \(e.description)")
-        throw ExitCode(1)
-    } catch let e as IngestError {
-        printError("lakeq: \(e.description)")
-        throw ExitCode(1)
-    } catch let e as DeltaError {
-        printError("lakeq: \(e)")
-        throw ExitCode(1)
-    } catch let e as ParquetError {
-        printError("lakeq: \(e.description)")
-        throw ExitCode(1)
-    }
-}
 
 /// `123`, `64K`, `128M`, `1G` (powers of 1024).
 func parseBytes(_ s: String) -> Int? {
