@@ -35,6 +35,10 @@ final class GroupTable {
     private var tupleHashes: [UInt64] = []
     private var slots: [Int32] = []
     private var slotMask = 0
+    // Several VARCHAR keys: group of each combination of interned ids (-1 until seen), see `stringTupleIds`.
+    private var usesCombinations = true
+    private var combinations: [Int32] = []
+    private var combinationSizes: [Int] = []
 
     init(keyTypes: [DataType]) {
         self.keyTypes = keyTypes
@@ -63,9 +67,113 @@ final class GroupTable {
         case .string:
             return stringIds(keys[0], n)
         case .tuple:
+            if let ids = stringTupleIds(keys, n) { return ids }
             let codes = zip(encoders, keys).map { $0.encode($1, insert: true) }
             return tupleIds(codes, validities: keys.map(\.validity), n)
         }
+    }
+
+    /// Several VARCHAR keys whose interned values are few (GROUP BY country, show; the strings
+    /// of a join's build side): a direct table over the combinations of interned ids caches
+    /// each combination's group, so a row costs its codes (once per dictionary entry for
+    /// dictionary columns), an index computation and one load; the tuple hash table is asked
+    /// only the first time a combination appears. Ids are stable across batches, so the cache
+    /// is kept for the table's life (widened as the interners grow, given up past
+    /// `combinationLimit`). Nil when the keys do not fit.
+    private func stringTupleIds(_ keys: [Column], _ n: Int) -> [Int32]? {
+        guard usesCombinations, encoders.allSatisfy({ $0.kind == .string }) else { return nil }
+        let codes = zip(encoders, keys).map { $0.encode($1, insert: true) }
+        // Slot 0 of each key is NULL, value id c is at c + 1.
+        let needed = encoders.map { $0.interner.count + 1 }
+        if zip(needed, combinationSizes).contains(where: { $0 > $1 }) || combinationSizes.isEmpty {
+            guard widenCombinations(needed) else {
+                usesCombinations = false
+                combinations = []
+                return nil
+            }
+        }
+        let k = keys.count
+        var slots = [Int](repeating: 0, count: n)
+        var stride = 1
+        for j in 0..<k {
+            let validity = keys[j].validity
+            let size = combinationSizes[j]
+            let inRange: Bool = codes[j].withUnsafeBufferPointer { c in
+                slots.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<n {
+                        guard validity?[i] ?? true else { continue }
+                        let code = c[i]
+                        // Interning gives ids below the interner's count; anything else goes the hashed way.
+                        guard code >= 0 && code < Int64(size - 1) else { return false }
+                        out[i] += (Int(code) + 1) &* stride
+                    }
+                    return true
+                }
+            }
+            guard inRange else { return nil }
+            stride *= size
+        }
+        var out = [Int32](repeating: 0, count: n)
+        var row = [Int64](repeating: 0, count: width)
+        combinations.withUnsafeMutableBufferPointer { table in
+            for i in 0..<n {
+                let slot = slots[i]
+                var g = table[slot]
+                if g < 0 {
+                    var mask: Int64 = 0
+                    for j in 0..<k {
+                        if let v = keys[j].validity, !v[i] {
+                            mask |= 1 << Int64(j)
+                            row[j] = 0
+                        } else {
+                            row[j] = codes[j][i]
+                        }
+                    }
+                    row[k] = mask
+                    g = findOrInsertTuple(row, Self.tupleHash(row, keyCount: k))
+                    table[slot] = g
+                }
+                out[i] = g
+            }
+        }
+        return out
+    }
+
+    /// Resizes the combination cache to hold `needed` slots per key (doubling), refilled from
+    /// the groups so far; false past the limit.
+    private func widenCombinations(_ needed: [Int]) -> Bool {
+        var sizes = combinationSizes.isEmpty ? needed.map { _ in 16 } : combinationSizes
+        var total = 1
+        for j in sizes.indices {
+            while sizes[j] < needed[j] { sizes[j] *= 2 }
+            let (product, overflow) = total.multipliedReportingOverflow(by: sizes[j])
+            guard !overflow, product <= Self.combinationLimit else { return false }
+            total = product
+        }
+        combinationSizes = sizes
+        combinations = [Int32](repeating: -1, count: total)
+        let k = keyTypes.count
+        for g in 0..<count {
+            let base = g * width
+            let mask = tupleKeys[base + k]
+            var slot = 0, stride = 1
+            for j in 0..<k {
+                if mask & (1 << Int64(j)) == 0 { slot += (Int(tupleKeys[base + j]) + 1) * stride }
+                stride *= sizes[j]
+            }
+            combinations[slot] = Int32(g)
+        }
+        return true
+    }
+
+    /// Most slots of the combination cache (16 MiB).
+    private static let combinationLimit = 1 << 22
+
+    /// The hash of a code tuple (codes with NULLs zeroed, then the NULL mask), as `tupleIds` computes it.
+    private static func tupleHash(_ row: [Int64], keyCount k: Int) -> UInt64 {
+        var h: UInt64 = 0x2545_F491_4F6C_DD1D
+        for j in 0..<k { h = Hashing.combine(h, row[j]) }
+        return Hashing.finish(Hashing.combine(h, row[k]))
     }
 
     private func integerIds(_ c: Column, _ n: Int) -> [Int32] {

@@ -44,6 +44,11 @@ final class JoinBuild: PhysicalOperator, @unchecked Sendable {
             t.build(try keys.map { try Evaluator.evaluate($0, rows) }, rowCount: rows.rowCount)
             table = t
         }
+        // Large builds hand out strings of few distinct values as dictionary indices (small
+        // builds already use the build column itself as the dictionary, see `gatherBuild`).
+        if rows.rowCount > JoinOperator.smallBuildRows {
+            rows.columns = rows.columns.map { LowCardinalityStrings.encode($0) ?? $0 }
+        }
     }
 }
 
@@ -140,10 +145,13 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
         return RecordBatch(schema: Schema([]), columns: cols, rowCount: p.count)
     }
 
+    /// Builds up to this many rows output their strings as dictionaries over the build column.
+    static let smallBuildRows = 65_536
+
     /// Build rows for output: small builds' strings become dictionaries over the build column
     /// (no bytes copied; later dictionary-aware operators work once per build row).
     static func gatherBuild(_ c: Column, _ idx: [Int32], buildRows: Int) -> Column {
-        if case .bytes = c.values, buildRows <= 65_536, buildRows > 0 {
+        if case .bytes = c.values, buildRows <= smallBuildRows, buildRows > 0 {
             var anyMissing = false
             for i in idx where i < 0 { anyMissing = true; break }
             let safe = anyMissing ? idx.map { max(0, $0) } : idx

@@ -27,6 +27,8 @@ final class JoinTable {
     private var index: Index = .empty
     /// Next build row with the same key, or -1.
     private(set) var next: [Int32] = []
+    /// No two build rows share a key (every chain has one row): a probe row has at most one match.
+    private(set) var uniqueKeys = true
 
     init(keyTypes: [DataType], nullEquals: Bool = false) {
         encoders = keyTypes.map { KeyEncoder(type: $0) }
@@ -35,6 +37,11 @@ final class JoinTable {
 
     /// Indexes the build rows (all batches concatenated).
     func build(_ keys: [Column], rowCount n: Int) {
+        index(keys, rowCount: n)
+        uniqueKeys = !next.contains { $0 >= 0 }
+    }
+
+    private func index(_ keys: [Column], rowCount n: Int) {
         rowCount = n
         next = [Int32](repeating: -1, count: n)
         guard n > 0 else { index = .empty; return }

@@ -11,21 +11,7 @@ enum Functions {
         switch f {
         case .dateTrunc:
             guard args.count == 2, case .string(let unit) = Scalar.from(args[0], row: 0), n > 0 else { return nil }
-            let c = args[1]
-            guard case .int64(let v) = c.values, case .timestamp = c.type else { return nil }
-            let step: Int64
-            switch unit.lowercased() {
-            case "day", "days": step = microsPerDay
-            case "hour", "hours": step = 3_600_000_000
-            case "minute", "minutes": step = 60_000_000
-            case "second", "seconds": step = 1_000_000
-            case "week", "weeks":
-                // Mondays: 1970-01-05 was one.
-                let week = 7 * microsPerDay, monday = 4 * microsPerDay
-                return Column(type: c.type, values: .int64(v.map { ($0 &- monday).floorDiv(week) &* week &+ monday }), validity: c.validity)
-            default: return nil
-            }
-            return Column(type: c.type, values: .int64(v.map { $0.floorDiv(step) &* step }), validity: c.validity)
+            return dateTruncColumn(unit.lowercased(), args[1], type: type)
         case .datePart:
             guard args.count == 2, case .string(let part) = Scalar.from(args[0], row: 0), n > 0 else { return nil }
             let c = args[1]
@@ -257,27 +243,84 @@ enum Functions {
         case .date(let d): micros = Int64(d) * microsPerDay; isDate = true
         default: throw QueryError.execution("date_trunc needs a DATE or TIMESTAMP")
         }
-        let day = micros.floorDiv(microsPerDay)
-        let (y, m, _) = CivilDate.civilFromDays(Int(day))
         let truncated: Int64
-        switch unit {
-        case "microsecond", "microseconds": truncated = micros
-        case "millisecond", "milliseconds": truncated = micros.floorDiv(1000) * 1000
-        case "second", "seconds": truncated = micros.floorDiv(1_000_000) * 1_000_000
-        case "minute", "minutes": truncated = micros.floorDiv(60_000_000) * 60_000_000
-        case "hour", "hours": truncated = micros.floorDiv(3_600_000_000) * 3_600_000_000
-        case "day", "days": truncated = day * microsPerDay
-        case "week", "weeks":
-            let weekday = (day + 3).floorMod(7)  // 1970-01-01 was a Thursday; weeks start Monday
-            truncated = (day - weekday) * microsPerDay
-        case "month", "months": truncated = Int64(CivilDate.daysFromCivil(year: y, month: m, day: 1)) * microsPerDay
-        case "quarter", "quarters":
-            truncated = Int64(CivilDate.daysFromCivil(year: y, month: (m - 1) / 3 * 3 + 1, day: 1)) * microsPerDay
-        case "year", "years": truncated = Int64(CivilDate.daysFromCivil(year: y, month: 1, day: 1)) * microsPerDay
-        case "decade", "decades": truncated = Int64(CivilDate.daysFromCivil(year: y - y.floorMod10, month: 1, day: 1)) * microsPerDay
-        default: throw QueryError.execution("date_trunc: unknown unit '\(unit)'")
+        if let coarse = DayTrunc(unit) {
+            truncated = coarse.apply(micros.floorDiv(microsPerDay)) * microsPerDay
+        } else {
+            switch unit {
+            case "microsecond", "microseconds": truncated = micros
+            case "millisecond", "milliseconds": truncated = micros.floorDiv(1000) * 1000
+            case "second", "seconds": truncated = micros.floorDiv(1_000_000) * 1_000_000
+            case "minute", "minutes": truncated = micros.floorDiv(60_000_000) * 60_000_000
+            case "hour", "hours": truncated = micros.floorDiv(3_600_000_000) * 3_600_000_000
+            default: throw QueryError.execution("date_trunc: unknown unit '\(unit)'")
+            }
         }
         return isDate ? .date(Int32(truncated.floorDiv(microsPerDay))) : .timestamp(truncated)
+    }
+
+    /// date_trunc units of a day or longer, on day numbers (days since 1970-01-01).
+    enum DayTrunc {
+        case day, week, month, quarter, year, decade
+
+        init?(_ unit: String) {
+            switch unit {
+            case "day", "days": self = .day
+            case "week", "weeks": self = .week
+            case "month", "months": self = .month
+            case "quarter", "quarters": self = .quarter
+            case "year", "years": self = .year
+            case "decade", "decades": self = .decade
+            default: return nil
+            }
+        }
+
+        /// The first day of the unit holding `day`.
+        func apply(_ day: Int64) -> Int64 {
+            if self == .day { return day }
+            // 1970-01-01 was a Thursday; weeks start on Monday.
+            if self == .week { return day - (day + 3).floorMod(7) }
+            let (y, m, _) = CivilDate.civilFromDays(Int(day))
+            switch self {
+            case .month: return Int64(CivilDate.daysFromCivil(year: y, month: m, day: 1))
+            case .quarter: return Int64(CivilDate.daysFromCivil(year: y, month: (m - 1) / 3 * 3 + 1, day: 1))
+            case .year: return Int64(CivilDate.daysFromCivil(year: y, month: 1, day: 1))
+            default: return Int64(CivilDate.daysFromCivil(year: y - y.floorMod10, month: 1, day: 1))
+            }
+        }
+    }
+
+    /// date_trunc over a TIMESTAMP column (the binder casts a DATE) with a constant unit: once
+    /// per dictionary entry, else a typed loop (units of a day or longer remember the last day,
+    /// as values come clustered by time). Nil for anything the scalar path must answer (errors).
+    static func dateTruncColumn(_ unit: String, _ c: Column, type: DataType) -> Column? {
+        if case .dictionary(let d, let idx) = c.values {
+            guard let entries = dateTruncColumn(unit, Column(type: c.type, values: d), type: type) else { return nil }
+            return Column(type: type, values: .dictionary(dictionary: entries.values, indices: idx), validity: c.validity)
+        }
+        switch (c.values, c.type, type) {
+        case (.int64(let v), .timestamp, .timestamp):
+            if let coarse = DayTrunc(unit) {
+                var lastDay = Int64.min, lastOut: Int64 = 0
+                return Column(type: type, values: .int64(v.map { t in
+                    let day = t.floorDiv(microsPerDay)
+                    if day != lastDay { lastDay = day; lastOut = coarse.apply(day) &* microsPerDay }
+                    return lastOut
+                }), validity: c.validity)
+            }
+            let step: Int64
+            switch unit {
+            case "microsecond", "microseconds": return c
+            case "millisecond", "milliseconds": step = 1000
+            case "second", "seconds": step = 1_000_000
+            case "minute", "minutes": step = 60_000_000
+            case "hour", "hours": step = 3_600_000_000
+            default: return nil
+            }
+            return Column(type: type, values: .int64(v.map { $0.floorDiv(step) &* step }), validity: c.validity)
+        default:
+            return nil
+        }
     }
 
     static func datePart(_ part: String, _ v: Scalar) throws -> Int64 {

@@ -26,6 +26,7 @@ final class HashJoin: JoinOperator, @unchecked Sendable {
         let n = probe.rowCount
         let keys = try probeKeys.map { try Evaluator.evaluate($0, probe) }
         let heads = table.probeHeads(keys, rowCount: n)
+        if table.uniqueKeys { return Self.singleMatches(heads) }
         let next = table.next
         var p: [Int32] = []
         var b: [Int32] = []
@@ -40,6 +41,27 @@ final class HashJoin: JoinOperator, @unchecked Sendable {
                         b.append(r)
                         r = nx[Int(r)]
                     }
+                }
+            }
+        }
+        return (p, b)
+    }
+
+    /// Pairs when every probe row matches at most its head (unique build keys): no chains to walk.
+    static func singleMatches(_ heads: [Int32]) -> (probe: [Int32], build: [Int32]) {
+        let n = heads.count
+        var matches = 0
+        for h in heads where h >= 0 { matches += 1 }
+        if matches == n { return (Array(0..<Int32(n)), heads) }
+        var p = [Int32](repeating: 0, count: matches)
+        var b = [Int32](repeating: 0, count: matches)
+        p.withUnsafeMutableBufferPointer { po in
+            b.withUnsafeMutableBufferPointer { bo in
+                var k = 0
+                for i in 0..<n where heads[i] >= 0 {
+                    po[k] = Int32(i)
+                    bo[k] = heads[i]
+                    k += 1
                 }
             }
         }

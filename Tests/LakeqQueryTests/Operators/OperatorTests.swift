@@ -60,6 +60,45 @@ import Testing
         #expect(ids.map { table.key(Int($0)) } == [[.string("c")], [.string("a")], [.string("c")], [.string("b")]])
     }
 
+    /// Several VARCHAR keys go through a cache over combinations of interned ids, widened as
+    /// new strings arrive across batches (plain and dictionary columns, NULLs): ids must be the
+    /// first-seen ids of the (value, value) tuples, NULL distinct from every string.
+    @Test func stringKeyCombinationsMatchFirstSeenOrder() {
+        let table = GroupTable(keyTypes: [.string, .string])
+        var expected: [[String?]: Int32] = [:]
+        var rng: UInt64 = 5
+        for batch in 0..<6 {
+            let n = 300
+            var a: [String?] = [], b: [String?] = []
+            for _ in 0..<n {
+                rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                let r = Int(rng >> 33)
+                // The second key's values grow with the batch, so the cache widens several times.
+                a.append(r % 13 == 0 ? nil : "a\(r % 7)")
+                b.append(r % 17 == 0 ? nil : "b\((r >> 5) % (4 << (2 * batch)))")
+            }
+            func column(_ v: [String?], dictionary: Bool) -> Column {
+                let valid = Bitmap(bools: v.map { $0 != nil })
+                if dictionary {
+                    let entries = Array(Set(v.compactMap { $0 })).sorted()
+                    let index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1, Int32($0)) })
+                    return Column(type: .string, values: .dictionary(dictionary: .bytes(ByteArrays(strings: entries)), indices: v.map { $0.flatMap { index[$0] } ?? 0 }), validity: valid)
+                }
+                return Column(type: .string, values: .bytes(ByteArrays(strings: v.map { $0 ?? "" })), validity: valid)
+            }
+            let ids = table.groupIds([column(a, dictionary: batch % 2 == 0), column(b, dictionary: batch % 3 == 0)], rowCount: n)
+            for i in 0..<n {
+                let key = [a[i], b[i]]
+                if expected[key] == nil { expected[key] = Int32(expected.count) }
+                #expect(ids[i] == expected[key])
+            }
+        }
+        #expect(table.count == expected.count)
+        for (key, g) in expected {
+            #expect(table.key(Int(g)) == key.map { $0.map { Scalar.string($0) } ?? .null })
+        }
+    }
+
     @Test func mergingTablesMapsEveryGroup() {
         let a = GroupTable(keyTypes: [.int64]), b = GroupTable(keyTypes: [.int64])
         _ = a.groupIds([Column(type: .int64, values: .int64([1, 2, 3]))], rowCount: 3)
