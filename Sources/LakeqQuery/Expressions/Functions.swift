@@ -26,11 +26,15 @@ enum Functions {
                 return nil
             }
         case .addInterval:
-            // Whole days and microseconds (no months): plain additions.
-            guard args.count == 5, case .int(0) = Scalar.from(args[1], row: 0), case .int(let days) = Scalar.from(args[2], row: 0),
-                  case .int(let micros) = Scalar.from(args[3], row: 0), case .bool(let keepDate) = Scalar.from(args[4], row: 0),
-                  args[2].validity == nil else { return nil }
+            // Whole days and microseconds (no months): plain additions. Months, microseconds and
+            // the date flag are literals; the days are a column for `date + integer`.
+            guard args.count == 5, case .int(0) = Scalar.from(args[1], row: 0),
+                  case .int(let micros) = Scalar.from(args[3], row: 0), case .bool(let keepDate) = Scalar.from(args[4], row: 0) else { return nil }
             let c = args[0]
+            if case .int32(let v) = c.values, case .date32 = c.type, keepDate, micros == 0, !Self.isConstant(args[2], n) {
+                return Self.addDays(v, validity: c.validity, days: args[2])
+            }
+            guard case .int(let days) = Scalar.from(args[2], row: 0), args[2].validity == nil, Self.isConstant(args[2], n) else { return nil }
             switch (c.values, c.type) {
             case (.int32(let v), .date32) where keepDate:
                 return Column(type: .date32, values: .int32(v.map { $0 &+ Int32(truncatingIfNeeded: days) }), validity: c.validity)
@@ -46,6 +50,39 @@ enum Functions {
         default:
             return nil
         }
+    }
+
+    /// Whether every one of the `n` rows of an integer column holds the same non-NULL value
+    /// (a literal evaluated over a batch); false for any other column.
+    static func isConstant(_ c: Column, _ n: Int) -> Bool {
+        guard c.validity == nil else { return false }
+        switch c.values {
+        case .int64(let v): return v.isEmpty || !v.contains { $0 != v[0] }
+        case .int32(let v): return v.isEmpty || !v.contains { $0 != v[0] }
+        default: return false
+        }
+    }
+
+    /// `date + days` row by row (days an INTEGER or BIGINT column; NULL on either side is NULL);
+    /// nil for other day types, which the scalar path handles.
+    static func addDays(_ dates: [Int32], validity: Bitmap?, days: Column) -> Column? {
+        let n = dates.count
+        var out = [Int32](repeating: 0, count: n)
+        switch days.values {
+        case .int64(let d) where d.count >= n:
+            for i in 0..<n { out[i] = dates[i] &+ Int32(truncatingIfNeeded: d[i]) }
+        case .int32(let d) where d.count >= n:
+            for i in 0..<n { out[i] = dates[i] &+ d[i] }
+        default:
+            return nil
+        }
+        var combined = validity
+        if let dv = days.validity {
+            var bits = Bitmap(count: n, value: true)
+            for i in 0..<n where !dv[i] || !(validity?[i] ?? true) { bits[i] = false }
+            combined = bits
+        }
+        return Column(type: .date32, values: .int32(out), validity: combined)
     }
 
     static func apply(_ f: ScalarFunction, _ args: [Scalar], type: DataType) throws -> Scalar {
