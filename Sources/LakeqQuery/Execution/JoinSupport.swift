@@ -6,7 +6,7 @@ import LakeqColumnar
 final class JoinBuild: PhysicalOperator, @unchecked Sendable {
     let keys: [BoundExpr]
     let nullEquals: Bool
-    private var locals: [[(BatchOrder, RecordBatch)]] = []
+    private var locals = WorkerSlots<[(BatchOrder, RecordBatch)]>(empty: [])
     private(set) var rows = RecordBatch(schema: Schema([]), columns: [], rowCount: 0)
     private(set) var table: JoinTable?
 
@@ -21,7 +21,7 @@ final class JoinBuild: PhysicalOperator, @unchecked Sendable {
     override var details: String { keys.isEmpty ? "" : "keys=[\(keys.map(\.text).joined(separator: ", "))]" }
 
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
-        locals = Array(repeating: [], count: workers)
+        locals = WorkerSlots(count: workers, initial: [])
     }
 
     override func consume(_ batch: RecordBatch, order: BatchOrder, worker: Int, _ ctx: ExecutionContext) throws {
@@ -29,8 +29,8 @@ final class JoinBuild: PhysicalOperator, @unchecked Sendable {
     }
 
     override func finishSink(_ ctx: ExecutionContext) throws {
-        let ordered = locals.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
-        locals = []
+        let ordered = locals.values.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        locals = WorkerSlots(empty: [])
         rows = ordered.isEmpty
             ? RecordBatch(schema: Schema([]), columns: outputTypes.map { ColumnKernels.empty($0) }, rowCount: 0)
             : ColumnKernels.concat(ordered, types: outputTypes)
@@ -74,7 +74,8 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
     let leftTypes: [DataType]
     let rightTypes: [DataType]
 
-    private var matched: [[Bool]?] = []
+    /// Build rows each worker matched (right and full joins).
+    private var matched = WorkerSlots<[Bool]>(empty: [])
 
     init(probe: PhysicalOperator, build: JoinBuild, kind: JoinKind, probeIsLeft: Bool, residual: BoundExpr?, markCondition: BoundExpr?,
          markNullAwareKeys: Bool, outputs: [Int]) {
@@ -121,7 +122,7 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
     }
 
     override func prepare(workers: Int, _ ctx: ExecutionContext) throws {
-        matched = Array(repeating: nil, count: workers)
+        matched = WorkerSlots(count: workers, initial: [])
     }
 
     /// Candidate pairs, in probe-row order.
@@ -198,8 +199,8 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
             }
         }
         if preservesBuild {
-            if matched[worker] == nil { matched[worker] = [Bool](repeating: false, count: build.rows.rowCount) }
-            for r in b { matched[worker]![Int(r)] = true }
+            if matched[worker].isEmpty { matched[worker] = [Bool](repeating: false, count: build.rows.rowCount) }
+            for r in b { matched[worker][Int(r)] = true }
         }
         if preservesProbe {
             // Unmatched probe rows, NULL-padded, in probe order.
@@ -289,8 +290,8 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
         guard preservesBuild else { return [] }
         let rows = build.rows.rowCount
         var hit = [Bool](repeating: false, count: rows)
-        for m in matched { if let m { for r in 0..<rows where m[r] { hit[r] = true } } }
-        matched = []
+        for m in matched.values where m.count == rows { for r in 0..<rows where m[r] { hit[r] = true } }
+        matched = WorkerSlots(empty: [])
         let unmatched = (0..<rows).filter { !hit[$0] }.map { Int32($0) }
         guard !unmatched.isEmpty else { return [] }
         // Build rows nobody matched, with the probe side NULL.
@@ -309,3 +310,4 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
         return [RecordBatch(schema: Schema([]), columns: cols, rowCount: unmatched.count)]
     }
 }
+

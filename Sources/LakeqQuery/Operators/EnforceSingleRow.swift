@@ -2,14 +2,14 @@ import LakeqColumnar
 
 /// Passes on its input's one row; no row becomes a row of NULLs, a second row is an error.
 final class EnforceSingleRow: MaterializingOperator, @unchecked Sendable {
-    private var locals: [[RecordBatch]] = []
+    private var locals = WorkerSlots<[RecordBatch]>(empty: [])
 
     init(_ child: PhysicalOperator) {
         super.init(children: [child], outputTypes: child.outputTypes)
     }
 
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
-        locals = Array(repeating: [], count: workers)
+        locals = WorkerSlots(count: workers, initial: [])
     }
 
     override func consume(_ batch: RecordBatch, order: BatchOrder, worker: Int, _ ctx: ExecutionContext) throws {
@@ -17,7 +17,7 @@ final class EnforceSingleRow: MaterializingOperator, @unchecked Sendable {
     }
 
     override func finishSink(_ ctx: ExecutionContext) throws {
-        let all = locals.flatMap { $0 }.filter { $0.rowCount > 0 }
+        let all = locals.values.flatMap { $0 }.filter { $0.rowCount > 0 }
         let rows = all.reduce(0) { $0 + $1.rowCount }
         if rows > 1 { throw QueryError.execution("a scalar subquery returned more than one row") }
         if let one = all.first {

@@ -25,7 +25,7 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
         }
     }
 
-    private var locals: [Local?] = []
+    private var locals = WorkerSlots<Local?>(empty: nil)
 
     init(_ child: PhysicalOperator, keys: [BoundExpr], aggregates: [AggregateSpec], groupingSets: [[Int]]?, emitsGroupingSet: Bool) {
         self.keys = keys
@@ -50,7 +50,7 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
     }
 
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
-        locals = Array(repeating: nil, count: workers)
+        locals = WorkerSlots(count: workers, initial: nil)
         results = []
     }
 
@@ -116,8 +116,8 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
     }
 
     override func finishSink(_ ctx: ExecutionContext) throws {
-        let busy = locals.compactMap { $0 }
-        locals = []
+        let busy = locals.values.compactMap { $0 }
+        locals = WorkerSlots(empty: nil)
         let target = busy.first ?? makeLocal()
         for other in busy.dropFirst() {
             for s in groupingSets.indices {

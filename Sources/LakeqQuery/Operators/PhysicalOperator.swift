@@ -15,23 +15,28 @@ struct BatchOrder: Comparable, Sendable {
 
 /// Rows, batches and time of one operator (EXPLAIN ANALYZE), kept per worker and summed.
 final class OperatorProfile: @unchecked Sendable {
-    private var rows: [Int] = []
-    private var batches: [Int] = []
-    private var nanos: [UInt64] = []
+    struct Counts { var rows = 0, batches = 0, nanos: UInt64 = 0 }
+    private var perWorker = WorkerSlots<Counts>(empty: Counts())
     private let lock = NSLock()
     private var extraNanos: UInt64 = 0
 
+    /// Called before a pipeline's workers start (never while they run).
     func prepare(workers: Int) {
         lock.lock()
-        while rows.count < workers { rows.append(0); batches.append(0); nanos.append(0) }
+        if perWorker.count < workers {
+            let old = perWorker
+            perWorker = WorkerSlots(count: workers, initial: Counts())
+            for w in 0..<old.count { perWorker[w] = old[w] }
+        }
         lock.unlock()
     }
 
     @inline(__always) func record(worker: Int, rows n: Int, nanos t: UInt64) {
-        guard worker < rows.count else { return }
-        rows[worker] &+= n
-        batches[worker] &+= 1
-        nanos[worker] &+= t
+        let slots = perWorker
+        guard worker < slots.count else { return }
+        slots[worker].rows &+= n
+        slots[worker].batches &+= 1
+        slots[worker].nanos &+= t
     }
 
     func addTime(_ t: UInt64) {
@@ -40,9 +45,9 @@ final class OperatorProfile: @unchecked Sendable {
         lock.unlock()
     }
 
-    var totalRows: Int { rows.reduce(0, +) }
-    var totalBatches: Int { batches.reduce(0, +) }
-    var totalNanos: UInt64 { nanos.reduce(0, +) &+ extraNanos }
+    var totalRows: Int { perWorker.values.reduce(0) { $0 + $1.rows } }
+    var totalBatches: Int { perWorker.values.reduce(0) { $0 + $1.batches } }
+    var totalNanos: UInt64 { perWorker.values.reduce(0) { $0 &+ $1.nanos } &+ extraNanos }
 }
 
 @inline(__always) func nowNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -3,7 +3,7 @@ import LakeqColumnar
 
 /// The root sink: every batch of the query's result, put back in the order of its source.
 final class ResultCollector: PhysicalOperator, @unchecked Sendable {
-    private var locals: [[(BatchOrder, RecordBatch)]] = []
+    private var locals = WorkerSlots<[(BatchOrder, RecordBatch)]>(empty: [])
     private(set) var result: RecordBatch
 
     init(types: [DataType]) {
@@ -15,7 +15,7 @@ final class ResultCollector: PhysicalOperator, @unchecked Sendable {
     override var sinkInput: PhysicalOperator? { nil }
 
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
-        locals = Array(repeating: [], count: workers)
+        locals = WorkerSlots(count: workers, initial: [])
     }
 
     override func consume(_ batch: RecordBatch, order: BatchOrder, worker: Int, _ ctx: ExecutionContext) throws {
@@ -23,8 +23,8 @@ final class ResultCollector: PhysicalOperator, @unchecked Sendable {
     }
 
     override func finishSink(_ ctx: ExecutionContext) throws {
-        let ordered = locals.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
-        locals = []
+        let ordered = locals.values.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        locals = WorkerSlots(empty: [])
         guard !ordered.isEmpty else { return }
         result = ColumnKernels.concat(ordered, types: outputTypes)
     }

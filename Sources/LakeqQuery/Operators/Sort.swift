@@ -4,7 +4,7 @@ import LakeqColumnar
 /// order, so the result does not depend on the number of threads).
 final class Sort: MaterializingOperator, @unchecked Sendable {
     let keys: [SortKey]
-    private var locals: [[(BatchOrder, RecordBatch)]] = []
+    private var locals = WorkerSlots<[(BatchOrder, RecordBatch)]>(empty: [])
 
     init(_ child: PhysicalOperator, keys: [SortKey]) {
         self.keys = keys
@@ -14,7 +14,7 @@ final class Sort: MaterializingOperator, @unchecked Sendable {
     override var details: String { keys.map(\.text).joined(separator: ", ") }
 
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
-        locals = Array(repeating: [], count: workers)
+        locals = WorkerSlots(count: workers, initial: [])
         results = []
     }
 
@@ -23,8 +23,8 @@ final class Sort: MaterializingOperator, @unchecked Sendable {
     }
 
     override func finishSink(_ ctx: ExecutionContext) throws {
-        let ordered = locals.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
-        locals = []
+        let ordered = locals.values.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        locals = WorkerSlots(empty: [])
         guard !ordered.isEmpty else { return }
         let all = ColumnKernels.concat(ordered, types: outputTypes)
         let keyColumns = try keys.map { try Evaluator.evaluate($0.expr, all) }

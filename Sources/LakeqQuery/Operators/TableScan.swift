@@ -18,7 +18,7 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
     var rowLimit: Int?
 
     private var order: [Int] = []
-    private var workerStats: [ScanStatistics] = []
+    private var workerStats = WorkerSlots<ScanStatistics>(empty: ScanStatistics())
     private var decompressors: [Decompressor] = []
     /// Everything this scan pruned and read (after it ran).
     private(set) var totals = ScanStatistics()
@@ -58,7 +58,7 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
             }
             order = Array(order.prefix(max(k, 0)))
         }
-        workerStats = Array(repeating: ScanStatistics(), count: ctx.threads)
+        workerStats = WorkerSlots(count: ctx.threads, initial: ScanStatistics())
         decompressors = (0..<ctx.threads).map { _ in Decompressor() }
         return order.count
     }
@@ -101,7 +101,7 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
 
     override func finishSource(_ ctx: ExecutionContext) {
         var s = access.statistics
-        for w in workerStats { s.add(w) }
+        for w in workerStats.values { s.add(w) }
         s.rowGroupsNotRead = access.rowGroups.count - s.rowGroupsVisited
         totals = s
         ctx.addStatistics(s)

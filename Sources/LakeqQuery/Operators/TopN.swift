@@ -10,8 +10,8 @@ final class TopN: MaterializingOperator, @unchecked Sendable {
     let limit: Int
     let offset: Int
     var pruner: TopNPruner?
-    private var locals: [[RecordBatch]] = []
-    private var localRows: [Int] = []
+    private var locals = WorkerSlots<[RecordBatch]>(empty: [])
+    private var localRows = WorkerSlots<Int>(empty: 0)
 
     init(_ child: PhysicalOperator, keys: [SortKey], limit: Int, offset: Int) {
         self.keys = keys
@@ -26,8 +26,8 @@ final class TopN: MaterializingOperator, @unchecked Sendable {
     private var keep: Int { limit + offset }
 
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
-        locals = Array(repeating: [], count: workers)
-        localRows = Array(repeating: 0, count: workers)
+        locals = WorkerSlots(count: workers, initial: [])
+        localRows = WorkerSlots(count: workers, initial: 0)
         results = []
     }
 
@@ -67,8 +67,8 @@ final class TopN: MaterializingOperator, @unchecked Sendable {
     }
 
     override func finishSink(_ ctx: ExecutionContext) throws {
-        let all = locals.flatMap { $0 }
-        locals = []
+        let all = locals.values.flatMap { $0 }
+        locals = WorkerSlots(empty: [])
         guard !all.isEmpty else { return }
         let merged = ColumnKernels.concat(all, types: outputTypes + [.int64])
         let (cols, sortKeys) = try sortColumns(merged)

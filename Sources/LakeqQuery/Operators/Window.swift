@@ -12,7 +12,7 @@ import LakeqColumnar
 /// row by row.
 final class Window: MaterializingOperator, @unchecked Sendable {
     let specs: [WindowSpec]
-    private var locals: [[(BatchOrder, RecordBatch)]] = []
+    private var locals = WorkerSlots<[(BatchOrder, RecordBatch)]>(empty: [])
 
     init(_ child: PhysicalOperator, specs: [WindowSpec]) {
         self.specs = specs
@@ -22,7 +22,7 @@ final class Window: MaterializingOperator, @unchecked Sendable {
     override var details: String { specs.map(\.text).joined(separator: ", ") }
 
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
-        locals = Array(repeating: [], count: workers)
+        locals = WorkerSlots(count: workers, initial: [])
         results = []
     }
 
@@ -31,8 +31,8 @@ final class Window: MaterializingOperator, @unchecked Sendable {
     }
 
     override func finishSink(_ ctx: ExecutionContext) throws {
-        let ordered = locals.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
-        locals = []
+        let ordered = locals.values.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        locals = WorkerSlots(empty: [])
         let input = ordered.isEmpty
             ? RecordBatch(schema: Schema([]), columns: children[0].outputTypes.map { ColumnKernels.empty($0) }, rowCount: 0)
             : ColumnKernels.concat(ordered, types: children[0].outputTypes)
