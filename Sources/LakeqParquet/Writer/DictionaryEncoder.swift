@@ -129,35 +129,6 @@ enum DictionaryEncoder {
         return ok ? (dict, indices) : nil
     }
 
-    @inline(__always)
-    static func hashBytes(_ v: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(v.count)
-        var i = 0
-        let n = v.count
-        while i + 8 <= n {
-            h = (h ^ v.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 31
-            i += 8
-        }
-        if i < n {
-            // The tail in one or two loads (overlapping ones when they fit; the length is
-            // already in the hash): short strings are the common dictionary values.
-            var w: UInt64
-            if n >= 8 {
-                w = v.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            } else if n >= 4 {
-                w = UInt64(v.loadUnaligned(fromByteOffset: 0, as: UInt32.self)) | UInt64(v.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
-            } else {
-                w = 0
-                var s: UInt64 = 0
-                while i < n { w |= UInt64(v[i]) << s; s += 8; i += 1 }
-            }
-            h = (h ^ w) &* 0x94D0_49BB_1331_11EB
-        }
-        h ^= h >> 29
-        return h &* 0xBF58_476D_1CE4_E5B9
-    }
-
     private static func encodeBytes(
         count n: Int, fixedWidth: Int?, limit: Int, _ get: (Int) -> UnsafeRawBufferPointer
     ) -> (ByteArrays, [Int32])? {
@@ -170,7 +141,7 @@ enum DictionaryEncoder {
         var plain = 0
         for i in 0..<n {
             let v = get(i)
-            let hv = hashBytes(v)
+            let hv = Hashing.bytes(v)
             var h = Int(truncatingIfNeeded: hv >> UInt64(64 - bits))
             while true {
                 let s = slots[h]

@@ -26,40 +26,27 @@ enum Functions {
                 return nil
             }
         case .addInterval:
-            // Whole days and microseconds (no months): plain additions. Months, microseconds and
-            // the date flag are literals; the days are a column for `date + integer`.
-            guard args.count == 5, case .int(0) = Scalar.from(args[1], row: 0),
-                  case .int(let micros) = Scalar.from(args[3], row: 0), case .bool(let keepDate) = Scalar.from(args[4], row: 0) else { return nil }
+            // `date + integer` (keepDate, bound so only there): the days are a column, added row
+            // by row. `+ INTERVAL`: days and microseconds are literals; months take the scalar path.
+            guard args.count == 5, case .int(0) = Scalar.from(args[1], row: 0), case .bool(let keepDate) = Scalar.from(args[4], row: 0) else { return nil }
             let c = args[0]
-            if case .int32(let v) = c.values, case .date32 = c.type, keepDate, micros == 0, !Self.isConstant(args[2], n) {
+            if keepDate {
+                guard case .int32(let v) = c.values, case .date32 = c.type else { return nil }
                 return Self.addDays(v, validity: c.validity, days: args[2])
             }
-            guard case .int(let days) = Scalar.from(args[2], row: 0), args[2].validity == nil, Self.isConstant(args[2], n) else { return nil }
+            guard case .int(let days) = Scalar.from(args[2], row: 0), case .int(let micros) = Scalar.from(args[3], row: 0),
+                  args[2].validity == nil else { return nil }
+            let delta = days &* microsPerDay &+ micros
             switch (c.values, c.type) {
-            case (.int32(let v), .date32) where keepDate:
-                return Column(type: .date32, values: .int32(v.map { $0 &+ Int32(truncatingIfNeeded: days) }), validity: c.validity)
             case (.int32(let v), .date32):
-                let delta = days &* microsPerDay &+ micros
                 return Column(type: type, values: .int64(v.map { Int64($0) &* microsPerDay &+ delta }), validity: c.validity)
             case (.int64(let v), .timestamp):
-                let delta = days &* microsPerDay &+ micros
                 return Column(type: type, values: .int64(v.map { $0 &+ delta }), validity: c.validity)
             default:
                 return nil
             }
         default:
             return nil
-        }
-    }
-
-    /// Whether every one of the `n` rows of an integer column holds the same non-NULL value
-    /// (a literal evaluated over a batch); false for any other column.
-    static func isConstant(_ c: Column, _ n: Int) -> Bool {
-        guard c.validity == nil else { return false }
-        switch c.values {
-        case .int64(let v): return v.isEmpty || !v.contains { $0 != v[0] }
-        case .int32(let v): return v.isEmpty || !v.contains { $0 != v[0] }
-        default: return false
         }
     }
 
