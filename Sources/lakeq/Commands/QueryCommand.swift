@@ -16,21 +16,36 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "The SQL statement; '-' reads statements from standard input, one per line, and prints one JSON object per statement ({\"names\", \"rows\"} or {\"error\"}).") var sql: String
 
     func run() throws {
-        let chosen: ResultFormat
-        if let format {
-            guard let f = ResultFormat(rawValue: format.lowercased()) else {
-                throw ValidationError("unknown format \(format) (expected table, csv, json or jsonl)")
-            }
-            chosen = f
-        } else {
-            chosen = isatty(1) != 0 ? .table : .csv
+        guard let format = QueryInvocation.format(named: format) else {
+            throw ValidationError("unknown format \(format ?? "") (expected table, csv, json or jsonl)")
         }
         if let tableVersion, tableVersion < 0 { throw ValidationError("--version must be 0 or more") }
+        try QueryInvocation(lake: lake, format: format, threads: threads, version: tableVersion, sql: sql).run()
+    }
+}
+
+/// What the query command does once its arguments are known, whichever parser read them
+/// (ArgumentParser, or the start-up fast path in QueryFastPath.swift).
+struct QueryInvocation: Equatable {
+    var lake: String?
+    var format: ResultFormat
+    var threads: Int?
+    var version: Int?
+    var sql: String
+
+    /// The output format for `--format NAME`; without it, a table on a terminal, else CSV.
+    /// nil for an unknown name.
+    static func format(named name: String?) -> ResultFormat? {
+        guard let name else { return isatty(1) != 0 ? .table : .csv }
+        return ResultFormat(rawValue: name.lowercased())
+    }
+
+    func run() throws {
         if sql == "-" {
-            runStatements(lake: lake, threads: threads, version: tableVersion)
+            runStatements(lake: lake, threads: threads, version: version)
             return
         }
-        try runQuery(sql, lake: lake, threads: threads, format: chosen, version: tableVersion)
+        try runQuery(sql, lake: lake, threads: threads, format: format, version: version)
     }
 }
 
