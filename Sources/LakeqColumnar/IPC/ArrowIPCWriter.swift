@@ -9,8 +9,11 @@
 /// Utf8, DATE → Date32 (days), TIMESTAMP → Timestamp(µs, "UTC", or no zone for local
 /// timestamps), DECIMAL(p, s) → Decimal128(p, s). Dictionary columns are written as their
 /// values. Other storage types (unsigned, float32, binary…) are widened or written as their
-/// nearest Arrow type; see `ArrowIPCWriter.arrowType(_:)`. Nested columns (list, struct,
-/// map: not SQL values yet, the engine reads them as NULL) are written as all-null Utf8.
+/// nearest Arrow type; see `ArrowIPCWriter.arrowType(_:)`. Nested columns follow the Arrow
+/// columnar layout: LIST → List (validity, int32 offsets, the element child), STRUCT → Struct
+/// (validity, one child per field), MAP → Map (`keysSorted` false) over a non-null
+/// `entries: Struct<key, value>` child. Field nodes and buffers are written depth first, each
+/// column before its children, as the format requires.
 public struct ArrowIPCWriter: Sendable {
     public let schema: Schema
 
@@ -21,13 +24,7 @@ public struct ArrowIPCWriter: Sendable {
 
     /// The schema message (write it first).
     public func schemaMessage() -> [UInt8] {
-        let fields = schema.fields.map { f -> FlatBufferValue in
-            let (typeId, type) = Self.arrowType(f.type)
-            return .table([
-                .offset(.string(f.name)), .bool(f.nullable), .uint8(typeId), .offset(type),
-                nil, .offset(.tables([])),
-            ])
-        }
+        let fields = schema.fields.map { Self.fieldTable($0.name, type: $0.type, nullable: $0.nullable) }
         let schemaTable = FlatBufferValue.table([.int16(0), .offset(.tables(fields))])
         return Self.message(headerType: 1, header: schemaTable, body: [])
     }
@@ -45,14 +42,8 @@ public struct ArrowIPCWriter: Sendable {
             Self.put(Int64(bytes.count), into: &buffers)
         }
         for (i, column) in batch.columns.enumerated() {
-            let rows = batch.rowCount
             let type = i < schema.fields.count ? schema.fields[i].type : column.type
-            let nested = Self.isNested(type)
-            let nulls = nested ? rows : column.validity.map { v in (0..<rows).reduce(0) { $0 + (v[$1] ? 0 : 1) } } ?? 0
-            Self.put(Int64(rows), into: &nodes)
-            Self.put(Int64(nulls), into: &nodes)
-            appendBuffer(nulls == 0 ? [] : nested ? [UInt8](repeating: 0, count: (rows + 7) / 8) : Self.bitmapBytes(column.validity, rows: rows))
-            for buffer in Self.valueBuffers(column, type: type, rows: rows) { appendBuffer(buffer) }
+            Self.appendColumn(column, type: type, rows: batch.rowCount, nodes: &nodes, appendBuffer: appendBuffer)
         }
         while body.count % 8 != 0 { body.append(0) }
         let header = FlatBufferValue.table([
@@ -93,13 +84,76 @@ public struct ArrowIPCWriter: Sendable {
         withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
     }
 
-    // MARK: types
+    // MARK: columns
 
-    static func isNested(_ t: DataType) -> Bool {
-        switch t {
-        case .list, .structure, .map: return true
+    /// The field node and buffers of `column`'s first `rows` slots as Arrow type `type`, then
+    /// (depth first) those of its children. A column whose storage does not match its nested
+    /// type is written as NULLs of that type rather than trapping.
+    static func appendColumn(_ column: Column, type: DataType, rows: Int, nodes: inout [UInt8], appendBuffer: ([UInt8]) -> Void) {
+        var column = column
+        if type.isNested && !storageMatches(column.values, type, rows: rows) { column = Column.nulls(type, count: rows) }
+        var nulls = 0
+        if let v = column.validity { for r in 0..<min(rows, v.count) where !v[r] { nulls += 1 } }
+        put(Int64(rows), into: &nodes)
+        put(Int64(nulls), into: &nodes)
+        appendBuffer(nulls == 0 ? [] : bitmapBytes(column.validity, rows: rows))
+        switch (type, column.values) {
+        case (.list(let element), .list(let l)):
+            let (offsets, entries) = rebased(l, rows: rows)
+            appendBuffer(raw(offsets))
+            appendColumn(entries, type: element.type, rows: entries.count, nodes: &nodes, appendBuffer: appendBuffer)
+        case (.map(let key, let value), .list(let l)):
+            let (offsets, entries) = rebased(l, rows: rows)
+            appendBuffer(raw(offsets))
+            appendColumn(entries, type: .mapEntries(key: key, value: value), rows: entries.count, nodes: &nodes, appendBuffer: appendBuffer)
+        case (.structure(let fields), .structure(let s)):
+            for (k, f) in fields.enumerated() {
+                let child = k < s.children.count && s.children[k].count >= rows ? s.children[k] : Column.nulls(f.type, count: rows)
+                appendColumn(child, type: f.type, rows: rows, nodes: &nodes, appendBuffer: appendBuffer)
+            }
+        default:
+            for buffer in valueBuffers(column, type: type, rows: rows) { appendBuffer(buffer) }
+        }
+    }
+
+    static func storageMatches(_ values: ColumnValues, _ type: DataType, rows: Int) -> Bool {
+        switch (type, values) {
+        case (.list, .list(let l)), (.map, .list(let l)):
+            guard l.offsets.count > rows, l.offsets[0] >= 0, Int(l.offsets[rows]) <= l.entries.count else { return false }
+            for r in 0..<rows where l.offsets[r] > l.offsets[r + 1] { return false }
+            return true
+        case (.structure(let fields), .structure(let s)): return s.children.count == fields.count
         default: return false
         }
+    }
+
+    /// The first `rows` slots' offsets starting at 0 and exactly the entries they span.
+    static func rebased(_ l: ListValues, rows: Int) -> ([Int32], Column) {
+        guard rows > 0, l.offsets.count > rows else { return ([0], l.entries.emptyLike()) }
+        let base = l.offsets[0], end = l.offsets[rows]
+        let offsets = base == 0 ? Array(l.offsets.prefix(rows + 1)) : l.offsets.prefix(rows + 1).map { $0 - base }
+        if base == 0 && Int(end) == l.entries.count { return (offsets, l.entries) }
+        return (offsets, l.entries.gather((base..<end).map { $0 }))
+    }
+
+    // MARK: types
+
+    /// A schema `Field` table: name, nullability, type and (for nested types) child fields.
+    static func fieldTable(_ name: String, type: DataType, nullable: Bool) -> FlatBufferValue {
+        let (typeId, typeTable) = arrowType(type)
+        let children: [FlatBufferValue]
+        switch type {
+        case .list(let e): children = [fieldTable(e.name, type: e.type, nullable: e.nullable)]
+        case .structure(let fields): children = fields.map { fieldTable($0.name, type: $0.type, nullable: $0.nullable) }
+        case .map(let k, let v):
+            children = [fieldTable("entries", type: .structure(fields: [
+                Field(name: "key", type: k.type, nullable: false), Field(name: "value", type: v.type, nullable: v.nullable),
+            ]), nullable: false)]
+        default: children = []
+        }
+        return .table([
+            .offset(.string(name)), .bool(nullable), .uint8(typeId), .offset(typeTable), nil, .offset(.tables(children)),
+        ])
     }
 
     /// The Arrow `Type` union member (id and table) for an engine type.
@@ -123,7 +177,9 @@ public struct ArrowIPCWriter: Sendable {
             // Values are written in microseconds (see valueBuffers).
             return (10, .table([.int16(2), utc ? .offset(.string("UTC")) : nil]))
         case .decimal(let p, let s): return (7, .table([.int32(Int32(p)), .int32(Int32(s)), .int32(128)]))
-        case .list, .structure, .map: return (5, .table([]))  // all null (see the type note above)
+        case .list: return (12, .table([]))
+        case .structure: return (13, .table([]))
+        case .map: return (17, .table([.bool(false)]))
         }
     }
 
@@ -144,7 +200,6 @@ public struct ArrowIPCWriter: Sendable {
     /// The value buffers (after validity) of a column: one for fixed-width types, offsets and
     /// data for strings and binary.
     static func valueBuffers(_ column: Column, type: DataType, rows: Int) -> [[UInt8]] {
-        if isNested(type) { return [raw([Int32](repeating: 0, count: rows + 1)), []] }
         let values = column.values.materialized()
         switch (type, values) {
         case (.boolean, .boolean(let v)):
@@ -182,6 +237,8 @@ public struct ArrowIPCWriter: Sendable {
             })]
         case (.float32, .float32(let v)): return [raw(v.map { Double($0) })]
         case (_, .boolean(let v)): return [raw(v.map { $0 ? UInt8(1) : 0 })]
+        case (.int8, .int32(let v)), (.uint8, .int32(let v)): return [raw(v.prefix(rows).map { UInt8(truncatingIfNeeded: $0) })]
+        case (.int16, .int32(let v)), (.uint16, .int32(let v)): return [raw(v.prefix(rows).map { UInt16(truncatingIfNeeded: $0) })]
         case (_, .int32(let v)): return [raw(Array(v.prefix(rows)))]
         case (_, .int64(let v)): return [raw(Array(v.prefix(rows)))]
         case (_, .float32(let v)): return [raw(v.map { Double($0) })]
@@ -198,7 +255,7 @@ public struct ArrowIPCWriter: Sendable {
         case (_, .dictionary):
             return []  // materialized above
         case (_, .list), (_, .structure):
-            return [raw([Int32](repeating: 0, count: rows + 1)), []]  // only under a nested type (handled above)
+            return []  // a nested storage under a flat type: not produced by the engine
         }
     }
 
