@@ -181,6 +181,10 @@ public enum ScalarFunction: String, Sendable, CaseIterable {
     case listCount = "list_count"
     case listContains = "list_contains"
     case listValue = "list_value"
+    /// `struct_pack(a := x, …)` / `{'a': x}`: field names come from the bound STRUCT type.
+    case structPack = "struct_pack"
+    case map
+    case mapFromEntries = "map_from_entries"
 }
 
 /// Aggregate functions of the dialect.

@@ -245,7 +245,8 @@ enum Functions {
         case .coalesce, .greatest, .least, .nullif, .concat, .ifThen, .dateAdd:
             return .null
         case .structExtract, .listExtract, .mapExtractValue, .listLength, .cardinality, .mapKeys, .mapValues,
-             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains, .listValue:
+             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains, .listValue,
+             .structPack, .map, .mapFromEntries:
             throw QueryError.execution("internal: \(f.rawValue) has a column kernel only")
         }
     }

@@ -61,6 +61,26 @@ enum NestedFunctions {
             order.reserveCapacity(n * k)
             for i in 0..<n { for j in 0..<k { order.append(Int32(truncatingIfNeeded: j * n + i)) } }
             return Column(type: type, values: .list(ListValues(offsets: offsets, entries: all.gather(order))))
+        case .structPack:
+            let children = args.map { Column(type: $0.type, values: $0.values, validity: $0.validity) }
+            return Column(type: type, values: .structure(StructValues(children: children, count: n)))
+        case .map:
+            guard case .map(let k, let v) = type else { throw QueryError.execution("map needs a MAP type") }
+            guard args.count == 2 else {
+                return Column(type: type, values: .list(ListValues(offsets: [Int32](repeating: 0, count: n + 1),
+                                                                   entries: ColumnKernels.nulls(.mapEntries(key: k, value: v), count: 0))))
+            }
+            let (keys, keysValid) = try lists(args[0], f), (values, valuesValid) = try lists(args[1], f)
+            return try buildMap(type: type, count: n, valid: { keysValid($0) && valuesValid($0) },
+                                keys: keys.entries, values: values.entries, keyRange: keys.range, valueRange: values.range)
+        case .mapFromEntries:
+            let (list, valid) = try lists(args[0], f)
+            guard case .structure(let kv) = list.entries.values, kv.children.count == 2 else { throw QueryError.execution("map_from_entries needs STRUCT entries") }
+            for e in 0..<list.entries.count where list.entries.isNull(e) {
+                throw QueryError.execution("map_from_entries: an entry is NULL (a map entry needs a key and a value)")
+            }
+            return try buildMap(type: type, count: n, valid: valid, keys: kv.children[0], values: kv.children[1],
+                                keyRange: list.range, valueRange: list.range)
         case .listContains:
             let (list, valid) = try lists(args[0], f)
             var out = [Bool](repeating: false, count: n)
@@ -85,6 +105,41 @@ enum NestedFunctions {
         var child = s.children[k]
         child.validity = Bitmap.and(child.validity, c.validity)
         return child
+    }
+
+    /// A MAP column from per-row key and value ranges (NULL where `valid` is false), checked as
+    /// DuckDB checks: equally many keys and values, no NULL key, no key twice in one map.
+    private static func buildMap(type: DataType, count n: Int, valid: (Int) -> Bool, keys: Column, values: Column,
+                                 keyRange: (Int) -> Range<Int>, valueRange: (Int) -> Range<Int>) throws -> Column {
+        guard case .map(let k, let v) = type else { throw QueryError.execution("map needs a MAP type") }
+        var offsets: [Int32] = [0]
+        offsets.reserveCapacity(n + 1)
+        var keyPicks: [Int32] = [], valuePicks: [Int32] = []
+        var validity = Bitmap(count: n, value: true)
+        var anyNull = false
+        for i in 0..<n {
+            if valid(i) {
+                let kr = keyRange(i), vr = valueRange(i)
+                guard kr.count == vr.count else {
+                    throw QueryError.execution("map: the key list (\(kr.count) keys) does not align with the value list (\(vr.count) values)")
+                }
+                var seen = Set<Scalar>()
+                for e in kr {
+                    guard !keys.isNull(e) else { throw QueryError.execution("map keys can not be NULL") }
+                    let key = Scalar.from(keys, row: e)
+                    guard seen.insert(key).inserted else { throw QueryError.execution("map keys must be unique: \(Casts.text(key)) appears twice") }
+                    keyPicks.append(Int32(truncatingIfNeeded: e))
+                }
+                for e in vr { valuePicks.append(Int32(truncatingIfNeeded: e)) }
+            } else {
+                validity[i] = false
+                anyNull = true
+            }
+            offsets.append(Int32(truncatingIfNeeded: keyPicks.count))
+        }
+        let entries = Column(type: .mapEntries(key: k, value: v),
+                             values: .structure(StructValues(children: [keys.gather(keyPicks), values.gather(valuePicks)], count: keyPicks.count)))
+        return Column(type: type, values: .list(ListValues(offsets: offsets, entries: entries)), validity: anyNull ? validity : nil)
     }
 
     /// The list storage of a LIST or MAP column and a per-row validity test.

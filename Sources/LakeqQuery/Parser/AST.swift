@@ -404,6 +404,8 @@ public indirect enum ExprKind: Hashable, Sendable, CustomStringConvertible {
     /// `x.field` on an expression that is not a plain `name` or `t.name` (those parse as
     /// column references; the binder reads `s.a` as a struct field when `s` is no table).
     case fieldAccess(Expr, String)
+    /// `struct_pack(a := x, b := y)` or `{'a': x, 'b': y}`: a STRUCT built from named values.
+    case structPack(names: [String], values: [Expr])
 
     public var description: String {
         switch self {
@@ -442,6 +444,9 @@ public indirect enum ExprKind: Hashable, Sendable, CustomStringConvertible {
         case .interval(let value, let unit): return "INTERVAL \(quoteString(value)) \(unit.uppercased())"
         case .subscript(let e, let index): return "\(e)[\(index)]"
         case .fieldAccess(let e, let field): return "\(e).\(quoteIdentifier(field))"
+        case .structPack(let names, let values):
+            // DuckDB's spelling, also for `{…}` literals (it names such a column the same way).
+            return "struct_pack(" + zip(names, values).map { "\(quoteIdentifier($0)) := \($1)" }.joined(separator: ", ") + ")"
         }
     }
 }

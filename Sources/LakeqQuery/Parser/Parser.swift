@@ -845,6 +845,46 @@ struct Parser {
                 try expect(.rightBracket, "']'")
             }
             return Expr(.function(FunctionCall("list_value", elements)), location: location)
+        case .symbol(.leftBrace):
+            // `{'a': x, b: y}`: a STRUCT, as `struct_pack(a := x, b := y)` (DuckDB's spelling).
+            advance()
+            var names: [String] = [], values: [Expr] = []
+            if !consume(.rightBrace) {
+                repeat {
+                    switch current.kind {
+                    case .string(let n), .identifier(let n), .quotedIdentifier(let n): names.append(n)
+                    default: throw unexpected("a field name")
+                    }
+                    advance()
+                    try expect(.colon, "':'")
+                    values.append(try parseExpr())
+                } while consume(.comma)
+                try expect(.rightBrace, "',' or '}'")
+            }
+            return Expr(.structPack(names: names, values: values), location: location)
+        case .identifier("struct_pack") where peek(1).kind == .symbol(.leftParen):
+            // `struct_pack(a := x, …)`; a bare column `struct_pack(c)` is the field `c` (as DuckDB).
+            advance(); advance()
+            var names: [String] = [], values: [Expr] = []
+            if !consume(.rightParen) {
+                repeat {
+                    if let n = current.identifierName, peek(1).kind == .symbol(.colonEquals) {
+                        advance(); advance()
+                        names.append(n)
+                        values.append(try parseExpr())
+                        continue
+                    }
+                    let at = current.location
+                    let e = try parseExpr()
+                    guard case .column(let c) = e.kind else {
+                        throw error("struct_pack takes named arguments (name := value)", at: at)
+                    }
+                    names.append(c.name)
+                    values.append(e)
+                } while consume(.comma)
+                try expect(.rightParen, "',' or ')'")
+            }
+            return Expr(.structPack(names: names, values: values), location: location)
         case .symbol(.leftParen):
             advance()
             if Self.beginsQuery(current.kind) {

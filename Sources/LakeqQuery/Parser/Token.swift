@@ -50,6 +50,8 @@ enum Symbol: String, Sendable {
     case equal = "=", notEqual = "<>", bangEqual = "!=", less = "<", lessEqual = "<="
     case greater = ">", greaterEqual = ">=", doubleColon = "::"
     case leftBracket = "[", rightBracket = "]"
+    /// `{'a': 1}` struct literals and `struct_pack(a := 1)` named arguments.
+    case leftBrace = "{", rightBrace = "}", colon = ":", colonEquals = ":="
 }
 
 enum TokenKind: Equatable, Sendable {

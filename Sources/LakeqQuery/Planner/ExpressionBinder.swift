@@ -17,6 +17,8 @@ extension SelectBinder {
             return try resolveColumn(c, location: e.location)
         case .fieldAccess(let x, let name):
             return try bindFieldAccess(x, name, mode, text: text)
+        case .structPack(let names, let values):
+            return try bindStructPack(names, values, mode, text: text)
         case .subscript(let x, let index):
             return try bindSubscript(x, index, mode, text: text)
         case .unary(.not, let x):
@@ -412,7 +414,8 @@ extension SelectBinder {
             if args[0].type.isNested { return try bindNestedFunction(.listLength, args, name: name, text: text) }
             try expectString(args[0], name); type = .int64
         case .structExtract, .listExtract, .mapExtractValue, .listLength, .cardinality, .mapKeys, .mapValues,
-             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains, .listValue:
+             .listSum, .listAvg, .listMin, .listMax, .listCount, .listContains, .listValue,
+             .structPack, .map, .mapFromEntries:
             return try bindNestedFunction(fn, args, name: name, text: text)
         case .substr:
             try arity(2...3); try expectString(args[0], name)

@@ -149,6 +149,25 @@ extension SelectBinder {
             var needle = args[1]
             if case .literal(let v) = needle.kind { needle = BoundExpr(kind: .literal(try TypeRules.coerceLiteral(v, to: e.type)), type: e.type, text: needle.text) }
             return BoundExpr(kind: .function(fn, [args[0], needle]), type: .boolean, text: text)
+        case .structPack:
+            throw QueryError.binding("struct_pack takes named arguments (name := value): \(text)")
+        case .map:
+            // `map()` is an empty MAP; `map(keys, values)` pairs two lists (DuckDB's spelling).
+            if args.isEmpty {
+                return BoundExpr(kind: .function(.map, []), type: Self.mapType(.int32, .int32), text: text)
+            }
+            try arity(2)
+            let lists = try args.map { a -> Field in
+                if case .list(let e) = a.type { return e }
+                throw QueryError.binding("map(keys, values) needs two LISTs, got \(SQLType.name(a.type)) \(a.text): \(text)")
+            }
+            return BoundExpr(kind: .function(.map, args), type: Self.mapType(lists[0].type, lists[1].type), text: text)
+        case .mapFromEntries:
+            try arity(1)
+            guard case .list(let e) = args[0].type, case .structure(let kv) = e.type, kv.count == 2 else {
+                throw QueryError.binding("map_from_entries needs a LIST of STRUCTs with two fields (key, value), got \(SQLType.name(args[0].type)): \(text)")
+            }
+            return BoundExpr(kind: .function(.mapFromEntries, args), type: Self.mapType(kv[0].type, kv[1].type), text: text)
         case .listValue:
             // Elements in their common type; `[]` and `[NULL]` are INTEGER[] (DuckDB: "NULL"[]).
             let element = args.isEmpty ? DataType.int32 : try TypeRules.commonType(args, text: text)
@@ -157,6 +176,26 @@ extension SelectBinder {
         default:
             throw QueryError.binding("unknown function \(name)")
         }
+    }
+
+    /// A MAP type as the constructors make it (keys never NULL).
+    static func mapType(_ key: DataType, _ value: DataType) -> DataType {
+        .map(key: Field(name: "key", type: key, nullable: false), value: Field(name: "value", type: value, nullable: true))
+    }
+
+    /// `struct_pack(a := x, …)` and `{'a': x, …}`: a STRUCT of the values, fields in order.
+    /// Names are unique regardless of case (DuckDB's rule); a NULL literal is an INTEGER field.
+    func bindStructPack(_ names: [String], _ values: [Expr], _ mode: Mode, text: String) throws -> BoundExpr {
+        var seen = Set<String>()
+        for n in names where !seen.insert(n.lowercased()).inserted {
+            throw QueryError.binding("duplicate field name \"\(n)\" in struct_pack (names are case-insensitive): \(text)")
+        }
+        let bound = try values.map { v -> BoundExpr in
+            let b = try bind(v, mode)
+            return TypeRules.isNullLiteral(b) ? try TypeRules.coerce(b, to: .int32) : b
+        }
+        let fields = zip(names, bound).map { Field(name: $0, type: $1.type, nullable: true) }
+        return BoundExpr(kind: .function(.structPack, bound), type: .structure(fields: fields), text: text)
     }
 
     /// `unnest(l)` in the select list: a column of the elements, one row per element

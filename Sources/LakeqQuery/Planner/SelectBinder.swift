@@ -282,6 +282,7 @@ final class SelectBinder {
         switch e.kind {
         case .literal, .column, .subquery, .exists, .interval: return []
         case .fieldAccess(let x, _): return [x]
+        case .structPack(_, let values): return values
         case .subscript(let x, let i): return [x, i]
         case .unary(_, let x), .isNull(let x, _), .isBoolean(let x, _, _), .cast(let x, _), .extract(_, let x), .inSubquery(let x, _, _): return [x]
         case .binary(_, let l, let r), .isDistinctFrom(let l, let r, _): return [l, r]
