@@ -23,6 +23,38 @@ import Testing
 
     """
 
+    /// A struct or map built in SQL prints exactly as the same value read from Parquet, in
+    /// every output format of the command line.
+    @Test(.enabled(if: TestEnvironment.binaryBuilt, "needs the debug binary"))
+    func constructedValuesPrintAsReadOnes() throws {
+        let dir = try TemporaryDirectory("nested-cli-built")
+        defer { dir.remove() }
+        try Self.schema.write(toFile: dir.path + "/schema.json", atomically: true, encoding: .utf8)
+        try Self.input.write(toFile: dir.path + "/in.jsonl", atomically: true, encoding: .utf8)
+        let ingest = try TestEnvironment.lakeq(["ingest", dir.path + "/in.jsonl", "--table", "s", "--lake", dir.path + "/lake",
+                                                "--schema", dir.path + "/schema.json", "--partition-by", "day"])
+        try #require(ingest.status == 0, "\(ingest.output)")
+        let sql = """
+            select player, struct_pack(name := player.name, version := player.version) as p2,
+                   props, map(map_keys(props), map_values(props)) as m2
+            from s where player is not null order by session_id
+            """
+        func run(_ format: String) throws -> String {
+            let q = try TestEnvironment.lakeq(["--lake", dir.path + "/lake", "--format", format, sql])
+            #expect(q.status == 0, "\(q.output)")
+            return q.out
+        }
+        #expect(try run("csv") == "player,p2,props,m2\n\"{'name': exo, 'version': 3}\",\"{'name': exo, 'version': 3}\",{cdn=a},{cdn=a}\n")
+        #expect(try run("jsonl") == """
+            {"player":{"name":"exo","version":3},"p2":{"name":"exo","version":3},"props":{"cdn":"a"},"m2":{"cdn":"a"}}
+
+            """)
+        #expect(try run("json").contains(#"{"player":{"name":"exo","version":3},"p2":{"name":"exo","version":3},"props":{"cdn":"a"},"m2":{"cdn":"a"}}"#))
+        let table = try run("table")
+        #expect(table.components(separatedBy: "{'name': exo, 'version': 3}").count == 3, "\(table)")
+        #expect(table.components(separatedBy: "{cdn=a}").count == 3, "\(table)")
+    }
+
     @Test(.enabled(if: TestEnvironment.binaryBuilt && Requirements.deltaRS && Requirements.pyarrowAndDuckDB, "needs the debug binary, deltalake, pyarrow and duckdb"))
     func ingestQueryAndReadBack() throws {
         let dir = try TemporaryDirectory("nested-cli")
