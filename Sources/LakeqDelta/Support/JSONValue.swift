@@ -86,7 +86,12 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Parses one JSON document; trailing whitespace is allowed, anything else is an error.
     public static func parse(_ text: String) throws -> JSONValue {
-        var p = JSONParser(bytes: Array(text.utf8))
+        try parse(utf8: text.utf8)
+    }
+
+    /// Parses JSON from UTF-8 bytes (a line of a larger text parses without a String of its own).
+    public static func parse(utf8: some Sequence<UInt8>) throws -> JSONValue {
+        var p = JSONParser(bytes: Array(utf8))
         let v = try p.value(depth: 0)
         p.skipSpace()
         guard p.pos == p.bytes.count else { throw p.error("trailing characters") }
