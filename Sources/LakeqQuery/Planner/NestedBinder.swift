@@ -157,13 +157,18 @@ extension SelectBinder {
                 return BoundExpr(kind: .function(.map, []), type: Self.mapType(.int32, .int32), text: text)
             }
             try arity(2)
-            let lists = try args.map { a -> Field in
+            // A NULL literal list is an INTEGER[] NULL: the map is NULL (as DuckDB).
+            let lists = args.map { a -> BoundExpr in
+                TypeRules.isNullLiteral(a) ? BoundExpr(kind: .literal(.null), type: .list(element: Field(name: "element", type: .int32, nullable: true)), text: a.text) : a
+            }
+            let elements = try lists.map { a -> Field in
                 if case .list(let e) = a.type { return e }
                 throw QueryError.binding("map(keys, values) needs two LISTs, got \(SQLType.name(a.type)) \(a.text): \(text)")
             }
-            return BoundExpr(kind: .function(.map, args), type: Self.mapType(lists[0].type, lists[1].type), text: text)
+            return BoundExpr(kind: .function(.map, lists), type: Self.mapType(elements[0].type, elements[1].type), text: text)
         case .mapFromEntries:
             try arity(1)
+            if TypeRules.isNullLiteral(args[0]) { return BoundExpr(kind: .literal(.null), type: Self.mapType(.int32, .int32), text: text) }
             guard case .list(let e) = args[0].type, case .structure(let kv) = e.type, kv.count == 2 else {
                 throw QueryError.binding("map_from_entries needs a LIST of STRUCTs with two fields (key, value), got \(SQLType.name(args[0].type)): \(text)")
             }
