@@ -44,11 +44,14 @@ import Testing
             #expect(q.status == 0, "\(q.output)")
             return q.out
         }
-        #expect(try run("csv") == "player,p2,props,m2\n\"{'name': exo, 'version': 3}\",\"{'name': exo, 'version': 3}\",{cdn=a},{cdn=a}\n")
-        #expect(try run("jsonl") == """
+        let csv = try run("csv")
+        #expect(csv == "player,p2,props,m2\n\"{'name': exo, 'version': 3}\",\"{'name': exo, 'version': 3}\",{cdn=a},{cdn=a}\n\"{'name': NULL, 'version': 4}\",\"{'name': NULL, 'version': 4}\",,\n", "\(csv)")
+        let jsonl = try run("jsonl")
+        #expect(jsonl == """
             {"player":{"name":"exo","version":3},"p2":{"name":"exo","version":3},"props":{"cdn":"a"},"m2":{"cdn":"a"}}
+            {"player":{"name":null,"version":4},"p2":{"name":null,"version":4},"props":null,"m2":null}
 
-            """)
+            """, "\(jsonl)")
         #expect(try run("json").contains(#"{"player":{"name":"exo","version":3},"p2":{"name":"exo","version":3},"props":{"cdn":"a"},"m2":{"cdn":"a"}}"#))
         let table = try run("table")
         #expect(table.components(separatedBy: "{'name': exo, 'version': 3}").count == 3, "\(table)")
