@@ -63,18 +63,39 @@ public struct MemoryLimitError: Error, CustomStringConvertible, Sendable {
 
 /// The memory a query's spillable operators hold, counted against its limit.
 ///
-/// Operators reserve what their state grows by and release it when they spill or finish;
-/// `wouldExceed` is the check before growing. Shared by every worker of a query (a lock; it
-/// is asked once per batch, not per row).
+/// Operators report what their state holds after each batch (`update`) and spill once the
+/// total passes `spillThreshold`: half the limit, because growing a hash table briefly holds
+/// its old and new slot arrays and writing the state out copies it, so the state's peak is
+/// about twice what it holds between batches. Shared by every worker of a query (a lock; it
+/// is asked once per batch, not per row). The default limit is resolved on first use, so a
+/// query that aggregates nothing never asks for the machine's memory size.
 final class MemoryBudget: @unchecked Sendable {
-    let limit: Int
+    private let configured: MemoryLimit?
     private let lock = NSLock()
+    private var resolved: Int?
     private var used = 0
     private(set) var peak = 0
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: MemoryLimit?) { configured = limit }
 
-    /// Sets the bytes held under `key` (a worker's table), returns the total.
+    /// The limit in bytes.
+    var limit: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return resolvedLimit()
+    }
+
+    private func resolvedLimit() -> Int {
+        if let resolved { return resolved }
+        let l = (configured ?? .defaultLimit).bytes
+        resolved = l
+        return l
+    }
+
+    /// The state operators may hold before they spill.
+    var spillThreshold: Int { limit / 2 }
+
+    /// Replaces `old` bytes of a worker's state by `new`; returns the query's total.
     @discardableResult
     func update(from old: Int, to new: Int) -> Int {
         lock.lock()

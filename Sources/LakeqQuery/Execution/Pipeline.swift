@@ -38,8 +38,8 @@ final class ExecutionContext: @unchecked Sendable {
         self.cancellation = cancellation
         self.options = options
         self.profiling = profiling
-        memory = MemoryBudget(limit: options.effectiveMemoryLimit.bytes)
-        spill = SpillDirectory(parent: options.tempDirectory ?? NSTemporaryDirectory())
+        memory = MemoryBudget(limit: options.memoryLimit)
+        spill = SpillDirectory(parent: options.tempDirectory)
     }
 
     func addStatistics(_ s: ScanStatistics) {

@@ -136,14 +136,16 @@ enum SpillCodec {
 /// (`--temp-directory`, default `$TMPDIR`), removed with everything in it when the query
 /// ends, whether it succeeded or failed (`ExecutionContext` owns it).
 final class SpillDirectory: @unchecked Sendable {
-    let parent: String
+    private let configuredParent: String?
+    /// The temp directory (resolved when the first file is made).
+    var parent: String { configuredParent ?? NSTemporaryDirectory() }
     private let lock = NSLock()
     private var made: String?
     private var sequence = 0
     /// Bytes written to spill files so far.
     private(set) var bytesWritten = 0
 
-    init(parent: String) { self.parent = parent }
+    init(parent: String?) { configuredParent = parent }
 
     deinit { remove() }
 

@@ -130,8 +130,10 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
         for set in l.accumulators { for a in set { bytes += a.estimatedBytes } }
         let total = ctx.memory.update(from: l.reserved, to: bytes)
         l.reserved = bytes
-        guard total > ctx.memory.limit else { return }
+        guard total > ctx.memory.spillThreshold else { return }
         if let refusal = spillRefusal {
+            // What cannot spill may use the whole limit.
+            guard total > ctx.memory.limit else { return }
             let limit = MemoryLimit.format(ctx.memory.limit)
             throw QueryError.execution("out of memory: \(refusal); the aggregate holds \(MemoryLimit.format(total)), past the memory limit of \(limit) (--memory-limit \(limit))")
         }
