@@ -24,7 +24,7 @@ public struct QueryResult: Sendable {
 /// (`Optimizer`) → operator tree (`PhysicalPlanner`) → pipelines (`PipelineExecutor`).
 public struct QueryEngine: Sendable {
     public var catalog: Catalog
-    public var threads: Int
+    public var threads: Int { didSet { catalog.threads = threads } }
     /// Checked between batches: a cancelled or timed-out query stops with `ExecutionCancelled`.
     public var cancellation: CancellationToken?
     public var options = EngineOptions()
@@ -32,6 +32,7 @@ public struct QueryEngine: Sendable {
     public init(lake: String, threads: Int) {
         catalog = Catalog(lake: lake)
         self.threads = max(1, threads)
+        catalog.threads = self.threads
     }
 
     /// Runs one statement. EXPLAIN [ANALYZE] returns its plan as a one-column result.

@@ -44,6 +44,11 @@ extension Lakeq {
     static func main() async {
         configureAllocator()
         do {
+            let names = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" })
+            if let query = QueryFastPath.parse(Array(CommandLine.arguments.dropFirst()), subcommandNames: names) {
+                try query.run()
+                return
+            }
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()  // `serve`

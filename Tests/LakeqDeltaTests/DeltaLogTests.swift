@@ -58,3 +58,20 @@ import LakeqColumnar
         } catch { Issue.record("unexpected \(error)") }
     }
 }
+
+/// `DeltaPath.percentDecoded` against Foundation's `removingPercentEncoding`, which it replaces.
+@Suite struct PercentDecodingTests {
+    @Test func agreesWithFoundation() {
+        let samples = ["plain", "", "a%20b", "%41%42c", "date=2026-01-01", "%", "%2", "%zz", "a%2Fb%3Dc", "%E2%82%AC", "%C3%28",
+                       "%FF", "100%25", "x%", "é%20é", "%e2%82%ac"]
+        for s in samples {
+            #expect(DeltaPath.percentDecoded(s) == s.removingPercentEncoding, "\(s)")
+        }
+    }
+
+    @Test func roundTripsTheLogsEncoding() {
+        for path in ["date=2026-01-01/part-0.parquet", "country=C%C3%B4te/a b.parquet", "k=a:b/x#y?.parquet", "€/ü"] {
+            #expect(DeltaPath.percentDecoded(DeltaPath.uriEncode(path)) == path)
+        }
+    }
+}

@@ -101,7 +101,7 @@ public struct AddFile: Hashable, Sendable {
     }
 
     /// `path` decoded to a file-system path relative to the table root.
-    public var relativePath: String { path.removingPercentEncoding ?? path }
+    public var relativePath: String { DeltaPath.percentDecoded(path) ?? path }
 
     /// Number of rows, if the stats say.
     public var numRecords: Int64? { stats?.numRecords }

@@ -166,7 +166,7 @@ extension DeltaTable {
                     for v in (readVersion + 1)...latest {
                         for a in try self.actions(version: v) {
                             switch a {
-                            case .remove(let r) where rewriting.contains(r.path.removingPercentEncoding ?? r.path):
+                            case .remove(let r) where rewriting.contains(DeltaPath.percentDecoded(r.path) ?? r.path):
                                 throw DeltaError.concurrentModification(
                                     "\(path): version \(v) removed \(r.path), which optimize was rewriting; nothing was committed (run optimize again)")
                             case .metaData:

@@ -32,7 +32,7 @@ struct LogState: Sendable {
                 sequence += 1
                 tombstones[key] = nil
             case .remove(var r):
-                let key = r.path.removingPercentEncoding ?? r.path
+                let key = DeltaPath.percentDecoded(r.path) ?? r.path
                 files[key] = nil
                 order[key] = nil
                 if r.deletionTimestamp == nil { r.deletionTimestamp = fileTime ?? Int64.max }

@@ -17,6 +17,9 @@ public struct Catalog: Sendable {
     /// Tables given by the caller, resolved by name before the lake when the query names no
     /// version (the service's incremental analytics pass a table of only a commit's new files).
     public var tables: [String: Table] = [:]
+    /// Threads that read a table's footers (the query's thread count: a one-thread query
+    /// uses one core from start to end).
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     public init(lake: String) { self.lake = lake }
 
@@ -38,19 +41,19 @@ public struct Catalog: Sendable {
         if let tableCache {
             return try tableCache.table(name: name, path: path, version: explicit.map { Int($0) } ?? version, admit: admit)
         }
-        return try Self.open(name: name, path: path, version: explicit.map { Int($0) } ?? version, admit: admit)
+        return try Self.open(name: name, path: path, version: explicit.map { Int($0) } ?? version, admit: admit, threads: threads)
     }
 
     /// The table at `path`: from its Delta log when it has one (at `version`, default the
     /// latest), else its Parquet files. A version for a plain Parquet directory is an error.
-    static func open(name: String, path: String, version: Int?, admit: ((String) throws -> Void)? = nil) throws -> Table {
+    static func open(name: String, path: String, version: Int?, admit: ((String) throws -> Void)? = nil, threads: Int) throws -> Table {
         guard DeltaTable.isDeltaTable(path) else {
             if let version { throw QueryError.unsupported("VERSION AS OF \(version): \(name) is not a Delta table (no _delta_log)") }
-            return try Table(name: name, paths: [path], admit: admit)
+            return try Table(name: name, paths: [path], admit: admit, threads: threads)
         }
         do {
             let snapshot = try DeltaTable(path: path).snapshot(version: version)
-            return try Table(name: name, snapshot: snapshot, admit: admit)
+            return try Table(name: name, snapshot: snapshot, admit: admit, threads: threads)
         } catch let e as DeltaError {
             throw QueryError.catalog("table \(name): \(e.description)")
         }

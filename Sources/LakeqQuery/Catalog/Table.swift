@@ -36,6 +36,8 @@ public final class Table: @unchecked Sendable {
     private let lock = NSLock()
     /// Opens a file (a `TableCache` passes one that reuses footers parsed before).
     private let opener: (@Sendable (String) throws -> ParquetFile)?
+    /// Threads that read footers (see `Catalog.threads`).
+    private let threads: Int
 
     /// A Delta table as of `snapshot`: only its live files, partition values from the log
     /// (typed by the table's schema, not guessed from the folder names), schema from the
@@ -43,9 +45,11 @@ public final class Table: @unchecked Sendable {
     /// `admit` vets every data file's path before it is opened (see `TableAccess`); `opener`
     /// opens a file (default: `ParquetFile(path:)`).
     public init(name: String, snapshot: DeltaSnapshot, admit: ((String) throws -> Void)? = nil,
-                opener: (@Sendable (String) throws -> ParquetFile)? = nil) throws {
+                opener: (@Sendable (String) throws -> ParquetFile)? = nil,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         self.name = name
         self.opener = opener
+        self.threads = threads
         deltaVersion = snapshot.version
         let partitionNames = snapshot.partitionColumns
         files = snapshot.files.map { f in
@@ -60,9 +64,11 @@ public final class Table: @unchecked Sendable {
     }
 
     /// Opens every file under `paths` (files or directories) and unifies their schemas.
-    public init(name: String, paths: [String], hivePartitioning: Bool = true, admit: ((String) throws -> Void)? = nil) throws {
+    public init(name: String, paths: [String], hivePartitioning: Bool = true, admit: ((String) throws -> Void)? = nil,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         self.name = name
         opener = nil
+        self.threads = threads
         deltaVersion = nil
         var found: [(path: String, parts: [(String, String)])] = []
         for p in paths {
@@ -83,7 +89,7 @@ public final class Table: @unchecked Sendable {
         partitionColumns = keys.enumerated().map { i, k in
             Field(name: k, type: PartitionTyping.type(of: files.compactMap { $0.partitionValues[i] }), nullable: true)
         }
-        let parquet = try Self.openAll(files.map(\.path))
+        let parquet = try Self.openAll(files.map(\.path), threads: threads)
         opened = parquet.map { $0 }
         var fields: [Field] = []
         var origin: [String: String] = [:]
@@ -123,12 +129,13 @@ public final class Table: @unchecked Sendable {
         let footers = indices.map { opened[$0] }
         lock.unlock()
         return Table(name: name, files: indices.map { files[$0] }, opened: footers, partitionColumns: partitionColumns,
-                     schema: schema, fileColumnCount: fileColumnCount, deltaVersion: deltaVersion, opener: opener)
+                     schema: schema, fileColumnCount: fileColumnCount, deltaVersion: deltaVersion, opener: opener, threads: threads)
     }
 
     private init(name: String, files: [DataFile], opened: [ParquetFile?], partitionColumns: [Field], schema: Schema,
-                 fileColumnCount: Int, deltaVersion: Int?, opener: (@Sendable (String) throws -> ParquetFile)?) {
+                 fileColumnCount: Int, deltaVersion: Int?, opener: (@Sendable (String) throws -> ParquetFile)?, threads: Int) {
         self.name = name
+        self.threads = threads
         self.files = files
         self.opened = opened
         self.partitionColumns = partitionColumns
@@ -162,7 +169,7 @@ public final class Table: @unchecked Sendable {
     func open(_ indices: [Int]) throws {
         let missing = indices.filter { !isOpen($0) }
         guard !missing.isEmpty else { return }
-        let files = try Self.openAll(missing.map { self.files[$0].path }, opener: opener)
+        let files = try Self.openAll(missing.map { self.files[$0].path }, opener: opener, threads: threads)
         lock.lock()
         for (k, i) in missing.enumerated() where opened[i] == nil { opened[i] = files[k] }
         lock.unlock()
@@ -177,17 +184,23 @@ public final class Table: @unchecked Sendable {
         return total
     }
 
-    private static func openAll(_ paths: [String], opener: (@Sendable (String) throws -> ParquetFile)? = nil) throws -> [ParquetFile] {
+    /// Reads the footers of `paths` on up to `threads` threads (wide globs are dominated by this).
+    private static func openAll(_ paths: [String], opener: (@Sendable (String) throws -> ParquetFile)? = nil, threads: Int) throws -> [ParquetFile] {
+        let open = opener ?? { try ParquetFile(path: $0) }
+        let workers = min(max(1, threads), paths.count)
+        if workers <= 1 { return try paths.map(open) }
         var out = [ParquetFile?](repeating: nil, count: paths.count)
         var failure: Error?
         let lock = NSLock()
-        // Footers are read in parallel: wide globs are dominated by this.
-        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            do {
-                let f = try opener?(paths[i]) ?? ParquetFile(path: paths[i])
-                lock.lock(); out[i] = f; lock.unlock()
-            } catch {
-                lock.lock(); if failure == nil { failure = error }; lock.unlock()
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: paths.count, by: workers) {
+                do {
+                    let f = try open(paths[i])
+                    lock.lock(); out[i] = f; lock.unlock()
+                } catch {
+                    lock.lock(); if failure == nil { failure = error }; lock.unlock()
+                    return
+                }
             }
         }
         if let failure { throw failure }
@@ -217,7 +230,8 @@ public final class Table: @unchecked Sendable {
                     var p = parts
                     if let eq = name.firstIndex(of: "=") {
                         let key = String(name[..<eq])
-                        let value = String(name[name.index(after: eq)...]).removingPercentEncoding ?? String(name[name.index(after: eq)...])
+                        let raw = String(name[name.index(after: eq)...])
+                        let value = DeltaPath.percentDecoded(raw) ?? raw
                         p.append((key, value))
                     }
                     try walk(full, p, depth: depth + 1)

@@ -81,7 +81,8 @@ public final class TableCache: @unchecked Sendable {
     /// opened with and without it are cached apart.
     func table(name: String, path: String, version: Int?, admit: ((String) throws -> Void)?) throws -> Table {
         guard let latest = try latestVersion(path: path) else {
-            return try Catalog.open(name: name, path: path, version: version, admit: admit)
+            return try Catalog.open(name: name, path: path, version: version, admit: admit,
+                                    threads: ProcessInfo.processInfo.activeProcessorCount)  // footers serve every query of the service
         }
         let v = version ?? latest
         let key = (admit == nil ? "u:" : "r:") + path + "@" + String(v)

@@ -80,8 +80,10 @@ extension SelectBinder {
             return negated ? BoundExpr(kind: .not(any), type: .boolean, text: text) : any
         case .between(let x, let lo, let hi, let negated):
             let b = try bind(x, mode)
-            let ge = try bindBinary(negated ? .less : .greaterOrEqual, b, try bind(lo, mode), text: text)
-            let le = try bindBinary(negated ? .greater : .lessOrEqual, b, try bind(hi, mode), text: text)
+            let low = try bind(lo, mode), high = try bind(hi, mode)
+            // Each half has its own text: pushdown splits the AND, and EXPLAIN shows the halves.
+            let ge = try bindBinary(negated ? .less : .greaterOrEqual, b, low, text: "(\(b.text) \(negated ? "<" : ">=") \(low.text))")
+            let le = try bindBinary(negated ? .greater : .lessOrEqual, b, high, text: "(\(b.text) \(negated ? ">" : "<=") \(high.text))")
             return BoundExpr(kind: negated ? .or(ge, le) : .and(ge, le), type: .boolean, text: text)
         case .like(let x, let p, let ci, let negated):
             let b = try bind(x, mode)

@@ -9,6 +9,16 @@ struct MemoryOptions: ParsableArguments {
     @Option(name: .customLong("temp-directory"), help: "Where spill files go, in a folder of their own removed when the query ends (default: $TMPDIR, else /tmp).")
     var tempDirectory: String?
 
+    var flags: MemoryLimitFlags { MemoryLimitFlags(memoryLimit: memoryLimit, tempDirectory: tempDirectory) }
+
+    func apply(to options: inout EngineOptions, lake: String) throws { try flags.apply(to: &options, lake: lake) }
+}
+
+/// The values of `--memory-limit` and `--temp-directory`, as given.
+struct MemoryLimitFlags: Equatable {
+    var memoryLimit: String?
+    var tempDirectory: String?
+
     /// The engine options these flags set; a bad value or a temp directory inside the lake is a usage error.
     func apply(to options: inout EngineOptions, lake: String) throws {
         if let memoryLimit {

@@ -17,27 +17,45 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "The SQL statement; '-' reads statements from standard input, one per line, and prints one JSON object per statement ({\"names\", \"rows\"} or {\"error\"}).") var sql: String
 
     func run() throws {
-        let chosen: ResultFormat
-        if let format {
-            guard let f = ResultFormat(rawValue: format.lowercased()) else {
-                throw ValidationError("unknown format \(format) (expected table, csv, json or jsonl)")
-            }
-            chosen = f
-        } else {
-            chosen = isatty(1) != 0 ? .table : .csv
+        guard let format = QueryInvocation.format(named: format) else {
+            throw ValidationError("unknown format \(format ?? "") (expected table, csv, json or jsonl)")
         }
         if let tableVersion, tableVersion < 0 { throw ValidationError("--version must be 0 or more") }
+        try QueryInvocation(lake: lake, format: format, threads: threads, version: tableVersion, sql: sql,
+                            memory: memory.flags).run()
+    }
+}
+
+/// What the query command does once its arguments are known, whichever parser read them
+/// (ArgumentParser, or the start-up fast path in QueryFastPath.swift).
+struct QueryInvocation: Equatable {
+    var lake: String?
+    var format: ResultFormat
+    var threads: Int?
+    var version: Int?
+    var sql: String
+    /// `--memory-limit`, `--temp-directory` (the fast path reads neither: they go through ArgumentParser).
+    var memory = MemoryLimitFlags()
+
+    /// The output format for `--format NAME`; without it, a table on a terminal, else CSV.
+    /// nil for an unknown name.
+    static func format(named name: String?) -> ResultFormat? {
+        guard let name else { return isatty(1) != 0 ? .table : .csv }
+        return ResultFormat(rawValue: name.lowercased())
+    }
+
+    func run() throws {
         if sql == "-" {
-            try runStatements(lake: lake, threads: threads, version: tableVersion, memory: memory)
+            try runStatements(lake: lake, threads: threads, version: version, memory: memory)
             return
         }
-        try runQuery(sql, lake: lake, threads: threads, format: chosen, version: tableVersion, memory: memory)
+        try runQuery(sql, lake: lake, threads: threads, format: format, version: version, memory: memory)
     }
 }
 
 /// Statements from standard input, one per line; one JSON line per statement on standard
 /// output (tools such as the differential tester run thousands of queries in one process).
-func runStatements(lake: String?, threads: Int?, version: Int?, memory: MemoryOptions) throws {
+func runStatements(lake: String?, threads: Int?, version: Int?, memory: MemoryLimitFlags) throws {
     let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
     var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
     try memory.apply(to: &engine.options, lake: dir)
@@ -67,11 +85,11 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "The SQL statement (without EXPLAIN).") var sql: String
 
     func run() throws {
-        try runQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + sql, lake: lake, threads: threads, format: .table, memory: memory)
+        try runQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + sql, lake: lake, threads: threads, format: .table, memory: memory.flags)
     }
 }
 
-func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat, version: Int? = nil, memory: MemoryOptions? = nil) throws {
+func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat, version: Int? = nil, memory: MemoryLimitFlags? = nil) throws {
     let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
     var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
     try memory?.apply(to: &engine.options, lake: dir)
