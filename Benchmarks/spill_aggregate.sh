@@ -29,7 +29,6 @@ fi
 # The inner GROUP BY holds ROWS groups (key, count, sum, min, max); the outer one reduces
 # them to checksums so the result itself is small.
 SQL="SELECT count(*) AS groups, sum(c) AS rows, sum(s) AS total, sum(k * mn) AS mix, max(mx) AS top FROM (SELECT k, count(*) AS c, sum(v) AS s, min(v) AS mn, max(v) AS mx FROM keys GROUP BY k)"
-DUCK_SQL=${SQL//FROM keys/FROM read_parquet('$FILE')}
 echo "load: $(uptime)"
 run() {  # label, extra flags...
   local label=$1; shift
@@ -45,7 +44,16 @@ run() {  # label, extra flags...
 run in-memory
 run limit-1GiB --memory-limit 1GiB
 "$BIN" explain --analyze --lake "$LAKE" --threads "$THREADS" --memory-limit 1GiB "$SQL" | grep -i "spilled" | sed 's/^ */explain analyze (1GiB): /'
-DUCK=$(python3 -c "import duckdb,sys; print(','.join(str(x) for x in duckdb.sql(sys.argv[1]).fetchall()[0]))" "$DUCK_SQL")
+DUCK=$(python3 - "$SQL" "$FILE" <<'PY'
+import sys, time, duckdb
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+t0 = time.time()
+row = con.execute(sys.argv[1].replace("FROM keys", "FROM read_parquet('%s')" % sys.argv[2])).fetchall()[0]
+print(",".join(str(x) for x in row))
+print("duckdb time %.2f s (in-process, default settings)" % (time.time() - t0), file=sys.stderr)
+PY
+)
 echo "duckdb answer  $DUCK"
 if [ "$(tail -1 "$DIR/out-in-memory.csv")" = "$(tail -1 "$DIR/out-limit-1GiB.csv")" ] && [ "$(tail -1 "$DIR/out-limit-1GiB.csv")" = "$DUCK" ]; then
   echo "OK: the answers with and without the limit are equal, and equal DuckDB's"
