@@ -74,7 +74,7 @@ final class MemoryBudget: @unchecked Sendable {
     private let lock = NSLock()
     private var resolved: Int?
     private var used = 0
-    private(set) var peak = 0
+    private var highest = 0
 
     init(limit: MemoryLimit?) { configured = limit }
 
@@ -92,6 +92,13 @@ final class MemoryBudget: @unchecked Sendable {
         return l
     }
 
+    /// The most the counted state held at once.
+    var peak: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return highest
+    }
+
     /// The state operators may hold before they spill.
     var spillThreshold: Int { limit / 2 }
 
@@ -101,13 +108,7 @@ final class MemoryBudget: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         used += new - old
-        peak = max(peak, used)
-        return used
-    }
-
-    var current: Int {
-        lock.lock()
-        defer { lock.unlock() }
+        highest = max(highest, used)
         return used
     }
 }

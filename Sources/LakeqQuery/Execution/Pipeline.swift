@@ -14,9 +14,6 @@ public struct EngineOptions: Sendable {
     public var tempDirectory: String?
 
     public init() {}
-
-    /// The limit in force.
-    public var effectiveMemoryLimit: MemoryLimit { memoryLimit ?? .defaultLimit }
 }
 
 /// The state of one query run shared by its operators.

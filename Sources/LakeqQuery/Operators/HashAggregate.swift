@@ -259,7 +259,7 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
                 try spillState(l, worker: 0, ctx)
                 ctx.memory.update(from: l.reserved, to: 0)
             }
-            spillSummary = "spilled: \(MemoryLimit.format(spill.bytesWritten)) in \(spill.spills) writes of \(spill.groupsWritten) partial groups, \(AggregateSpill.partitionCount) partitions per grouping set (memory limit \(MemoryLimit.format(ctx.memory.limit)))"
+            spillSummary = "spilled: \(MemoryLimit.format(spill.bytesWritten)) in \(spill.spills) writes of \(spill.groupsWritten) partial groups, \(AggregateSpill.partitionCount) partitions per grouping set (memory limit \(MemoryLimit.format(ctx.memory.limit)), counted state at most \(MemoryLimit.format(ctx.memory.peak)))"
             results = []
             return
         }
