@@ -160,7 +160,7 @@ extension Bitmap {
         guard n > 0 else { return 0 }
         let shift = count & 63
         let newCount = count + n
-        storage.reserveCapacity((newCount + 63) >> 6)
+        storage.reserveForAppending(Swift.max(0, ((newCount + 63) >> 6) - storage.count))
         var set = 0
         var done = 0
         while done < n {

@@ -54,7 +54,7 @@ public struct ByteArrays: Hashable, Sendable {
     public mutating func append(contentsOf other: ByteArrays) {
         let base = Int32(truncatingIfNeeded: data.count)
         data.append(contentsOf: other.data)
-        offsets.reserveCapacity(offsets.count + other.count)
+        offsets.reserveForAppending(other.count)
         for i in 1..<other.offsets.count { offsets.append(base &+ other.offsets[i]) }
     }
 

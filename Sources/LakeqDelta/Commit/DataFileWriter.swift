@@ -150,29 +150,61 @@ public final class DataFileWriter {
     // MARK: stats
 
     /// Delta stats from a written file's footer: bounds merged over row groups, kept only
-    /// where every row group has trustworthy ones.
+    /// where every row group has trustworthy ones. Each field's leaf is found by its path in
+    /// the Parquet schema (a struct column has several leaves, so the position of a field
+    /// is not the position of its leaf); a struct's leaves get nested objects, as the Delta
+    /// protocol writes them, and lists and maps get no stats.
     static func stats(of meta: FileMetaData, schema: Schema) throws -> FileStats {
         let ps = try ParquetSchema(elements: meta.schema)
         let hasOrders = !(meta.columnOrders ?? []).isEmpty
-        var stats = FileStats(numRecords: meta.numRows)
-        for (c, field) in schema.fields.enumerated() where c < ps.columns.count {
+        var leaves: [[String]: Int] = [:]
+        for (c, column) in ps.columns.enumerated() { leaves[column.path] = c }
+
+        /// One leaf's bounds and null count, merged over the row groups.
+        func leaf(_ c: Int, _ type: DataType) -> (min: JSONValue?, max: JSONValue?, nulls: Int64?) {
             var lo: StatValue?, hi: StatValue?, nulls: Int64? = 0
             var boundsOK = true
             for g in meta.rowGroups where c < g.columns.count {
                 guard let s = g.columns[c].metaData?.statistics else { boundsOK = false; nulls = nil; continue }
                 let cs = ChunkStatistics(s, column: ps.columns[c], hasColumnOrders: hasOrders)
                 if let n = cs.nullCount, let sofar = nulls { nulls = sofar + n } else { nulls = nil }
-                let rows = g.numRows
-                if cs.nullCount == rows { continue }  // all NULL: no bounds to merge
+                if cs.nullCount == g.numRows { continue }  // all NULL: no bounds to merge
                 guard let mn = cs.min, let mx = cs.max, cs.isMaxExact else { boundsOK = false; continue }
                 if let l = lo { if (mn < l) == true { lo = mn } } else { lo = mn }
                 if let h = hi { if (h < mx) == true { hi = mx } } else { hi = mx }
             }
-            if let nulls { stats.nullCount[field.name] = nulls }
-            guard boundsOK, let lo, let hi else { continue }
-            if let a = json(lo, field.type, roundUp: false), let b = json(hi, field.type, roundUp: true) {
-                stats.minValues[field.name] = a
-                stats.maxValues[field.name] = b
+            guard boundsOK, let lo, let hi, let a = json(lo, type, roundUp: false), let b = json(hi, type, roundUp: true) else {
+                return (nil, nil, nulls)
+            }
+            return (a, b, nulls)
+        }
+
+        /// The stats of a field at `path`: JSON values for a leaf, objects for a struct.
+        func field(_ path: [String], _ type: DataType) -> (min: JSONValue?, max: JSONValue?, nulls: JSONValue?) {
+            switch type {
+            case .structure(let fields):
+                var mins: [String: JSONValue] = [:], maxs: [String: JSONValue] = [:], nulls: [String: JSONValue] = [:]
+                for f in fields {
+                    let (a, b, n) = field(path + [f.name], f.type)
+                    if let a, let b { mins[f.name] = a; maxs[f.name] = b }
+                    if let n { nulls[f.name] = n }
+                }
+                return (mins.isEmpty ? nil : .object(mins), maxs.isEmpty ? nil : .object(maxs), nulls.isEmpty ? nil : .object(nulls))
+            case .list, .map:
+                return (nil, nil, nil)
+            default:
+                guard let c = leaves[path] else { return (nil, nil, nil) }
+                let (a, b, n) = leaf(c, type)
+                return (a, b, n.map { .int($0) })
+            }
+        }
+
+        var stats = FileStats(numRecords: meta.numRows)
+        for f in schema.fields {
+            let (a, b, n) = field([f.name], f.type)
+            if let a, let b { stats.minValues[f.name] = a; stats.maxValues[f.name] = b }
+            if let n {
+                if case .int(let count) = n { stats.nullCount[f.name] = count } else { stats.nestedNullCount[f.name] = n }
             }
         }
         return stats

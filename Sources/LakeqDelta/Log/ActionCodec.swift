@@ -21,7 +21,7 @@ public enum ActionCodec {
             // small query's time.)
             if line.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) { continue }
             do {
-                actions.append(try action(try JSONValue.parse(String(line))))
+                actions.append(try action(try JSONValue.parse(utf8: line.utf8)))
             } catch let e as DeltaError {
                 throw DeltaError.corrupt("\(what) line \(n + 1): \(e.description)")
             }

@@ -7,9 +7,13 @@
 /// maximum rounded up, so they stay sound bounds for readers that compare at that precision.
 public struct FileStats: Hashable, Sendable {
     public var numRecords: Int64
+    /// Per column; a struct column's value is an object of its fields' bounds.
     public var minValues: [String: JSONValue]
     public var maxValues: [String: JSONValue]
+    /// Null counts of top-level leaf columns.
     public var nullCount: [String: Int64]
+    /// Null counts of struct columns: objects of their fields' counts.
+    public var nestedNullCount: [String: JSONValue] = [:]
 
     public init(numRecords: Int64, minValues: [String: JSONValue] = [:], maxValues: [String: JSONValue] = [:], nullCount: [String: Int64] = [:]) {
         self.numRecords = numRecords
@@ -18,17 +22,16 @@ public struct FileStats: Hashable, Sendable {
         self.nullCount = nullCount
     }
 
-    /// Parses the `stats` string of an `add` action. Nested (struct) stats are ignored.
+    /// Parses the `stats` string of an `add` action.
     public init(json: String) throws {
         let v = try JSONValue.parse(json)
         guard let n = v["numRecords"]?.intValue else { throw DeltaError.corrupt("stats without numRecords") }
         numRecords = n
-        func flat(_ x: JSONValue?) -> [String: JSONValue] {
-            (x?.objectValue ?? [:]).filter { if case .object = $0.value { return false } else { return true } }
-        }
-        minValues = flat(v["minValues"])
-        maxValues = flat(v["maxValues"])
-        nullCount = flat(v["nullCount"]).compactMapValues(\.intValue)
+        minValues = v["minValues"]?.objectValue ?? [:]
+        maxValues = v["maxValues"]?.objectValue ?? [:]
+        let counts = v["nullCount"]?.objectValue ?? [:]
+        nullCount = counts.compactMapValues(\.intValue)
+        nestedNullCount = counts.filter { if case .object = $0.value { return true } else { return false } }
     }
 
     /// The `stats` JSON text.
@@ -37,7 +40,7 @@ public struct FileStats: Hashable, Sendable {
             "numRecords": .int(numRecords),
             "minValues": .object(minValues),
             "maxValues": .object(maxValues),
-            "nullCount": .object(nullCount.mapValues { .int($0) }),
+            "nullCount": .object(nullCount.mapValues { .int($0) }.merging(nestedNullCount) { leaf, _ in leaf }),
         ]).serialized
     }
 }

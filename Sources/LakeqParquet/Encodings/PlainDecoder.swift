@@ -43,7 +43,7 @@ public enum PlainDecoder {
         let end = data.count
         var pos = 0
         var total = 0
-        out.offsets.reserveCapacity(out.offsets.count + n)
+        out.offsets.reserveForAppending(n)
         for _ in 0..<n {
             guard end - pos >= 4 else { throw ParquetError.corrupt("column \(column): byte array length past end of page") }
             let len = Int(src.loadUnaligned(fromByteOffset: pos, as: UInt32.self).littleEndian)

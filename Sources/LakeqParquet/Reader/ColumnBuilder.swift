@@ -104,7 +104,7 @@ struct ColumnBuilder {
     ) throws {
         mode = .plain
         let chunk = 1024
-        out.reserveCapacity(out.count + n)
+        out.reserveForAppending(n)
         try dictionary.withUnsafeBufferPointer { d in
             try withUnsafeTemporaryAllocation(of: Int32.self, capacity: chunk) { idx in
                 try withUnsafeTemporaryAllocation(of: T.self, capacity: chunk) { vals in

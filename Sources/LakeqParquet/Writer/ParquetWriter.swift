@@ -421,7 +421,7 @@ struct ColumnBuffer {
                 let lo = Int(b.offsets[range.lowerBound]), hi = Int(b.offsets[range.upperBound])
                 let base = Int32(truncatingIfNeeded: a.data.count) &- Int32(truncatingIfNeeded: lo)
                 a.data.append(contentsOf: b.data[lo..<hi])
-                a.offsets.reserveCapacity(a.offsets.count + range.count)
+                a.offsets.reserveForAppending(range.count)
                 for i in (range.lowerBound + 1)...range.upperBound { a.offsets.append(b.offsets[i] &+ base) }
             }
             dst = .bytes(a)

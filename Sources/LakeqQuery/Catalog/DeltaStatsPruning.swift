@@ -4,10 +4,10 @@ import LakeqDelta
 /// File-level pruning from a Delta table's per-file stats (`DataFile.stats`), which skips a
 /// file without opening its footer.
 ///
-/// Not wired into the planner yet: a scan that knows a conjunct `column <op> literal` can call
-/// `fileMayMatch` per file and skip those that return false. Sound by construction: any
-/// doubt (no stats, a missing bound, an unparsable value, a type lakeq writes no bounds for)
-/// answers true.
+/// The access plan calls `fileMayMatch` per file for each conjunct `column <op> literal` on a
+/// top-level column and skips the files that return false. Sound by construction: any doubt
+/// (no stats, a missing bound, an unparsable value, a struct's nested bounds, a type lakeq
+/// writes no bounds for) answers true.
 public enum DeltaStatsPruning {
     /// A column's bounds in a file as engine scalars, from its stats. Timestamps are the
     /// millisecond-rounded bounds Delta writers record (min rounded down, max up).

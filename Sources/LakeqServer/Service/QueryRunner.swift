@@ -108,9 +108,11 @@ struct QueryRunner: Sendable {
             let names = read.isEmpty ? columns : columns.intersection(read)
             for i in table.files.indices where table.isOpen(i) {
                 guard let f = try? table.parquetFile(i) else { continue }
+                // Column names are matched once per file, not once per row group.
+                let wanted = f.schema.columns.indices.filter { names.contains(f.schema.columns[$0].path.joined(separator: ".")) }
                 for g in f.metadata.rowGroups {
-                    for (c, chunk) in g.columns.enumerated() where c < f.schema.columns.count && names.contains(f.schema.columns[c].path.joined(separator: ".")) {
-                        total += Int(chunk.metaData?.totalCompressedSize ?? 0)
+                    for c in wanted where c < g.columns.count {
+                        total += Int(g.columns[c].metaData?.totalCompressedSize ?? 0)
                     }
                 }
             }
