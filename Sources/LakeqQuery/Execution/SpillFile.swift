@@ -46,7 +46,9 @@ enum SpillCodec {
             let n = try count()
             let raw = try take(n * MemoryLayout<T>.stride)
             return [T](unsafeUninitializedCapacity: n) { out, made in
-                if n > 0, let base = out.baseAddress { UnsafeMutableRawPointer(base).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+                made = 0  // a short array fails the callers' count checks
+                guard n > 0, let base = out.baseAddress, let source = raw.baseAddress else { return }
+                UnsafeMutableRawPointer(base).copyMemory(from: source, byteCount: raw.count)
                 made = n
             }
         }
