@@ -26,6 +26,32 @@ import Testing
         #expect(missing.status == 1 && missing.output.contains("table events not found"))
     }
 
+    /// `--memory-limit` sizes as DuckDB writes them; bad ones and a temp directory inside the
+    /// lake are usage errors; a spilling query gives the in-memory answer; an unwritable temp
+    /// directory is a one-line error naming the flag.
+    @Test func memoryLimitAndTempDirectory() throws {
+        let dir = NSTemporaryDirectory() + "lakeq-cli-memory-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sql = "select count(*), sum(s) from (select range % 50000 as k, sum(range) as s from range(200000) group by k)"
+        for bad in ["12XB", "-1GiB", "0", "150%", "lots"] {
+            let r = try lakeq(["--lake", dir, "--memory-limit=" + bad, sql])
+            #expect(r.status == 2 && r.err.contains("--memory-limit: invalid memory limit '\(bad)'"), "\(bad): \(r.output)")
+        }
+        let inside = try lakeq(["--lake", dir, "--temp-directory", dir + "/spill", sql])
+        #expect(inside.status == 2 && inside.err.contains("spill files never go into the lake"), "\(inside.output)")
+        let plain = try lakeq(["--lake", dir, "--format", "csv", sql])
+        #expect(plain.status == 0 && plain.out == "count_star(),sum(s)\n50000,19999900000\n", "\(plain.output)")
+        for limit in ["64KiB", "1GiB", "80%", "512MB"] {
+            let r = try lakeq(["--lake", dir, "--format", "csv", "--memory-limit", limit, "--temp-directory", NSTemporaryDirectory(), sql])
+            #expect(r.status == 0 && r.out == plain.out, "\(limit): \(r.output)")
+        }
+        let unwritable = try lakeq(["--lake", dir, "--memory-limit", "64KiB", "--temp-directory", "/nonexistent/lakeq-spill", sql])
+        #expect(unwritable.status == 1 && unwritable.err.hasPrefix("lakeq: cannot spill to disk: ") && unwritable.err.contains("(--temp-directory /nonexistent/lakeq-spill)"), "\(unwritable.output)")
+        let refused = try lakeq(["--lake", dir, "--memory-limit", "64KiB", "select range % 20000, string_agg(cast(range as varchar), ',' order by range) from range(100000) group by 1"])
+        #expect(refused.status == 1 && refused.err.hasPrefix("lakeq: out of memory: ") && refused.err.contains("(--memory-limit 64.0 KiB)"), "\(refused.output)")
+    }
+
     /// The plain form `lakeq [options] SQL` is read by a start-up fast path; `lakeq query …`
     /// always goes through ArgumentParser. Both must give the same output, errors and status.
     @Test func fastPathAgreesWithArgumentParser() throws {

@@ -75,3 +75,27 @@ import LakeqColumnar
         }
     }
 }
+
+/// The log's JSON parser: numbers read in place and through the standard library, strings
+/// with and without escapes, literals, and what it refuses.
+@Suite struct JSONParserTests {
+    @Test func numbers() throws {
+        let cases: [(String, JSONValue)] = [
+            ("0", .int(0)), ("-0", .int(0)), ("7", .int(7)), ("-42", .int(-42)), ("007", .int(7)),
+            ("123456789012345678", .int(123_456_789_012_345_678)), ("9223372036854775807", .int(Int64.max)),
+            ("-9223372036854775808", .int(Int64.min)), ("9223372036854775808", .double(9_223_372_036_854_775_808)),
+            ("1.5", .double(1.5)), ("-2e3", .double(-2000)), ("1E-2", .double(0.01)),
+        ]
+        for (text, expected) in cases { #expect(try JSONValue.parse(text) == expected, "\(text)") }
+        for bad in ["-", "+", "1-2", "--1", "1.2.3", "e"] { #expect(throws: DeltaError.self, "\(bad)") { try JSONValue.parse(bad) } }
+    }
+
+    @Test func stringsAndLiterals() throws {
+        #expect(try JSONValue.parse(#"["plain", "a\"b", "tab\tx", "\u00e9\ud83d\ude00", "", "√ unicode"]"#)
+            == .array([.string("plain"), .string("a\"b"), .string("tab\tx"), .string("é😀"), .string(""), .string("√ unicode")]))
+        #expect(try JSONValue.parse(" {\"t\": true, \"f\": false, \"n\": null} ") == .object(["t": .bool(true), "f": .bool(false), "n": .null]))
+        for bad in ["tru", "nul", "falsey", "\"open", #""bad \q""#, "[1,]", "{\"a\" 1}"] {
+            #expect(throws: DeltaError.self, "\(bad)") { try JSONValue.parse(bad) }
+        }
+    }
+}

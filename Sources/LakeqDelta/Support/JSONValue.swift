@@ -112,10 +112,12 @@ struct JSONParser {
         while pos < bytes.count, bytes[pos] == 0x20 || bytes[pos] == 0x0A || bytes[pos] == 0x0D || bytes[pos] == 0x09 { pos += 1 }
     }
 
-    mutating func literal(_ word: String, _ v: JSONValue) throws -> JSONValue {
-        let w = Array(word.utf8)
-        guard pos + w.count <= bytes.count, Array(bytes[pos..<(pos + w.count)]) == w else { throw error("unexpected token") }
-        pos += w.count
+    mutating func literal(_ word: StaticString, _ v: JSONValue) throws -> JSONValue {
+        let n = word.utf8CodeUnitCount
+        guard pos + n <= bytes.count else { throw error("unexpected token") }
+        let w = word.utf8Start
+        for i in 0..<n where bytes[pos + i] != w[i] { throw error("unexpected token") }
+        pos += n
         return v
     }
 
@@ -173,26 +175,49 @@ struct JSONParser {
             else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { isInteger = false; pos += 1 }
             else { break }
         }
+        guard pos > start else { throw error("unexpected character") }
+        // Plain integers of up to 18 digits (every count, size and timestamp of a log) are
+        // read in place; anything else goes through the standard library's parsers.
+        if isInteger, let v = Self.smallInteger(bytes, start..<pos) { return .int(v) }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
-        guard !text.isEmpty else { throw error("unexpected character") }
         if isInteger, let v = Int64(text) { return .int(v) }
         guard let d = Double(text) else { throw error("bad number \(text)") }
         return .double(d)
     }
 
+    /// `-?[0-9]{1,18}` without a leading zero (other than "0" itself), else nil.
+    static func smallInteger(_ bytes: [UInt8], _ range: Range<Int>) -> Int64? {
+        var i = range.lowerBound
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let digits = range.upperBound - i
+        guard digits >= 1, digits <= 18, digits == 1 || bytes[i] != UInt8(ascii: "0") else { return nil }
+        var v: Int64 = 0
+        while i < range.upperBound {
+            let d = bytes[i] &- 0x30
+            guard d <= 9 else { return nil }
+            v = v * 10 + Int64(d)
+            i += 1
+        }
+        return negative ? -v : v
+    }
+
     mutating func string() throws -> String {
         pos += 1  // opening quote
         let start = pos
+        var escaped = false
         // Find the closing quote (an escape always spans the next byte), then decode the span.
         while true {
             guard pos < bytes.count else { throw error("unterminated string") }
             let c = bytes[pos]
             if c == UInt8(ascii: "\"") { break }
-            pos += c == UInt8(ascii: "\\") ? 2 : 1
+            if c == UInt8(ascii: "\\") { escaped = true; pos += 2 } else { pos += 1 }
         }
-        var out: [UInt8] = []
-        let ok = bytes.withUnsafeBytes { JSONText.unescape(UnsafeRawBufferPointer(rebasing: $0[start..<pos]), into: &out) }
+        let end = pos
         pos += 1  // closing quote
+        if !escaped { return String(decoding: bytes[start..<end], as: UTF8.self) }
+        var out: [UInt8] = []
+        let ok = bytes.withUnsafeBytes { JSONText.unescape(UnsafeRawBufferPointer(rebasing: $0[start..<end]), into: &out) }
         guard ok else { throw error("bad escape in string") }
         return String(decoding: out, as: UTF8.self)
     }

@@ -22,6 +22,20 @@ public enum Posix {
         let fd = open(path, O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC), 0o644)
         guard fd >= 0 else { throw DeltaError.io("\(path): create failed: \(errorText(errno))") }
         defer { close(fd) }
+        try writeAll(fd, bytes, path)
+        guard fsync(fd) == 0 else { throw DeltaError.io("\(path): fsync failed: \(errorText(errno))") }
+    }
+
+    /// Appends `bytes` to `path` (made, mode 0600, if missing), without fsync: for scratch
+    /// files such as a query's spill files. A failed or short write (a full disk) throws.
+    public static func append(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard fd >= 0 else { throw DeltaError.io("\(path): create failed: \(errorText(errno))") }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path)
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws {
         var written = 0
         try bytes.withUnsafeBytes { raw in
             while written < raw.count {
@@ -33,7 +47,38 @@ public enum Posix {
                 written += n
             }
         }
-        guard fsync(fd) == 0 else { throw DeltaError.io("\(path): fsync failed: \(errorText(errno))") }
+    }
+
+    /// The whole content of `path`; nil when it does not exist.
+    public static func readAll(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw DeltaError.io("\(path): open failed: \(errorText(errno))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DeltaError.io("\(path): stat failed: \(errorText(errno))") }
+        let size = Int(st.st_size)
+        var out = [UInt8](repeating: 0, count: size)
+        var got = 0
+        try out.withUnsafeMutableBytes { raw in
+            while got < size {
+                let n = read(fd, raw.baseAddress.map { $0 + got }, size - got)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw DeltaError.io("\(path): read failed: \(errorText(errno))")
+                }
+                if n == 0 { throw DeltaError.io("\(path): shorter than its size") }
+                got += n
+            }
+        }
+        return out
+    }
+
+    /// Makes directory `path` (mode 0700); throws with the system's reason.
+    public static func makePrivateDirectory(_ path: String) throws {
+        guard mkdir(path, 0o700) == 0 else { throw DeltaError.io("\(path): create directory failed: \(errorText(errno))") }
     }
 
     /// fsyncs a directory so that names created or removed in it are durable.

@@ -40,6 +40,9 @@ struct Accumulator {
     private var collectedKeys: [[[Scalar]]] = []
     // arg_min / arg_max: best value and its argument
     private var argValues: [Scalar] = []
+    /// Rows added to per-group sets and lists (DISTINCT, collected values): a bound on the
+    /// values they hold, for the memory estimate.
+    private var heldValues = 0
 
     enum Kind { case count, intSum, doubleSum, intExtreme, doubleExtreme, scalarExtreme, variance, bools, distinct, collect, argExtreme }
     let kind: Kind
@@ -394,6 +397,7 @@ struct Accumulator {
                 bools[g] = bools[g] < 0 ? v : (isAnd ? min(bools[g], v) : max(bools[g], v))
             }
         case .distinct:
+            heldValues += n
             if usesIntSet, let v = Vectors.int64s(arg) {
                 if bitmaps != nil {
                     distinctRows += n
@@ -417,6 +421,7 @@ struct Accumulator {
                 for i in 0..<n where validity?[i] ?? true { scalarSets[Int(groups[i])].insert(Self.setKey(Scalar.from(arg, row: i))) }
             }
         case .collect:
+            heldValues += n
             if collectsDoubles {
                 guard let d = Vectors.doubles(arg) else { return }
                 for i in 0..<n where validity?[i] ?? true { collectedDoubles[Int(groups[i])].append(d[i]) }
@@ -756,4 +761,194 @@ struct Accumulator {
 
 extension Int64HashSet {
     func forEach(_ body: (Int64) -> Void) { mapKeys(body) }
+}
+
+// MARK: spilling (`HashAggregate` past its memory limit)
+
+extension Accumulator {
+    /// The element type of the list columns that carry per-group sets and collected values.
+    private static func listOf(_ t: DataType) -> DataType { .list(element: Field(name: "element", type: t, nullable: true)) }
+
+    private var valueType: DataType { argumentType ?? spec.type }
+    private var argExtremeValueType: DataType { spec.extraArguments.first?.type ?? valueType }
+
+    /// Types of the columns `stateColumns` writes, one row per group.
+    var stateTypes: [DataType] {
+        switch kind {
+        case .count: return [.int64]
+        case .intSum: return [.int64, .int64]
+        case .doubleSum: return [.float64, .int64]
+        case .intExtreme: return [.int64]
+        case .doubleExtreme: return [.float64]
+        case .scalarExtreme: return [valueType]
+        case .variance: return [.int64, .float64, .float64]
+        case .bools: return [.int32]
+        case .argExtreme: return [argExtremeValueType, valueType]
+        case .distinct: return [Self.listOf(usesIntSet ? .int64 : valueType)]
+        case .collect: return [Self.listOf(collectsDoubles ? .float64 : collectsInts ? .int64 : valueType)]
+        }
+    }
+
+    /// Why this aggregate's state cannot be written to a spill file, nil when it can.
+    var spillRefusal: String? {
+        if kind == .collect && !collectsDoubles && !collectsInts && !spec.orderBy.isEmpty {
+            return "\(spec.text) (ORDER BY inside the aggregate) keeps state that does not spill"
+        }
+        if let t = stateTypes.first(where: { !SpillCodec.canWrite($0) }) { return "\(spec.text) keeps \(t) values that do not spill" }
+        return nil
+    }
+
+    /// About how many bytes the state holds (array capacities; per-group sets and lists by the
+    /// rows added to them). O(1): asked after every batch.
+    var estimatedBytes: Int {
+        let scalar = MemoryLayout<Scalar>.stride + 16
+        var b = counts.capacity * 8 + intSums.capacity * 8 + doubleSums.capacity * 8
+        b += intBest.capacity * 8 + doubleBest.capacity * 8 + seen.capacity + bools.capacity
+        b += (scalarBest.capacity + argValues.capacity) * scalar
+        b += means.capacity * 8 + m2.capacity * 8
+        switch kind {
+        case .distinct:
+            if let bm = bitmaps { b += bm.bytes + bm.groupCount * 8 } else { b += intSets.count * 300 + heldValues * 16 }
+            b += scalarSets.count * 64 + (usesIntSet ? 0 : heldValues * scalar)
+        case .collect:
+            b += (collectedDoubles.count + collectedInts.count + collected.count + collectedKeys.count) * 32
+            b += heldValues * (collectsDoubles || collectsInts ? 8 : scalar * (1 + spec.orderBy.count))
+        default: break
+        }
+        return b
+    }
+
+    /// The state of groups `0..<n` as columns (`stateTypes`), for a spill file.
+    func stateColumns(groups n: Int) -> [Column] {
+        func ints(_ f: (Int) -> Int64) -> Column { Column(type: .int64, values: .int64((0..<n).map(f))) }
+        func doubles(_ f: (Int) -> Double, valid: Bitmap? = nil) -> Column { Column(type: .float64, values: .float64((0..<n).map(f)), validity: valid) }
+        func seenBitmap() -> Bitmap? {
+            let bits = (0..<n).map { $0 < seen.count && seen[$0] }
+            return bits.allSatisfy { $0 } ? nil : Bitmap(bools: bits)
+        }
+        func list(_ t: DataType, _ values: (Int) -> [Scalar]) -> Column {
+            var offsets: [Int32] = [0]
+            var all: [Scalar] = []
+            for g in 0..<n {
+                all.append(contentsOf: values(g))
+                offsets.append(Int32(all.count))
+            }
+            return Column(type: Self.listOf(t), values: .list(ListValues(offsets: offsets, entries: ColumnFactory.fromScalars(all, type: t))))
+        }
+        func int64List(_ values: (Int) -> [Int64]) -> Column {
+            var offsets: [Int32] = [0]
+            var all: [Int64] = []
+            for g in 0..<n {
+                all.append(contentsOf: values(g))
+                offsets.append(Int32(all.count))
+            }
+            return Column(type: Self.listOf(.int64), values: .list(ListValues(offsets: offsets, entries: Column(type: .int64, values: .int64(all)))))
+        }
+        let has = { (g: Int) in g < groupCount }
+        switch kind {
+        case .count: return [ints { has($0) ? counts[$0] : 0 }]
+        case .intSum: return [ints { has($0) ? intSums[$0] : 0 }, ints { has($0) ? countOf($0) : 0 }]
+        case .doubleSum: return [doubles { has($0) ? doubleSums[$0] : 0 }, ints { has($0) ? countOf($0) : 0 }]
+        case .intExtreme: return [Column(type: .int64, values: .int64((0..<n).map { has($0) ? intBest[$0] : 0 }), validity: seenBitmap())]
+        case .doubleExtreme: return [doubles({ has($0) ? doubleBest[$0] : 0 }, valid: seenBitmap())]
+        case .scalarExtreme: return [ColumnFactory.fromScalars((0..<n).map { has($0) ? scalarBest[$0] : .null }, type: valueType)]
+        case .variance: return [ints { has($0) ? counts[$0] : 0 }, doubles { has($0) ? means[$0] : 0 }, doubles { has($0) ? m2[$0] : 0 }]
+        case .bools: return [Column(type: .int32, values: .int32((0..<n).map { has($0) ? Int32(bools[$0]) : -1 }))]
+        case .argExtreme:
+            let valid = seenBitmap()
+            var best = ColumnFactory.fromScalars((0..<n).map { has($0) && seen[$0] ? scalarBest[$0] : .null }, type: argExtremeValueType)
+            best.validity = Bitmap.and(best.validity, valid) ?? valid
+            return [best, ColumnFactory.fromScalars((0..<n).map { has($0) && seen[$0] ? argValues[$0] : .null }, type: valueType)]
+        case .distinct:
+            if usesIntSet {
+                return [int64List { g in
+                    var out: [Int64] = []
+                    if has(g) { forEachDistinct(g) { out.append($0) } }
+                    return out
+                }]
+            }
+            return [list(valueType) { has($0) ? Array(scalarSets[$0]) : [] }]
+        case .collect:
+            if collectsDoubles {
+                var offsets: [Int32] = [0]
+                var all: [Double] = []
+                for g in 0..<n {
+                    if has(g) { all.append(contentsOf: collectedDoubles[g]) }
+                    offsets.append(Int32(all.count))
+                }
+                return [Column(type: Self.listOf(.float64), values: .list(ListValues(offsets: offsets, entries: Column(type: .float64, values: .float64(all)))))]
+            }
+            if collectsInts { return [int64List { has($0) ? collectedInts[$0] : [] }] }
+            return [list(valueType) { has($0) ? collected[$0] : [] }]
+        }
+    }
+
+    /// An accumulator holding the groups of spilled state columns (as `stateColumns` wrote them).
+    static func restored(_ spec: AggregateSpec, state: [Column]) throws -> Accumulator {
+        var a = Accumulator(spec)
+        guard state.count == a.stateTypes.count, let n = state.first?.count else {
+            throw QueryError.execution("internal: spilled state of \(spec.text) has \(state.count) columns")
+        }
+        a.skipsCounts = false
+        a.countlessGroups = 0
+        a.groupCount = n
+        a.counts = [Int64](repeating: 0, count: n)
+        func int64s(_ c: Column) throws -> [Int64] {
+            guard case .int64(let v) = c.values else { throw QueryError.execution("internal: spilled state of \(spec.text) is not BIGINT") }
+            return v
+        }
+        func doubles(_ c: Column) throws -> [Double] {
+            guard case .float64(let v) = c.values else { throw QueryError.execution("internal: spilled state of \(spec.text) is not DOUBLE") }
+            return v
+        }
+        func seenOf(_ c: Column) -> [Bool] { (0..<n).map { !c.isNull($0) } }
+        func lists(_ c: Column) throws -> (ListValues, [Scalar]) {
+            guard case .list(let l) = c.values, l.count == n else { throw QueryError.execution("internal: spilled state of \(spec.text) is not a list") }
+            return (l, [])
+        }
+        switch a.kind {
+        case .count: a.counts = try int64s(state[0])
+        case .intSum: a.intSums = try int64s(state[0]); a.counts = try int64s(state[1])
+        case .doubleSum: a.doubleSums = try doubles(state[0]); a.counts = try int64s(state[1])
+        case .intExtreme: a.intBest = try int64s(state[0]); a.seen = seenOf(state[0])
+        case .doubleExtreme: a.doubleBest = try doubles(state[0]); a.seen = seenOf(state[0])
+        case .scalarExtreme: a.scalarBest = (0..<n).map { Scalar.from(state[0], row: $0) }
+        case .variance: a.counts = try int64s(state[0]); a.means = try doubles(state[1]); a.m2 = try doubles(state[2])
+        case .bools:
+            guard case .int32(let v) = state[0].values else { throw QueryError.execution("internal: spilled state of \(spec.text) is not INTEGER") }
+            a.bools = v.map { Int8(truncatingIfNeeded: $0) }
+        case .argExtreme:
+            a.seen = seenOf(state[0])
+            a.scalarBest = (0..<n).map { Scalar.from(state[0], row: $0) }
+            a.argValues = (0..<n).map { Scalar.from(state[1], row: $0) }
+        case .distinct:
+            let (l, _) = try lists(state[0])
+            a.bitmaps = nil
+            if a.usesIntSet {
+                let v = try int64s(l.entries)
+                a.intSets = (0..<n).map { g in
+                    var set = Int64HashSet()
+                    for i in l.range(g) { set.insert(v[i]) }
+                    return set
+                }
+            } else {
+                a.scalarSets = (0..<n).map { g in Set(l.range(g).map { Self.setKey(Scalar.from(l.entries, row: $0)) }) }
+            }
+            a.heldValues = l.entries.count
+        case .collect:
+            let (l, _) = try lists(state[0])
+            if a.collectsDoubles {
+                let v = try doubles(l.entries)
+                a.collectedDoubles = (0..<n).map { Array(v[l.range($0)]) }
+            } else if a.collectsInts {
+                let v = try int64s(l.entries)
+                a.collectedInts = (0..<n).map { Array(v[l.range($0)]) }
+            } else {
+                a.collected = (0..<n).map { g in l.range(g).map { Scalar.from(l.entries, row: $0) } }
+                a.collectedKeys = [[[Scalar]]](repeating: [], count: n)
+            }
+            a.heldValues = l.entries.count
+        }
+        return a
+    }
 }

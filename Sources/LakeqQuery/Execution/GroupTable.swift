@@ -57,6 +57,16 @@ final class GroupTable {
         }
     }
 
+    /// About how many bytes the table holds (array capacities, interned strings). O(1): asked
+    /// after every batch against the memory limit.
+    var estimatedBytes: Int {
+        var b = direct.capacity * 4 + intKeys.capacity * 8 + intMap.bytes
+        b += internToGroup.capacity * 4 + groupToIntern.capacity * 4
+        b += tupleKeys.capacity * 8 + tupleHashes.capacity * 8 + slots.capacity * 4 + combinations.capacity * 4
+        for e in encoders where e.kind == .string || e.kind == .nested { b += e.interner.bytes }
+        return b
+    }
+
     /// Group ids for `rows` of the key columns.
     func groupIds(_ keys: [Column], rowCount n: Int) -> [Int32] {
         switch kind {

@@ -71,6 +71,9 @@ struct Int64HashMap {
         }
     }
 
+    /// Bytes of the slot array.
+    var bytes: Int { slots.capacity * MemoryLayout<Slot>.stride }
+
     /// Calls `body` with every key.
     func forEachKey(_ body: (Int64) -> Void) {
         for s in slots where s.id >= 0 { body(s.key) }

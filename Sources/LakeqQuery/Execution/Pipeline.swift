@@ -7,6 +7,11 @@ public struct EngineOptions: Sendable {
     /// page index and the top-N bound, and answer count/min/max from footers. Off reads every
     /// row (the sqllogictest runner checks both agree).
     public var pruning = true
+    /// What a query's spillable state (hash aggregation) may hold before it spills to disk,
+    /// each query its own budget; nil is `MemoryLimit.defaultLimit` (80% of physical memory).
+    public var memoryLimit: MemoryLimit?
+    /// Where spill files go (a fresh folder per query inside it); nil is `$TMPDIR`.
+    public var tempDirectory: String?
 
     public init() {}
 }
@@ -20,12 +25,18 @@ final class ExecutionContext: @unchecked Sendable {
     let profiling: Bool
     private let lock = NSLock()
     private var statistics = ScanStatistics()
+    /// The memory the query's spillable operators hold, against `options.memoryLimit`.
+    let memory: MemoryBudget
+    /// The query's spill files, removed when the query ends.
+    let spill: SpillDirectory
 
     init(threads: Int, cancellation: CancellationToken?, options: EngineOptions, profiling: Bool) {
         self.threads = max(1, threads)
         self.cancellation = cancellation
         self.options = options
         self.profiling = profiling
+        memory = MemoryBudget(limit: options.memoryLimit)
+        spill = SpillDirectory(parent: options.tempDirectory)
     }
 
     func addStatistics(_ s: ScanStatistics) {

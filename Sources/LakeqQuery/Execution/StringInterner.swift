@@ -18,6 +18,9 @@ final class StringInterner {
 
     var count: Int { strings.count }
 
+    /// Bytes held: the strings, their offsets and the slots.
+    var bytes: Int { strings.data.capacity + strings.offsets.capacity * 4 + slots.capacity * 8 }
+
     /// The id of these bytes, adding them if new.
     @inline(__always)
     func intern(_ p: UnsafeRawBufferPointer) -> Int32 {

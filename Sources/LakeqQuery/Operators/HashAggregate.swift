@@ -1,3 +1,4 @@
+import Foundation
 import LakeqColumnar
 
 /// GROUP BY: group keys and aggregates over hash tables, in parallel.
@@ -7,6 +8,10 @@ import LakeqColumnar
 /// states are merged when the input is done. With GROUPING SETS every set has its own table,
 /// fed by the same evaluated keys; keys outside a row's set come out NULL. An aggregate without
 /// GROUP BY over no rows still gives one row.
+///
+/// Past the query's memory limit a worker writes its partial states to disk, partitioned by
+/// key hash (`AggregateSpill`), and starts over; the result is then merged and produced one
+/// partition per morsel instead of from memory.
 class HashAggregate: MaterializingOperator, @unchecked Sendable {
     let keys: [BoundExpr]
     let aggregates: [AggregateSpec]
@@ -19,6 +24,8 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
     final class Local {
         var tables: [GroupTable]
         var accumulators: [[Accumulator]]
+        /// Bytes of this worker's state counted in the query's memory budget.
+        var reserved = 0
         init(tables: [GroupTable], accumulators: [[Accumulator]]) {
             self.tables = tables
             self.accumulators = accumulators
@@ -26,6 +33,11 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
     }
 
     private var locals = WorkerSlots<Local?>(empty: nil)
+    /// Set once a worker spilled: the result is merged from the spill files.
+    private var spill: AggregateSpill?
+    private let spillLock = NSLock()
+    /// What was spilled (EXPLAIN ANALYZE), kept after the spill files are gone.
+    private var spillSummary: String?
 
     init(_ child: PhysicalOperator, keys: [BoundExpr], aggregates: [AggregateSpec], groupingSets: [[Int]]?, emitsGroupingSet: Bool) {
         self.keys = keys
@@ -44,6 +56,10 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
         return s
     }
 
+    override func explainLines(analyzed: Bool) -> [String] {
+        explainNotes + (analyzed ? [spillSummary ?? "spilled: nothing"] : [])
+    }
+
     private func makeLocal() -> Local {
         Local(tables: groupingSets.map { set in GroupTable(keyTypes: set.map { keys[$0].type }) },
               accumulators: groupingSets.map { _ in aggregates.map { Accumulator($0) } })
@@ -52,6 +68,8 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
         locals = WorkerSlots(count: workers, initial: nil)
         results = []
+        spill = nil
+        spillSummary = nil
     }
 
     private func local(_ worker: Int) -> Local {
@@ -100,6 +118,122 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
                 try l.accumulators[s][a].update(groups: ids, arg: evaluated[a].arg, extra: evaluated[a].extra, groupCount: table.count)
             }
         }
+        try account(l, worker: worker, ctx)
+    }
+
+    // MARK: memory limit and spilling
+
+    /// Counts the worker's state in the query's budget; past the limit, spills it.
+    private func account(_ l: Local, worker: Int, _ ctx: ExecutionContext) throws {
+        var bytes = 0
+        for t in l.tables { bytes += t.estimatedBytes }
+        for set in l.accumulators { for a in set { bytes += a.estimatedBytes } }
+        let total = ctx.memory.update(from: l.reserved, to: bytes)
+        l.reserved = bytes
+        guard total > ctx.memory.spillThreshold else { return }
+        if let refusal = spillRefusal {
+            // What cannot spill may use the whole limit.
+            guard total > ctx.memory.limit else { return }
+            let limit = MemoryLimit.format(ctx.memory.limit)
+            throw QueryError.execution("out of memory: \(refusal); the aggregate holds \(MemoryLimit.format(total)), past the memory limit of \(limit) (--memory-limit \(limit))")
+        }
+        try spillState(l, worker: worker, ctx)
+        locals[worker] = makeLocal()
+        ctx.memory.update(from: bytes, to: 0)
+    }
+
+    /// Why this aggregate's state cannot be written to disk; nil when it can.
+    private var spillRefusal: String? {
+        if groupingSets.allSatisfy(\.isEmpty) { return "an aggregate without GROUP BY has one group" }
+        if let k = keys.first(where: { !SpillCodec.canWrite($0.type) }) { return "group key \(k.text) is a \(k.type)" }
+        for spec in aggregates { if let r = Accumulator(spec).spillRefusal { return r } }
+        return nil
+    }
+
+    private func spillTarget(_ ctx: ExecutionContext) -> AggregateSpill {
+        spillLock.lock()
+        defer { spillLock.unlock() }
+        if let spill { return spill }
+        let types = groupingSets.map { set in set.map { keys[$0].type } + aggregates.flatMap { Accumulator($0).stateTypes } }
+        let made = AggregateSpill(directory: ctx.spill, batchTypes: types)
+        spill = made
+        return made
+    }
+
+    /// Writes every group of a worker's state to the spill files.
+    private func spillState(_ l: Local, worker: Int, _ ctx: ExecutionContext) throws {
+        let target = spillTarget(ctx)
+        for (s, set) in groupingSets.enumerated() {
+            let table = l.tables[s]
+            let groups = set.isEmpty ? 1 : table.count
+            var columns = set.indices.map { table.keyColumn($0) }
+            for a in aggregates.indices {
+                l.accumulators[s][a].grow(to: groups)
+                columns += l.accumulators[s][a].stateColumns(groups: groups)
+            }
+            try target.write(set: s, keyCount: set.count, columns: columns, groups: groups, worker: worker)
+        }
+    }
+
+    /// The result rows of grouping set `s` from its table and accumulators.
+    private func output(set s: Int, table: GroupTable, accumulators: inout [Accumulator]) -> RecordBatch? {
+        let set = groupingSets[s]
+        let groups = set.isEmpty ? 1 : table.count
+        if groups == 0 { return nil }
+        var columns: [Column] = []
+        for k in keys.indices {
+            if let position = set.firstIndex(of: k) {
+                columns.append(table.keyColumn(position))
+            } else {
+                columns.append(ColumnKernels.nulls(keys[k].type, count: groups))
+            }
+        }
+        for a in aggregates.indices {
+            accumulators[a].grow(to: groups)
+            columns.append(accumulators[a].resultColumn(groups: groups))
+        }
+        if emitsGroupingSet { columns.append(Column(type: .int64, values: .int64([Int64](repeating: Int64(s), count: groups)))) }
+        return RecordBatch(schema: Schema([]), columns: columns, rowCount: groups)
+    }
+
+    override func prepareSource(_ ctx: ExecutionContext) throws -> Int {
+        guard spill != nil else { return try super.prepareSource(ctx) }
+        return groupingSets.count * AggregateSpill.partitionCount
+    }
+
+    /// With spilled state, morsel m merges partition m % P of grouping set m / P from its files.
+    override func produce(morsel: Int, worker: Int, _ ctx: ExecutionContext, _ emit: (RecordBatch) throws -> Bool) throws {
+        guard let spill else { return try super.produce(morsel: morsel, worker: worker, ctx, emit) }
+        let s = morsel / AggregateSpill.partitionCount, p = morsel % AggregateSpill.partitionCount
+        let set = groupingSets[s]
+        let table = GroupTable(keyTypes: set.map { keys[$0].type })
+        var accumulators = aggregates.map { Accumulator($0) }
+        let stateWidths = aggregates.map { Accumulator($0).stateTypes.count }
+        try spill.readPartition(set: s, partition: p) { batch in
+            try ctx.checkCancelled()
+            let ids = table.groupIds(Array(batch.columns.prefix(set.count)), rowCount: batch.rowCount)
+            var at = set.count
+            for a in aggregates.indices {
+                let other = try Accumulator.restored(aggregates[a], state: Array(batch.columns[at..<(at + stateWidths[a])]))
+                at += stateWidths[a]
+                try accumulators[a].merge(other, mapping: ids, groupCount: table.count)
+            }
+        }
+        if set.isEmpty && p != 0 { return }
+        guard let out = output(set: s, table: table, accumulators: &accumulators) else { return }
+        var start = 0
+        while start < out.rowCount {
+            let end = min(out.rowCount, start + Self.morselRows)
+            guard try emit(start == 0 && end == out.rowCount ? out : ColumnKernels.slice(out, start..<end)) else { return }
+            start = end
+        }
+    }
+
+    override func finishSource(_ ctx: ExecutionContext) {
+        if spill != nil {
+            spill = nil
+            ctx.spill.remove()
+        }
     }
 
     /// Folds a row group answered from its footer (count(*) over `rows`, min/max values) into
@@ -118,6 +252,18 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
     override func finishSink(_ ctx: ExecutionContext) throws {
         let busy = locals.values.compactMap { $0 }
         locals = WorkerSlots(empty: nil)
+        if let spill {
+            // Past the limit once: what is still in memory joins the spill files, and the
+            // result is merged from them partition by partition (`produce`).
+            for l in busy {
+                try spillState(l, worker: 0, ctx)
+                ctx.memory.update(from: l.reserved, to: 0)
+            }
+            spillSummary = "spilled: \(MemoryLimit.format(spill.bytesWritten)) in \(spill.spills) writes of \(spill.groupsWritten) partial groups, \(AggregateSpill.partitionCount) partitions per grouping set (memory limit \(MemoryLimit.format(ctx.memory.limit)), counted state at most \(MemoryLimit.format(ctx.memory.peak)))"
+            results = []
+            return
+        }
+        for l in busy { ctx.memory.update(from: l.reserved, to: 0) }
         let target = busy.first ?? makeLocal()
         for other in busy.dropFirst() {
             for s in groupingSets.indices {
@@ -129,24 +275,8 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
             try ctx.checkCancelled()
         }
         var batches: [RecordBatch] = []
-        for (s, set) in groupingSets.enumerated() {
-            let table = target.tables[s]
-            let groups = set.isEmpty ? 1 : table.count
-            if groups == 0 { continue }
-            var columns: [Column] = []
-            for k in keys.indices {
-                if let position = set.firstIndex(of: k) {
-                    columns.append(table.keyColumn(position))
-                } else {
-                    columns.append(ColumnKernels.nulls(keys[k].type, count: groups))
-                }
-            }
-            for a in aggregates.indices {
-                target.accumulators[s][a].grow(to: groups)
-                columns.append(target.accumulators[s][a].resultColumn(groups: groups))
-            }
-            if emitsGroupingSet { columns.append(Column(type: .int64, values: .int64([Int64](repeating: Int64(s), count: groups)))) }
-            batches.append(RecordBatch(schema: Schema([]), columns: columns, rowCount: groups))
+        for s in groupingSets.indices {
+            if let b = output(set: s, table: target.tables[s], accumulators: &target.accumulators[s]) { batches.append(b) }
         }
         results = batches
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LakeqIngest
+import LakeqQuery
 import Logging
 
 /// Everything `lakeq serve` can be told, with its defaults. The command line fills it from
@@ -30,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     public var queueWait: Duration = .seconds(2)
     /// Engine threads for one query running alone (shared out when several run).
     public var engineThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// Spill budget and temp directory of each query (`--memory-limit`, `--temp-directory`):
+    /// every query gets the whole limit of its own.
+    public var engineOptions = EngineOptions()
     /// Requests per second and burst per role; nil: unlimited.
     public var rateLimits: [Role: RateLimit] = [.reader: RateLimit(rate: 100, burst: 200), .writer: RateLimit(rate: 50, burst: 100)]
     /// Rows a page of `GET /v1/tables/{t}/rows` may ask for.
@@ -147,6 +151,12 @@ public struct ServerConfiguration: Sendable {
             case "queue_depth": queueDepth = try int()
             case "queue_wait": queueWait = try seconds()
             case "threads": engineThreads = max(1, try int())
+            case "memory_limit":
+                switch MemoryLimit.parse(try string()) {
+                case .success(let l): engineOptions.memoryLimit = l
+                case .failure(let e): throw ConfigurationError("memory_limit: \(e)")
+                }
+            case "temp_directory": engineOptions.tempDirectory = try string()
             case "max_page_rows": maxPageRows = max(1, try int())
             case "cache_bytes": cacheBytes = try int()
             case "cache_entry_max_bytes": cacheEntryMaxBytes = try int()

@@ -72,6 +72,7 @@ final class ServiceState: Sendable {
     /// An engine that reads only the lake's tables, through the shared table cache.
     func engine(version: Int?, threads: Int, timeout: Duration?) -> QueryEngine {
         var engine = QueryEngine(lake: lake, threads: threads)
+        engine.options = config.engineOptions
         engine.catalog.access = .lakeTablesOnly
         engine.catalog.tableCache = tables
         engine.catalog.version = version

@@ -13,6 +13,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
     @Option(name: .customLong("version"), help: "Read Delta tables at this version (time travel; like VERSION AS OF N on the table).")
     var tableVersion: Int?
+    @OptionGroup var memory: MemoryOptions
     @Argument(help: "The SQL statement; '-' reads statements from standard input, one per line, and prints one JSON object per statement ({\"names\", \"rows\"} or {\"error\"}).") var sql: String
 
     func run() throws {
@@ -20,7 +21,8 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError("unknown format \(format ?? "") (expected table, csv, json or jsonl)")
         }
         if let tableVersion, tableVersion < 0 { throw ValidationError("--version must be 0 or more") }
-        try QueryInvocation(lake: lake, format: format, threads: threads, version: tableVersion, sql: sql).run()
+        try QueryInvocation(lake: lake, format: format, threads: threads, version: tableVersion, sql: sql,
+                            memory: memory.flags).run()
     }
 }
 
@@ -32,6 +34,8 @@ struct QueryInvocation: Equatable {
     var threads: Int?
     var version: Int?
     var sql: String
+    /// `--memory-limit`, `--temp-directory` (the fast path reads neither: they go through ArgumentParser).
+    var memory = MemoryLimitFlags()
 
     /// The output format for `--format NAME`; without it, a table on a terminal, else CSV.
     /// nil for an unknown name.
@@ -42,18 +46,19 @@ struct QueryInvocation: Equatable {
 
     func run() throws {
         if sql == "-" {
-            runStatements(lake: lake, threads: threads, version: version)
+            try runStatements(lake: lake, threads: threads, version: version, memory: memory)
             return
         }
-        try runQuery(sql, lake: lake, threads: threads, format: format, version: version)
+        try runQuery(sql, lake: lake, threads: threads, format: format, version: version, memory: memory)
     }
 }
 
 /// Statements from standard input, one per line; one JSON line per statement on standard
 /// output (tools such as the differential tester run thousands of queries in one process).
-func runStatements(lake: String?, threads: Int?, version: Int?) {
+func runStatements(lake: String?, threads: Int?, version: Int?, memory: MemoryLimitFlags) throws {
     let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
     var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
+    try memory.apply(to: &engine.options, lake: dir)
     engine.catalog.version = version
     var out = OutputBuffer()
     while let line = readLine(strippingNewline: true) {
@@ -76,16 +81,18 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "The lake directory (default: $LAKEQ_LAKE, else ./lake).") var lake: String?
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
     @Flag(help: "Run the query and report rows and time per operator and what each pruning level skipped.") var analyze = false
+    @OptionGroup var memory: MemoryOptions
     @Argument(help: "The SQL statement (without EXPLAIN).") var sql: String
 
     func run() throws {
-        try runQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + sql, lake: lake, threads: threads, format: .table)
+        try runQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + sql, lake: lake, threads: threads, format: .table, memory: memory.flags)
     }
 }
 
-func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat, version: Int? = nil) throws {
+func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat, version: Int? = nil, memory: MemoryLimitFlags? = nil) throws {
     let dir = lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake"
     var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
+    try memory?.apply(to: &engine.options, lake: dir)
     engine.catalog.version = version
     try reportingErrors(sql: sql) {
         let result = try engine.run(sql)

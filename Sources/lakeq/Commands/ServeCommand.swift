@@ -35,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("dashboard-dir"), help: "Serve the dashboard's files from this directory instead of the built-in ones.") var dashboardDir: String?
     @Option(name: .customLong("dashboard-key"), help: "Give the dashboard a read-only key of its own, named NAME (in memory only; every page gets it).") var dashboardKey: String?
     @Flag(name: .customLong("no-dashboard"), help: "Serve no dashboard at /.") var noDashboard = false
+    @OptionGroup var memory: MemoryOptions
 
     func run() async throws {
         var c = ServerConfiguration(lake: lake ?? ProcessInfo.processInfo.environment["LAKEQ_LAKE"] ?? "./lake")
@@ -68,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let dashboardDir { c.dashboardDirectory = dashboardDir }
             if let dashboardKey { c.dashboardKeyName = dashboardKey }
             if noDashboard { c.dashboard = false }
+            try memory.apply(to: &c.engineOptions, lake: c.lake)
         } catch let e as ConfigurationError {
             throw ValidationError(e.description)
         }

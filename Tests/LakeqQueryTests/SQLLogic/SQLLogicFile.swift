@@ -16,13 +16,16 @@ import Foundation
 ///     ----
 ///     1	a	2.5               (tab-separated; NULL, (empty) for '')
 ///
-/// plus `halt` (stop reading) and `mode skip` / `mode unskip` (ignore the records between).
+/// plus `halt` (stop reading), `mode skip` / `mode unskip` (ignore the records between) and
+/// `memory_limit SIZE` (every engine of the file runs what follows under that `--memory-limit`,
+/// e.g. `64KiB` to force spilling; DuckDB's tests write `SET memory_limit`, which lakeq lacks).
 struct SQLLogicFile {
     enum Sort: String { case none = "nosort", rows = "rowsort", values = "valuesort" }
 
     enum Record {
         case statement(sql: String, expectError: Bool, errorText: String?, line: Int)
         case query(sql: String, types: String, sort: Sort, expected: [String], line: Int)
+        case memoryLimit(String, line: Int)
     }
 
     var records: [Record] = []
@@ -57,6 +60,9 @@ struct SQLLogicFile {
             switch words[0] {
             case "halt":
                 return
+            case "memory_limit":
+                guard words.count == 2 else { throw ParseError(message: "memory_limit SIZE expected", line: start) }
+                if !skipping { records.append(.memoryLimit(words[1], line: start)) }
             case "mode":
                 skipping = words.count > 1 && words[1] == "skip"
             case "statement":

@@ -65,9 +65,16 @@ import Testing
         serial.options.pruning = true
         var unpruned = QueryEngine(lake: lake.path, threads: 4)
         unpruned.options.pruning = false
-        let engines = [("1 thread", serial), ("4 threads", parallel), ("pruning off", unpruned)]
+        var engines = [("1 thread", serial), ("4 threads", parallel), ("pruning off", unpruned)]
         for record in parsed.records {
             switch record {
+            case .memoryLimit(let text, let line):
+                guard case .success(let limit) = MemoryLimit.parse(text) else {
+                    Issue.record("\(file):\(line): bad memory limit \(text)")
+                    continue
+                }
+                for k in engines.indices { engines[k].1.options.memoryLimit = limit }
+                parallel.options.memoryLimit = limit
             case .statement(let text, let expectError, let errorText, let line):
                 let sql = sql(text)
                 do {
