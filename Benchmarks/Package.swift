@@ -16,9 +16,12 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Inputs both executables use (a deterministic generator, bit-packed values).
+        .target(name: "BenchmarkSupport", path: "Support"),
         .executableTarget(
             name: "ParquetDecoding",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "LakeqParquet", package: root),
                 .product(name: "LakeqColumnar", package: root),
@@ -30,6 +33,7 @@ let package = Package(
         .executableTarget(
             name: "Kernels",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "LakeqParquet", package: root),
                 .product(name: "LakeqColumnar", package: root),

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import LakeqColumnar
 import LakeqParquet
 import LakeqQuery
@@ -9,31 +10,6 @@ import LakeqQuery
 // Inputs are built once, outside the measured closures. See README.md for the last figures.
 
 private let count = 1_000_000
-
-/// Deterministic pseudo-random values.
-private struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
-/// Values of `bitWidth` bits, bit-packed LSB first (plus 8 bytes of slack).
-private func packed(bitWidth: Int, count: Int) -> [UInt8] {
-    var rng = SplitMix64(state: UInt64(bitWidth))
-    var out = [UInt8](repeating: 0, count: count * bitWidth / 8 + 8)
-    var bit = 0
-    for _ in 0..<count {
-        let v = rng.next() & ((1 << UInt64(bitWidth)) - 1)
-        for b in 0..<bitWidth where (v >> UInt64(b)) & 1 == 1 { out[(bit + b) >> 3] |= 1 << UInt8((bit + b) & 7) }
-        bit += bitWidth
-    }
-    return out
-}
 
 /// The plain loops the SIMD kernels replace, kept out of line so the compiler cannot fold
 /// them into the benchmark.
