@@ -23,16 +23,21 @@ import Testing
 
     """
 
+    /// Ingests the fixture events (`input`, rules `schema`) into DIR/lake as table `s`, by day.
+    static func ingestFixture(into dir: TemporaryDirectory) throws -> TestEnvironment.Outcome {
+        try schema.write(toFile: dir.path + "/schema.json", atomically: true, encoding: .utf8)
+        try input.write(toFile: dir.path + "/in.jsonl", atomically: true, encoding: .utf8)
+        return try TestEnvironment.lakeq(["ingest", dir.path + "/in.jsonl", "--table", "s", "--lake", dir.path + "/lake",
+                                          "--schema", dir.path + "/schema.json", "--partition-by", "day"])
+    }
+
     /// A struct or map built in SQL prints exactly as the same value read from Parquet, in
     /// every output format of the command line.
     @Test(.enabled(if: TestEnvironment.binaryBuilt, "needs the debug binary"))
     func constructedValuesPrintAsReadOnes() throws {
         let dir = try TemporaryDirectory("nested-cli-built")
         defer { dir.remove() }
-        try Self.schema.write(toFile: dir.path + "/schema.json", atomically: true, encoding: .utf8)
-        try Self.input.write(toFile: dir.path + "/in.jsonl", atomically: true, encoding: .utf8)
-        let ingest = try TestEnvironment.lakeq(["ingest", dir.path + "/in.jsonl", "--table", "s", "--lake", dir.path + "/lake",
-                                                "--schema", dir.path + "/schema.json", "--partition-by", "day"])
+        let ingest = try Self.ingestFixture(into: dir)
         try #require(ingest.status == 0, "\(ingest.output)")
         let sql = """
             select player, struct_pack(name := player.name, version := player.version) as p2,
@@ -62,10 +67,7 @@ import Testing
     func ingestQueryAndReadBack() throws {
         let dir = try TemporaryDirectory("nested-cli")
         defer { dir.remove() }
-        try Self.schema.write(toFile: dir.path + "/schema.json", atomically: true, encoding: .utf8)
-        try Self.input.write(toFile: dir.path + "/in.jsonl", atomically: true, encoding: .utf8)
-        let ingest = try TestEnvironment.lakeq(["ingest", dir.path + "/in.jsonl", "--table", "s", "--lake", dir.path + "/lake",
-                                                "--schema", dir.path + "/schema.json", "--partition-by", "day"])
+        let ingest = try Self.ingestFixture(into: dir)
         #expect(ingest.status == 0, "\(ingest.output)")
         #expect(ingest.output.contains("committed=3 quarantined=1"), "\(ingest.output)")
 
