@@ -141,6 +141,13 @@ struct ComponentTests {
             let f = try dir.write("bad.json", bad)
             #expect(throws: ConfigurationError.self, "\(bad)") { try c.apply(configFile: f) }
         }
+        // Spill files: a limit and a temp directory from the file; never a folder inside the lake.
+        var spilling = ServerConfiguration(lake: dir.path + "/lake")
+        try spilling.apply(configFile: try dir.write("spill.json", "{\"memory_limit\": \"1GiB\", \"temp_directory\": \"\(dir.path)/spill\"}"))
+        #expect(spilling.engineOptions.memoryLimit?.bytes == 1 << 30 && spilling.engineOptions.tempDirectory == dir.path + "/spill")
+        let inside = try dir.write("inside.json", "{\"temp_directory\": \"\(dir.path)/lake/tmp\"}")
+        #expect(throws: ConfigurationError.self) { try spilling.apply(configFile: inside) }
+        #expect(spilling.engineOptions.tempDirectory == dir.path + "/spill")
     }
 
     @Test func cellTextWritesWhatTheCommandLineWrites() throws {

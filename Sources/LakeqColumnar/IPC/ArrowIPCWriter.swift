@@ -92,8 +92,7 @@ public struct ArrowIPCWriter: Sendable {
     static func appendColumn(_ column: Column, type: DataType, rows: Int, nodes: inout [UInt8], appendBuffer: ([UInt8]) -> Void) {
         var column = column
         if type.isNested && !storageMatches(column.values, type, rows: rows) { column = Column.nulls(type, count: rows) }
-        var nulls = 0
-        if let v = column.validity { for r in 0..<min(rows, v.count) where !v[r] { nulls += 1 } }
+        let nulls = column.validity.map { v in min(rows, v.count) - v.setCount(in: 0, count: min(rows, v.count)) } ?? 0
         put(Int64(rows), into: &nodes)
         put(Int64(nulls), into: &nodes)
         appendBuffer(nulls == 0 ? [] : bitmapBytes(column.validity, rows: rows))

@@ -826,24 +826,18 @@ extension Accumulator {
             let bits = (0..<n).map { $0 < seen.count && seen[$0] }
             return bits.allSatisfy { $0 } ? nil : Bitmap(bools: bits)
         }
-        func list(_ t: DataType, _ values: (Int) -> [Scalar]) -> Column {
+        /// A LIST column of each group's values; `entries` makes the child column of them all.
+        func listColumn<T>(_ t: DataType, _ entries: ([T]) -> Column, _ values: (Int) -> [T]) -> Column {
             var offsets: [Int32] = [0]
-            var all: [Scalar] = []
+            var all: [T] = []
             for g in 0..<n {
                 all.append(contentsOf: values(g))
                 offsets.append(Int32(all.count))
             }
-            return Column(type: Self.listOf(t), values: .list(ListValues(offsets: offsets, entries: ColumnFactory.fromScalars(all, type: t))))
+            return Column(type: Self.listOf(t), values: .list(ListValues(offsets: offsets, entries: entries(all))))
         }
-        func int64List(_ values: (Int) -> [Int64]) -> Column {
-            var offsets: [Int32] = [0]
-            var all: [Int64] = []
-            for g in 0..<n {
-                all.append(contentsOf: values(g))
-                offsets.append(Int32(all.count))
-            }
-            return Column(type: Self.listOf(.int64), values: .list(ListValues(offsets: offsets, entries: Column(type: .int64, values: .int64(all)))))
-        }
+        func list(_ t: DataType, _ values: (Int) -> [Scalar]) -> Column { listColumn(t, { ColumnFactory.fromScalars($0, type: t) }, values) }
+        func int64List(_ values: (Int) -> [Int64]) -> Column { listColumn(.int64, { Column(type: .int64, values: .int64($0)) }, values) }
         let has = { (g: Int) in g < groupCount }
         switch kind {
         case .count: return [ints { has($0) ? counts[$0] : 0 }]
@@ -870,13 +864,7 @@ extension Accumulator {
             return [list(valueType) { has($0) ? Array(scalarSets[$0]) : [] }]
         case .collect:
             if collectsDoubles {
-                var offsets: [Int32] = [0]
-                var all: [Double] = []
-                for g in 0..<n {
-                    if has(g) { all.append(contentsOf: collectedDoubles[g]) }
-                    offsets.append(Int32(all.count))
-                }
-                return [Column(type: Self.listOf(.float64), values: .list(ListValues(offsets: offsets, entries: Column(type: .float64, values: .float64(all)))))]
+                return [listColumn(.float64, { Column(type: .float64, values: .float64($0)) }) { has($0) ? collectedDoubles[$0] : [] }]
             }
             if collectsInts { return [int64List { has($0) ? collectedInts[$0] : [] }] }
             return [list(valueType) { has($0) ? collected[$0] : [] }]
@@ -902,9 +890,9 @@ extension Accumulator {
             return v
         }
         func seenOf(_ c: Column) -> [Bool] { (0..<n).map { !c.isNull($0) } }
-        func lists(_ c: Column) throws -> (ListValues, [Scalar]) {
+        func list(_ c: Column) throws -> ListValues {
             guard case .list(let l) = c.values, l.count == n else { throw QueryError.execution("internal: spilled state of \(spec.text) is not a list") }
-            return (l, [])
+            return l
         }
         switch a.kind {
         case .count: a.counts = try int64s(state[0])
@@ -922,7 +910,7 @@ extension Accumulator {
             a.scalarBest = (0..<n).map { Scalar.from(state[0], row: $0) }
             a.argValues = (0..<n).map { Scalar.from(state[1], row: $0) }
         case .distinct:
-            let (l, _) = try lists(state[0])
+            let l = try list(state[0])
             a.bitmaps = nil
             if a.usesIntSet {
                 let v = try int64s(l.entries)
@@ -936,7 +924,7 @@ extension Accumulator {
             }
             a.heldValues = l.entries.count
         case .collect:
-            let (l, _) = try lists(state[0])
+            let l = try list(state[0])
             if a.collectsDoubles {
                 let v = try doubles(l.entries)
                 a.collectedDoubles = (0..<n).map { Array(v[l.range($0)]) }

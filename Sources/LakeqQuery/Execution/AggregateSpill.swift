@@ -36,7 +36,7 @@ final class AggregateSpill: @unchecked Sendable {
         for (g, p) in parts.enumerated() { members[p].append(Int32(g)) }
         var written = 0
         for (p, rows) in members.enumerated() where !rows.isEmpty {
-            let part = columns.map { c in Column(type: c.type, values: c.values.gather(rows), validity: c.validity.map { v in Bitmap(bools: rows.map { v[Int($0)] }) }) }
+            let part = columns.map { $0.gather(rows) }
             var w = SpillCodec.Writer()
             try SpillCodec.encode(RecordBatch(schema: Schema([]), columns: part, rowCount: rows.count), into: &w)
             // Frame: length, then the batch, so a file holds a sequence of batches.

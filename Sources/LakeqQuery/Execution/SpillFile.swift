@@ -134,6 +134,18 @@ enum SpillCodec {
     }
 }
 
+extension EngineOptions {
+    /// Why `directory` cannot hold spill files for `lake`, nil when it can: spill files never
+    /// go inside the lake (compared after resolving symlinks). The command line and the
+    /// service's configuration file both check through here.
+    public static func tempDirectoryRefusal(_ directory: String, lake: String) -> String? {
+        let temp = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
+        let root = URL(fileURLWithPath: lake).standardizedFileURL.resolvingSymlinksInPath().path
+        guard temp == root || temp.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { return nil }
+        return "\(directory) is inside the lake \(lake): spill files never go into the lake"
+    }
+}
+
 /// The folder of one query's spill files, made on first use under the temp directory
 /// (`--temp-directory`, default `$TMPDIR`), removed with everything in it when the query
 /// ends, whether it succeeded or failed (`ExecutionContext` owns it).

@@ -208,7 +208,7 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
         let set = groupingSets[s]
         let table = GroupTable(keyTypes: set.map { keys[$0].type })
         var accumulators = aggregates.map { Accumulator($0) }
-        let stateWidths = aggregates.map { Accumulator($0).stateTypes.count }
+        let stateWidths = accumulators.map { $0.stateTypes.count }
         try spill.readPartition(set: s, partition: p) { batch in
             try ctx.checkCancelled()
             let ids = table.groupIds(Array(batch.columns.prefix(set.count)), rowCount: batch.rowCount)

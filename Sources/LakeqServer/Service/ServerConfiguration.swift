@@ -156,7 +156,10 @@ public struct ServerConfiguration: Sendable {
                 case .success(let l): engineOptions.memoryLimit = l
                 case .failure(let e): throw ConfigurationError("memory_limit: \(e)")
                 }
-            case "temp_directory": engineOptions.tempDirectory = try string()
+            case "temp_directory":
+                let directory = try string()
+                if let refusal = EngineOptions.tempDirectoryRefusal(directory, lake: lake) { throw ConfigurationError("temp_directory: \(refusal)") }
+                engineOptions.tempDirectory = directory
             case "max_page_rows": maxPageRows = max(1, try int())
             case "cache_bytes": cacheBytes = try int()
             case "cache_entry_max_bytes": cacheEntryMaxBytes = try int()

@@ -10,8 +10,6 @@ struct MemoryOptions: ParsableArguments {
     var tempDirectory: String?
 
     var flags: MemoryLimitFlags { MemoryLimitFlags(memoryLimit: memoryLimit, tempDirectory: tempDirectory) }
-
-    func apply(to options: inout EngineOptions, lake: String) throws { try flags.apply(to: &options, lake: lake) }
 }
 
 /// The values of `--memory-limit` and `--temp-directory`, as given.
@@ -28,11 +26,7 @@ struct MemoryLimitFlags: Equatable {
             }
         }
         if let tempDirectory {
-            let temp = URL(fileURLWithPath: tempDirectory).standardizedFileURL.resolvingSymlinksInPath().path
-            let root = URL(fileURLWithPath: lake).standardizedFileURL.resolvingSymlinksInPath().path
-            if temp == root || temp.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
-                throw ValidationError("--temp-directory \(tempDirectory) is inside the lake \(lake): spill files never go into the lake")
-            }
+            if let refusal = EngineOptions.tempDirectoryRefusal(tempDirectory, lake: lake) { throw ValidationError("--temp-directory \(refusal)") }
             options.tempDirectory = tempDirectory
         }
     }

@@ -69,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let dashboardDir { c.dashboardDirectory = dashboardDir }
             if let dashboardKey { c.dashboardKeyName = dashboardKey }
             if noDashboard { c.dashboard = false }
-            try memory.apply(to: &c.engineOptions, lake: c.lake)
+            try memory.flags.apply(to: &c.engineOptions, lake: c.lake)
         } catch let e as ConfigurationError {
             throw ValidationError(e.description)
         }
