@@ -26,6 +26,12 @@ struct ColumnChunkReader {
     private(set) var pagesSkipped = 0
     private var levelScratch: [UInt32] = []
     var pagesRead = 0
+    /// Decoded dictionaries kept across reads, and this chunk's key there; either nil: the
+    /// dictionary page is decoded every time. Never used for an encrypted chunk.
+    var dictionaries: (any DictionaryPageCache)?
+    var dictionaryKey: DictionaryPageKey?
+    /// Dictionary pages taken from `dictionaries` rather than decoded.
+    private(set) var dictionariesReused = 0
 
     init(descriptor: ColumnDescriptor, chunk: UnsafeRawBufferPointer, codec: CompressionCodec, numValues: Int, location: String) {
         self.descriptor = descriptor
@@ -260,9 +266,7 @@ struct ColumnChunkReader {
 
     private mutating func readDictionary(_ header: PageHeader, _ body: UnsafeRawBufferPointer, decompressor: Decompressor,
                                          into builder: inout ColumnBuilder) throws {
-        guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
-        let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
-        try builder.setDictionary(try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding))
+        try builder.setDictionary(try dictionaryValues(header, body, decompressor: decompressor))
     }
 
     /// The chunk's dictionary, if its first page is a dictionary page (nil otherwise).
@@ -270,9 +274,25 @@ struct ColumnChunkReader {
         guard chunk.count > 0 else { return nil }
         var pos = 0
         let (header, body) = try nextPage(&pos, valuesRead: 0)
-        guard header.type == .dictionaryPage, let dict = header.dictionaryPageHeader else { return nil }
+        guard header.type == .dictionaryPage else { return nil }
+        return try dictionaryValues(header, body, decompressor: decompressor)
+    }
+
+    /// A dictionary page's values: from `dictionaries` when it holds this chunk's, else
+    /// decompressed and decoded (and then offered to `dictionaries`; a page that fails to
+    /// decode throws before that, so it is never kept).
+    private mutating func dictionaryValues(_ header: PageHeader, _ body: UnsafeRawBufferPointer, decompressor: Decompressor) throws -> ColumnValues {
+        guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
+        let count = Int(dict.numValues)
+        let cache = crypto == nil ? dictionaries : nil
+        if let cache, let dictionaryKey, let kept = cache.dictionary(dictionaryKey), kept.count == count {
+            dictionariesReused += 1
+            return kept
+        }
         let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
-        return try decodeDictionary(data, count: Int(dict.numValues), encoding: dict.encoding)
+        let values = try decodeDictionary(data, count: count, encoding: dict.encoding)
+        if let cache, let dictionaryKey { cache.insert(values, for: dictionaryKey) }
+        return values
     }
 
     // MARK: pages
@@ -532,5 +552,15 @@ struct ColumnChunkReader {
             throw ParquetError.corrupt("\(location): \(e.description)")
         }
         return UnsafeRawBufferPointer(out)
+    }
+}
+
+extension ColumnChunkReader {
+    /// Looks this chunk's dictionary up in `cache` (nil: off): only for a file on disk (it has
+    /// an identity) and a chunk that is not encrypted (its plain values are key-dependent).
+    mutating func setDictionaryCache(_ cache: (any DictionaryPageCache)?, file: MappedFile, rowGroup: Int, column: Int) {
+        guard let cache, crypto == nil, let identity = file.identity else { return }
+        dictionaries = cache
+        dictionaryKey = DictionaryPageKey(file: identity, rowGroup: rowGroup, column: column)
     }
 }

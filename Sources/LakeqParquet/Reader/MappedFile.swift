@@ -9,6 +9,9 @@ import Darwin
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let size: Int
+    /// The file version mapped (from `fstat` of the descriptor mapped); nil for bytes held in
+    /// memory, which have no identity that outlives them.
+    public let identity: FileIdentity?
     private let base: UnsafeMutableRawPointer?
     /// True when `base` was allocated by `init(bytes:name:)` rather than mapped.
     private let owned: Bool
@@ -23,6 +26,13 @@ public final class MappedFile: @unchecked Sendable {
         guard fstat(fd, &st) == 0 else { throw ParquetError.io("\(path): cannot stat: \(String(cString: strerror(errno)))") }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw ParquetError.io("\(path): not a regular file") }
         size = Int(st.st_size)
+#if canImport(Darwin)
+        let mtime = st.st_mtimespec
+#else
+        let mtime = st.st_mtim
+#endif
+        identity = FileIdentity(path: path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: size,
+                                modified: Int64(mtime.tv_sec) &* 1_000_000_000 &+ Int64(mtime.tv_nsec))
         if size == 0 {
             base = nil
             return
@@ -39,6 +49,7 @@ public final class MappedFile: @unchecked Sendable {
     public init(bytes: some Collection<UInt8>, name: String = "<memory>") {
         path = name
         owned = true
+        identity = nil
         size = bytes.count
         if size == 0 {
             base = nil

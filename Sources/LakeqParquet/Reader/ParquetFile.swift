@@ -168,6 +168,16 @@ public final class ParquetFile: @unchecked Sendable {
 
     /// Decodes one column chunk; with `rows`, only those rows, skipping pages that hold none.
     public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor(), rows wanted: RowRanges? = nil) throws -> Column {
+        var reused = false
+        return try readColumn(rowGroup: rowGroup, column: column, decompressor: decompressor, rows: wanted, dictionaries: nil, dictionaryReused: &reused)
+    }
+
+    /// Decodes one column chunk as `readColumn(rowGroup:column:decompressor:rows:)` does, taking
+    /// its dictionary from `dictionaries` when kept there (and keeping it there once decoded);
+    /// `dictionaryReused` tells whether it was. Files held in memory and encrypted chunks
+    /// decode their dictionary every time.
+    public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor, rows wanted: RowRanges?,
+                           dictionaries: (any DictionaryPageCache)?, dictionaryReused: inout Bool) throws -> Column {
         guard column >= 0, column < schema.columns.count else {
             throw ParquetError.invalidArgument("\(path): no column \(column)")
         }
@@ -187,7 +197,9 @@ public final class ParquetFile: @unchecked Sendable {
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
         reader.crypto = try decryption?.chunk(rowGroup: rowGroup, column: column)
+        reader.setDictionaryCache(dictionaries, file: file, rowGroup: rowGroup, column: column)
         let col = try reader.read(decompressor: decompressor, wanted: wanted)
+        dictionaryReused = reader.dictionariesReused > 0
         file.release(offset, length)
         return col
     }
@@ -214,7 +226,8 @@ public final class ParquetFile: @unchecked Sendable {
 
     /// The dictionary of a column chunk when every data page is dictionary-encoded, so that a
     /// value absent from it is absent from the chunk; nil when that cannot be known.
-    public func dictionaryIfFullyEncoded(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> ColumnValues? {
+    public func dictionaryIfFullyEncoded(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor(),
+                                         dictionaries: (any DictionaryPageCache)? = nil) throws -> ColumnValues? {
         guard let meta = metadata.rowGroups[rowGroup].columns[column].metaData else { return nil }
         if let stats = meta.encodingStats {
             let dataPages = stats.filter { $0.pageType == .dataPage || $0.pageType == .dataPageV2 }
@@ -232,6 +245,7 @@ public final class ParquetFile: @unchecked Sendable {
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues),
                                        location: "\(path): row group \(rowGroup), column \(descriptor.name)")
         reader.crypto = try decryption?.chunk(rowGroup: rowGroup, column: column)
+        reader.setDictionaryCache(dictionaries, file: file, rowGroup: rowGroup, column: column)
         return try reader.readDictionaryPage(decompressor: decompressor)
     }
 

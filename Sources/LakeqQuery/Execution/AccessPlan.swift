@@ -27,6 +27,8 @@ final class AccessPlan: @unchecked Sendable {
     /// Scan columns of STRUCT type the query reads only through these field paths: only
     /// their leaves are decoded (the other fields read as NULL, never looked at).
     var fieldPaths: [Int: Set<[String]>] = [:]
+    /// Decoded dictionary pages shared across queries (nil: each is decoded when read).
+    var dictionaries: (any DictionaryPageCache)?
 
     /// Where a scan column's values come from in one file: a flat leaf column, a nested
     /// top-level field (by index into the file's `schema.fields`), a partition value, nothing.
@@ -247,7 +249,7 @@ final class AccessPlan: @unchecked Sendable {
             case .inList(let list): values = list
             default: continue
             }
-            guard let dict = try pf.dictionaryIfFullyEncoded(rowGroup: g, column: c, decompressor: decompressor) else { continue }
+            guard let dict = try pf.dictionaryIfFullyEncoded(rowGroup: g, column: c, decompressor: decompressor, dictionaries: dictionaries) else { continue }
             if !Self.dictionary(dict, type: pf.schema.columns[c].dataType, containsAnyOf: values) { return .skippedByDictionary }
         }
         // Page index: keep only the rows of pages whose bounds may satisfy every predicate.
@@ -302,10 +304,14 @@ final class AccessPlan: @unchecked Sendable {
     // MARK: reading
 
     /// Reads scan column `k` of a row group.
-    func readColumn(_ k: Int, _ entry: FileEntry, rowGroup g: Int, rows: Int, wanted: RowRanges?, decompressor: Decompressor) throws -> Column {
+    func readColumn(_ k: Int, _ entry: FileEntry, rowGroup g: Int, rows: Int, wanted: RowRanges?, decompressor: Decompressor,
+                    stats: inout ScanStatistics) throws -> Column {
         switch entry.sources[k] {
         case .file(let c):
-            let raw = try table.parquetFile(entry.file).readColumn(rowGroup: g, column: c, decompressor: decompressor, rows: wanted)
+            var reused = false
+            let raw = try table.parquetFile(entry.file).readColumn(rowGroup: g, column: c, decompressor: decompressor, rows: wanted,
+                                                                   dictionaries: dictionaries, dictionaryReused: &reused)
+            if reused { stats.dictionaryPagesReused += 1 }
             return SQLType.normalize(raw)
         case .nested(let f):
             let pf = try table.parquetFile(entry.file)
@@ -336,7 +342,7 @@ final class AccessPlan: @unchecked Sendable {
         var selection: [Int32]?
         if let residual = entry.residual {
             for k in residual.columnsUsed.sorted() {
-                cols[k] = try readColumn(k, entry, rowGroup: g, rows: rows, wanted: wanted, decompressor: decompressor)
+                cols[k] = try readColumn(k, entry, rowGroup: g, rows: rows, wanted: wanted, decompressor: decompressor, stats: &stats)
             }
             let placeholder = Column(type: .boolean, values: .boolean([]))
             let filterBatch = RecordBatch(schema: Schema([]), columns: cols.map { $0 ?? placeholder }, rowCount: rows)
@@ -353,10 +359,10 @@ final class AccessPlan: @unchecked Sendable {
         var decodedAtSurvivors = [Bool](repeating: false, count: cols.count)
         for k in 0..<cols.count where cols[k] == nil {
             if let survivors {
-                cols[k] = try readColumn(k, entry, rowGroup: g, rows: survivors.count, wanted: survivors, decompressor: decompressor)
+                cols[k] = try readColumn(k, entry, rowGroup: g, rows: survivors.count, wanted: survivors, decompressor: decompressor, stats: &stats)
                 decodedAtSurvivors[k] = true
             } else {
-                cols[k] = try readColumn(k, entry, rowGroup: g, rows: rows, wanted: wanted, decompressor: decompressor)
+                cols[k] = try readColumn(k, entry, rowGroup: g, rows: rows, wanted: wanted, decompressor: decompressor, stats: &stats)
             }
         }
         var out: [Column] = []

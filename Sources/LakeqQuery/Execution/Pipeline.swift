@@ -1,5 +1,6 @@
 import Foundation
 import LakeqColumnar
+import LakeqParquet
 
 /// Settings of one engine that change how, not what, it computes.
 public struct EngineOptions: Sendable {
@@ -12,6 +13,9 @@ public struct EngineOptions: Sendable {
     public var memoryLimit: MemoryLimit?
     /// Where spill files go (a fresh folder per query inside it); nil is `$TMPDIR`.
     public var tempDirectory: String?
+    /// Decoded dictionary pages kept across queries (the service's `DictionaryCache`); nil
+    /// decodes every dictionary page read (the one-shot CLI).
+    public var dictionaryCache: (any DictionaryPageCache)?
 
     public init() {}
 }

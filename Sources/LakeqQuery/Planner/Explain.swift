@@ -49,6 +49,9 @@ enum Explain {
             if s.rowGroupsNotRead > 0 { line += ", \(s.rowGroupsNotRead) not read (LIMIT reached)" }
             lines.append(line)
             lines.append("pages: \(s.pagesTotal) in the page index, \(s.pagesSkippedByPageIndex) skipped by page statistics (their rows are not decoded)")
+            if access.dictionaries != nil {
+                lines.append("dictionary pages: \(s.dictionaryPagesReused) reused decoded from the dictionary cache")
+            }
             if s.rowGroupsAnsweredFromMetadata > 0 {
                 lines.append("\(s.rowGroupsAnsweredFromMetadata) row groups answered from metadata (no column decoded)")
             }

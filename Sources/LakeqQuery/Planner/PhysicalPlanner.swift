@@ -56,6 +56,7 @@ final class PhysicalPlanner {
             let layout = s.columns.map(\.id)
             let filter = try BoundExpr.and(s.filters).map { try remap($0, layout) }
             let access = AccessPlan(table: s.table, columns: s.columns.map(\.tableColumn), filter: filter, pruning: options.pruning)
+            access.dictionaries = options.dictionaryCache
             for (k, c) in s.columns.enumerated() { if let paths = structFieldPaths[c.id] { access.fieldPaths[k] = paths } }
             let scan = TableScan(access: access, names: s.columns.map { s.table.schema.fields[$0.tableColumn].name },
                                  types: s.columns.map { s.table.schema.fields[$0.tableColumn].type })

@@ -20,6 +20,8 @@ public struct ScanStatistics: Sendable {
     public var rowGroupsNotRead = 0
     public var rowsScanned = 0
     public var rowsAfterFilter = 0
+    /// Dictionary pages taken decoded from the shared dictionary cache (`EngineOptions.dictionaryCache`).
+    public var dictionaryPagesReused = 0
     public var columnsRead: [String] = []
     /// Row groups the scan took up (read, skipped or answered from metadata).
     var rowGroupsVisited = 0
@@ -45,6 +47,7 @@ public struct ScanStatistics: Sendable {
         rowGroupsVisited += o.rowGroupsVisited
         rowsScanned += o.rowsScanned
         rowsAfterFilter += o.rowsAfterFilter
+        dictionaryPagesReused += o.dictionaryPagesReused
     }
 }
 

@@ -29,6 +29,14 @@ public final class ServiceMetrics: @unchecked Sendable {
     let eventsRejected: CoreMetrics.Counter
     let eventCommits: CoreMetrics.Counter
     let eventCommitSeconds: Metrics.Timer
+    let dictionaryHits: CoreMetrics.Counter
+    let dictionaryMisses: CoreMetrics.Counter
+    let dictionaryEvictions: CoreMetrics.Counter
+    let dictionaryBytes: CoreMetrics.Gauge
+    let dictionaryEntries: CoreMetrics.Gauge
+    /// The dictionary cache whose counts `exposition` reports, and the counts reported so far.
+    private var dictionaries: DictionaryCache?
+    private var dictionaryCountsReported = DictionaryCache.Counts()
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -56,6 +64,34 @@ public final class ServiceMetrics: @unchecked Sendable {
         eventsRejected = CoreMetrics.Counter(label: "lakeq_events_rejected_total", factory: f)
         eventCommits = CoreMetrics.Counter(label: "lakeq_event_commits_total", factory: f)
         eventCommitSeconds = Metrics.Timer(label: "lakeq_event_commit_duration_seconds", factory: f)
+        dictionaryHits = CoreMetrics.Counter(label: "lakeq_dictionary_cache_hits_total", factory: f)
+        dictionaryMisses = CoreMetrics.Counter(label: "lakeq_dictionary_cache_misses_total", factory: f)
+        dictionaryEvictions = CoreMetrics.Counter(label: "lakeq_dictionary_cache_evictions_total", factory: f)
+        dictionaryBytes = CoreMetrics.Gauge(label: "lakeq_dictionary_cache_bytes", factory: f)
+        dictionaryEntries = CoreMetrics.Gauge(label: "lakeq_dictionary_cache_entries", factory: f)
+    }
+
+    /// Reports `cache`'s hits, misses, evictions and size with every exposition (the cache
+    /// counts them itself, under its own lock; nothing is added to the read path).
+    func observe(_ cache: DictionaryCache?) {
+        lock.withLock { dictionaries = cache }
+    }
+
+    /// Moves the dictionary cache's counts since the last exposition into the metrics.
+    private func syncDictionaryCache() {
+        lock.lock()
+        guard let cache = dictionaries else {
+            lock.unlock()
+            return
+        }
+        let now = cache.counts, before = dictionaryCountsReported
+        dictionaryCountsReported = now
+        lock.unlock()
+        dictionaryHits.increment(by: now.hits - before.hits)
+        dictionaryMisses.increment(by: now.misses - before.misses)
+        dictionaryEvictions.increment(by: now.evictions - before.evictions)
+        dictionaryBytes.record(now.bytes)
+        dictionaryEntries.record(now.entries)
     }
 
     /// One finished request.
@@ -120,6 +156,7 @@ public final class ServiceMetrics: @unchecked Sendable {
 
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] {
+        syncDictionaryCache()
         var out: [UInt8] = []
         registry.emit(into: &out)
         return out

@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     /// Partial aggregates the analytics endpoints keep to answer after a commit from only
     /// its new files (`IncrementalAnalytics`; 0: off, every miss scans the whole table).
     public var incrementalBytes = 512 << 20
+    /// Decoded dictionary pages kept across queries (`DictionaryCache`; 0: off, every query
+    /// decompresses and decodes the dictionary pages it reads).
+    public var dictionaryCacheBytes = 256 << 20
 
     // Event intake.
     public var eventsTable = "events"
@@ -164,6 +167,7 @@ public struct ServerConfiguration: Sendable {
             case "cache_bytes": cacheBytes = try int()
             case "cache_entry_max_bytes": cacheEntryMaxBytes = try int()
             case "incremental_bytes": incrementalBytes = try int()
+            case "dictionary_cache_bytes": dictionaryCacheBytes = try int()
             case "events_table": eventsTable = try string()
             case "schema": schemaFile = try string()
             case "commit_interval": commitInterval = try seconds()

@@ -16,6 +16,8 @@ final class ServiceState: Sendable {
     let metrics: ServiceMetrics
     let tables: TableCache
     let results: ResultCache
+    /// Decoded dictionary pages shared by every query (nil: `dictionary_cache_bytes` is 0).
+    let dictionaries: DictionaryCache?
     /// Partial aggregates of the analytics queries, merged forward commit by commit.
     let incremental: IncrementalAnalytics
     let gate: QueryGate
@@ -45,6 +47,9 @@ final class ServiceState: Sendable {
         self.metrics = metrics
         tables = TableCache()
         results = ResultCache(capacity: config.cacheBytes, entryLimit: config.cacheEntryMaxBytes)
+        let dictionaries = config.dictionaryCacheBytes > 0 ? DictionaryCache(capacity: config.dictionaryCacheBytes) : nil
+        self.dictionaries = dictionaries
+        metrics.observe(dictionaries)
         incremental = IncrementalAnalytics(budget: config.incrementalBytes)
         gate = QueryGate(capacity: config.maxConcurrentQueries, queueDepth: config.queueDepth, maxWait: config.queueWait) { running, queued in
             metrics.gate(running: running, queued: queued)
@@ -73,6 +78,7 @@ final class ServiceState: Sendable {
     func engine(version: Int?, threads: Int, timeout: Duration?) -> QueryEngine {
         var engine = QueryEngine(lake: lake, threads: threads)
         engine.options = config.engineOptions
+        engine.options.dictionaryCache = dictionaries
         engine.catalog.access = .lakeTablesOnly
         engine.catalog.tableCache = tables
         engine.catalog.version = version

@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Engine threads (default: cores).") var threads: Int?
     @Option(name: .customLong("cache-bytes"), help: "Result cache size (default 256 MiB; 0: off).") var cacheBytes: Int?
     @Option(name: .customLong("incremental-bytes"), help: "Partial aggregates kept to answer analytics after a commit from its new files only (default 512 MiB; 0: off).") var incrementalBytes: Int?
+    @Option(name: .customLong("dictionary-cache-bytes"), help: "Decoded Parquet dictionary pages kept across queries (default 256 MiB; 0: off).") var dictionaryCacheBytes: Int?
     @Option(name: .customLong("commit-interval"), help: "Event group-commit window in milliseconds (default 100).") var commitInterval: Int?
     @Option(name: .customLong("events-table"), help: "The events table (default events).") var eventsTable: String?
     @Option(help: "Rules for tables that store none (schema file, see spec/schema-file.md).") var schema: String?
@@ -60,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let threads { c.engineThreads = max(1, threads) }
             if let cacheBytes { c.cacheBytes = max(0, cacheBytes) }
             if let incrementalBytes { c.incrementalBytes = max(0, incrementalBytes) }
+            if let dictionaryCacheBytes { c.dictionaryCacheBytes = max(0, dictionaryCacheBytes) }
             if let commitInterval { c.commitInterval = .milliseconds(max(1, commitInterval)) }
             if let eventsTable { c.eventsTable = eventsTable }
             if let schema { c.schemaFile = schema }
