@@ -86,7 +86,7 @@ def cpu_seconds(pid):
 class Server:
     """`lakeq serve` over `lake`, pinned to `cpus`, with an admin key that sees PII in clear."""
 
-    def __init__(self, lakeq, lake, threads, cpus, workdir):
+    def __init__(self, lakeq, lake, threads, cpus, workdir, extra=()):
         keys = os.path.join(workdir, "keys.json")
         if os.path.exists(keys):
             os.remove(keys)
@@ -96,7 +96,7 @@ class Server:
         self.log = open(os.path.join(workdir, f"serve-{threads}.log"), "wb")
         cmd = ["taskset", "-c", ",".join(map(str, cpus)), lakeq, "serve", "--lake", lake, "--keys", keys,
                "--addr", f"127.0.0.1:{self.port}", "--threads", str(threads), "--cache-bytes", "0",
-               "--audit-log", "none", "--log-level", "warning", "--no-dashboard"]
+               "--audit-log", "none", "--log-level", "warning", "--no-dashboard", *extra]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while True:
@@ -184,7 +184,7 @@ def run_lake(args, data, names, threads, label):
     queries = anchors.load_queries(args.sql)
     cpus = ALL_CPUS[:threads]
     workdir = tempfile.mkdtemp(prefix="lakeq-serve-bench-")
-    server = Server(args.lakeq, os.path.join(data, "lake"), threads, cpus, workdir)
+    server = Server(args.lakeq, os.path.join(data, "lake"), threads, cpus, workdir, args.serve_arg)
     os.sched_setaffinity(0, cpus)          # DuckDB's threads start pinned, as in anchors.py
     duck = anchors.DuckDB(data, threads)
     os.sched_setaffinity(0, ALL_CPUS)
@@ -248,6 +248,8 @@ def main():
     ap.add_argument("--lakeq", default=os.path.join(REPO, ".build", "release", "lakeq"))
     ap.add_argument("--sql", default=os.path.join(BENCH, "queries.sql"))
     ap.add_argument("--json", help="write every figure here")
+    ap.add_argument("--serve-arg", action="append", default=[],
+                    help="one more argument for `lakeq serve` (repeatable; e.g. --serve-arg=--dictionary-cache-bytes --serve-arg=0)")
     args = ap.parse_args()
     if args.make_delta_from:
         make_delta(args.make_delta_from, args.data)
@@ -258,7 +260,7 @@ def main():
     names = args.queries.split(",") if args.queries else list(anchors.load_queries(args.sql))
     doc = {"load_before": os.getloadavg(), "lakeq": args.lakeq, "data": args.data, "runs": args.runs, "threads": {}}
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {load()}; {len(ALL_CPUS)} CPUs; "
-          f"lakeq {args.lakeq}; DuckDB {__import__('duckdb').__version__}; medians of {args.runs}")
+          f"lakeq {args.lakeq} {' '.join(args.serve_arg)}; DuckDB {__import__('duckdb').__version__}; medians of {args.runs}")
     for threads in [int(t) for t in args.threads.split(",")]:
         rows = run_lake(args, args.data, names, threads, "")
         if args.bloom and (not args.queries or "Q6" in names):

@@ -131,9 +131,12 @@ struct ComponentTests {
         defer { dir.remove() }
         let file = try dir.write("c.json", """
             {"addr": "127.0.0.1:7000", "max_body_bytes": 1024, "query_timeout": 2.5, "public_metrics": true,
-             "rate_limits": {"reader": "10:20", "admin": 3}, "pii_columns": ["a"], "audit_log": "none", "commit_interval": 0.05}
+             "rate_limits": {"reader": "10:20", "admin": 3}, "pii_columns": ["a"], "audit_log": "none", "commit_interval": 0.05,
+             "dictionary_cache_bytes": 0}
             """)
+        #expect(c.dictionaryCacheBytes == 256 << 20)
         try c.apply(configFile: file)
+        #expect(c.dictionaryCacheBytes == 0)
         #expect(c.port == 7000 && c.maxBodyBytes == 1024 && c.queryTimeout == .milliseconds(2500) && c.publicMetrics)
         #expect(c.rateLimits[.reader] == .init(rate: 10, burst: 20) && c.rateLimits[.admin] == .init(rate: 3, burst: 6))
         #expect(c.piiColumns == ["a"] && c.auditLog == nil && c.commitInterval == .milliseconds(50))

@@ -470,6 +470,43 @@ import Testing
         f.remove()
     }
 
+    /// Decoded dictionary pages are kept across requests (the result cache off, so each request
+    /// runs its query): the second run reuses them, and /metrics counts it; off at 0.
+    @Test func dictionaryCacheIsSharedAcrossRequestsAndCounted() async throws {
+        let f = fixture
+        let sql = "SELECT show, avg(watch) AS a FROM events GROUP BY show ORDER BY a DESC, show"
+        let answers = AnswerBox()
+        for bytes in [256 << 20, 0] {
+            // One engine thread: sums add up in one order, so answers compare exactly.
+            try await f.withRouter({ $0.publicMetrics = true; $0.cacheBytes = 0; $0.engineThreads = 1; $0.dictionaryCacheBytes = bytes }) { client in
+                let first = try await client.query(sql, key: f.reader)
+                let second = try await client.query(sql, key: f.reader)
+                #expect(first.status == .ok && second.status == .ok)
+                let rows = { (r: TestResponse) in String(r.text.split(separator: "\"stats\"").first ?? "") }
+                #expect(rows(first) == rows(second))
+                answers.add(rows(second))
+                let text = try await client.call(.get, "/metrics").text
+                let hits = Self.metric(text, "lakeq_dictionary_cache_hits_total"), misses = Self.metric(text, "lakeq_dictionary_cache_misses_total")
+                if bytes > 0 {
+                    #expect(misses > 0 && hits >= misses)
+                    #expect(Self.metric(text, "lakeq_dictionary_cache_bytes") > 0 && Self.metric(text, "lakeq_dictionary_cache_entries") > 0)
+                    let plan = try await client.query("EXPLAIN ANALYZE " + sql, key: f.reader)
+                    #expect(plan.text.contains("reused decoded from the dictionary cache"))
+                } else {
+                    #expect(hits <= 0 && Self.metric(text, "lakeq_dictionary_cache_bytes") <= 0)
+                }
+            }
+        }
+        #expect(answers.all.count == 2 && answers.all.first == answers.all.last)
+        f.remove()
+    }
+
+    /// The value of an unlabelled metric in a Prometheus exposition (-1 when absent).
+    static func metric(_ text: String, _ name: String) -> Double {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") { return Double(line.split(separator: " ").last ?? "") ?? -1 }
+        return -1
+    }
+
     @Test func auditLogHasOneLinePerRequestWithoutTheKey() async throws {
         let f = fixture
         try await f.withRouter { client in
@@ -491,4 +528,12 @@ import Testing
         #expect(!text.contains(f.reader) && !text.contains(String(f.reader.split(separator: "_").last ?? "")))
         f.remove()
     }
+}
+
+/// Answers collected across routers.
+private final class AnswerBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [String] = []
+    func add(_ a: String) { lock.withLock { answers.append(a) } }
+    var all: [String] { lock.withLock { answers } }
 }
