@@ -8,6 +8,10 @@
 # load and during intake (exit status, the table reads, no half request).
 #
 #   bash Benchmarks/server/load.sh [--rows 1000000] [--seconds 10] [--out /tmp/lakeq-load]
+#       [--lakeq BIN] [--serve-arg ARG]... [--q2-only]
+# (--lakeq: another binary than .build/release/lakeq; --serve-arg: one more argument for the
+# uncached Q2 service, e.g. --serve-arg --dictionary-cache-bytes --serve-arg 0; --q2-only: stop
+# after the Q2 runs.)
 #
 # Needs a release build (swift build -c release), wrk (apt-get install wrk) and roapi
 # (pip install roapi). Prints one table; writes raw wrk output under OUT.
@@ -16,15 +20,20 @@ cd "$(dirname "$0")/../.."
 ROWS=1000000
 SECONDS_PER_RUN=10
 OUT=/tmp/lakeq-load
+LAKEQ=$(pwd)/.build/release/lakeq
+SERVE_ARGS=()
+Q2_ONLY=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --rows) ROWS="$2"; shift 2 ;;
         --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
         --out) OUT="$2"; shift 2 ;;
+        --lakeq) LAKEQ="$2"; shift 2 ;;
+        --serve-arg) SERVE_ARGS+=("$2"); shift 2 ;;
+        --q2-only) Q2_ONLY=1; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
-LAKEQ=$(pwd)/.build/release/lakeq
 [ -x "$LAKEQ" ] || { echo "build first: swift build -c release" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 command -v roapi >/dev/null || { echo "needs roapi (pip install roapi)" >&2; exit 1; }
@@ -136,7 +145,7 @@ FMT="%-34s %5s %10s %9s %9s %6s %6s %10s\n"
 printf "$FMT" "run" "conns" "req/s" "p50 ms" "p99 ms" "non2xx" "cores" "req/cpu-s"
 
 # 1. Q2 uncached: lakeq (no result cache) and ROAPI.
-P1=$(free_port); start_lakeq "$P1" --cache-bytes 0; PID1=$SERVER_PID; wait_port "$P1" healthz
+P1=$(free_port); start_lakeq "$P1" --cache-bytes 0 "${SERVE_ARGS[@]}"; PID1=$SERVER_PID; wait_port "$P1" healthz
 P2=$(free_port)
 roapi --addr-http "127.0.0.1:$P2" --table "events=$LAKE/events,format=delta,use_memory_table=false" > "$OUT/roapi.log" 2>&1 &
 ROAPI_PID=$!; PIDS+=("$ROAPI_PID"); wait_port "$P2" api/schema
@@ -148,7 +157,9 @@ for c in 1 16 64; do
 done
 kill "$ROAPI_PID"; wait "$ROAPI_PID" 2>/dev/null || true
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Q2 service RSS after its runs: $(( $(ps -o rss= -p "$PID1") / 1024 )) MiB"
 kill -TERM "$PID1"; wait "$PID1" 2>/dev/null || true
+[ "$Q2_ONLY" = 1 ] && exit 0
 
 # 2. Cached analytics (result cache on).
 P3=$(free_port); start_lakeq "$P3"; PID3=$SERVER_PID; wait_port "$P3" healthz
