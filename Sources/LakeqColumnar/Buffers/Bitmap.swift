@@ -44,7 +44,12 @@ public struct Bitmap: Hashable, Sendable {
     /// One boolean per bit.
     public func unpacked() -> [Bool] {
         [Bool](unsafeUninitializedCapacity: count) { out, initialized in
-            for i in 0..<count { out[i] = (storage[i >> 6] >> UInt64(i & 63)) & 1 == 1 }
+            // Words are little-endian bit order: their bytes in memory are the bits in row order.
+            storage.withUnsafeBytes { bits in
+                if let src = bits.baseAddress, let dst = out.baseAddress {
+                    BitSpreading.expand(src, count: count, into: UnsafeMutableRawPointer(dst))
+                }
+            }
             initialized = count
         }
     }
