@@ -42,4 +42,29 @@ import LakeqColumnar
         #expect(packed == Bitmap(bools))
         #expect(packed.setCount == bools.filter { $0 }.count)
     }
+
+    /// `append(repeating:)` of either value after every prefix length equals bit-by-bit appends,
+    /// and leaves the bits past `count` clear (what `append(packedBits:)` relies on after it).
+    @Test func repeatingMatchesBitByBit() {
+        for prefix in [0, 1, 7, 63, 64, 65, 100] {
+            for n in [1, 5, 57, 63, 64, 65, 130] {
+                for value in [true, false] {
+                    var expected = Bitmap(count: 0, value: false)
+                    var actual = Bitmap(count: 0, value: false)
+                    for i in 0..<prefix {
+                        expected.append(i % 3 == 0)
+                        actual.append(i % 3 == 0)
+                    }
+                    for _ in 0..<n { expected.append(value) }
+                    actual.append(repeating: value, count: n)
+                    #expect(actual == expected, "prefix \(prefix), n \(n), \(value)")
+                    // A packed run after it lands on clear bits.
+                    let tail: [UInt8] = [0b1010_0101, 0b0000_0011]
+                    for i in 0..<10 { expected.append((tail[i >> 3] >> UInt8(i & 7)) & 1 == 1) }
+                    tail.withUnsafeBytes { _ = actual.append(packedBits: $0.baseAddress!, count: 10) }
+                    #expect(actual == expected, "then packed: prefix \(prefix), n \(n), \(value)")
+                }
+            }
+        }
+    }
 }

@@ -44,7 +44,12 @@ public struct Bitmap: Hashable, Sendable {
     /// One boolean per bit.
     public func unpacked() -> [Bool] {
         [Bool](unsafeUninitializedCapacity: count) { out, initialized in
-            for i in 0..<count { out[i] = (storage[i >> 6] >> UInt64(i & 63)) & 1 == 1 }
+            // Words are little-endian bit order: their bytes in memory are the bits in row order.
+            storage.withUnsafeBytes { bits in
+                if let src = bits.baseAddress, let dst = out.baseAddress {
+                    BitSpreading.expand(src, count: count, into: UnsafeMutableRawPointer(dst))
+                }
+            }
             initialized = count
         }
     }
@@ -66,19 +71,13 @@ public struct Bitmap: Hashable, Sendable {
     /// Appends `n` copies of `bit`.
     public mutating func append(repeating bit: Bool, count n: Int) {
         guard n > 0 else { return }
-        let newCount = count + n
-        let needWords = (newCount + 63) >> 6
-        if bit {
-            var i = count
-            // Fill bit by bit up to a word boundary, then whole words.
-            while i < newCount && i & 63 != 0 { if i >> 6 >= storage.count { storage.append(0) }; storage[i >> 6] |= 1 << UInt64(i & 63); i += 1 }
-            while storage.count < needWords { storage.append(~0) }
-            count = newCount
-            clearTail()
-        } else {
-            while storage.count < needWords { storage.append(0) }
-            count = newCount
-        }
+        let shift = count & 63
+        // The partial word's high bits first (they are zero: the tail invariant), then whole
+        // words; bits past the new count are cleared again.
+        if bit && shift != 0 { storage[count >> 6] |= ~0 << UInt64(shift) }
+        growWords(to: count + n, filling: bit ? ~0 : 0)
+        count += n
+        if bit { clearTail() }
     }
 
     /// Appends all bits of `other`.
@@ -148,7 +147,7 @@ extension Bitmap {
     }
 
     /// Bits as booleans.
-    public var bools: [Bool] { (0..<count).map { self[$0] } }
+    public var bools: [Bool] { unpacked() }
 
     /// Appends `n` bits packed LSB first at `bits` (the layout of Parquet's bit-packed runs and
     /// of this bitmap's words), reading `(n + 7) / 8` bytes. Returns how many were set.
@@ -159,34 +158,51 @@ extension Bitmap {
     public mutating func append(packedBits bits: UnsafeRawPointer, count n: Int) -> Int {
         guard n > 0 else { return 0 }
         let shift = count & 63
-        let newCount = count + n
-        storage.reserveForAppending(Swift.max(0, ((newCount + 63) >> 6) - storage.count))
+        let first = count >> 6
+        growWords(to: count + n, filling: 0)
         var set = 0
-        var done = 0
-        while done < n {
-            let take = min(64, n - done)
-            var w: UInt64 = 0
-            if take == 64 {
-                w = UInt64(littleEndian: bits.loadUnaligned(fromByteOffset: done >> 3, as: UInt64.self))
-            } else {
-                // The last partial word: only (take + 7) / 8 bytes are readable.
-                for b in 0..<((take + 7) >> 3) {
-                    w |= UInt64(bits.load(fromByteOffset: (done >> 3) + b, as: UInt8.self)) << UInt64(8 * b)
+        // Straight into the words: per-word `append` and subscripts cost a uniqueness check
+        // each (this runs once per bit-packed run of levels, every 512 rows or so).
+        storage.withUnsafeMutableBufferPointer { s in
+            var done = 0
+            var wi = first
+            while done < n {
+                let take = min(64, n - done)
+                var w: UInt64 = 0
+                if take == 64 {
+                    w = UInt64(littleEndian: bits.loadUnaligned(fromByteOffset: done >> 3, as: UInt64.self))
+                } else {
+                    // The last partial word: only (take + 7) / 8 bytes are readable.
+                    for b in 0..<((take + 7) >> 3) {
+                        w |= UInt64(bits.load(fromByteOffset: (done >> 3) + b, as: UInt8.self)) << UInt64(8 * b)
+                    }
+                    w &= (1 << UInt64(take)) - 1
                 }
-                w &= (1 << UInt64(take)) - 1
+                set &+= w.nonzeroBitCount
+                if shift == 0 {
+                    s[wi] = w
+                } else {
+                    s[wi] |= w << UInt64(shift)
+                    // The high bits spill into the next (still zero) word only if any are left.
+                    if shift + take > 64 { s[wi + 1] = w >> UInt64(64 - shift) }
+                }
+                wi += 1
+                done += take
             }
-            set &+= w.nonzeroBitCount
-            if shift == 0 {
-                storage.append(w)
-            } else {
-                storage[storage.count - 1] |= w << UInt64(shift)
-                // The high bits spill into a new word only if there are any left to hold.
-                if shift + take > 64 { storage.append(w >> UInt64(64 - shift)) }
-            }
-            count += take
-            done += take
         }
+        count += n
         return set
+    }
+
+    /// Appends zero (or all-one) words until `bitCount` bits fit. Words past `count` are zero
+    /// (the tail invariant), so new bits can be or-ed in.
+    @inline(__always)
+    private mutating func growWords(to bitCount: Int, filling word: UInt64) {
+        let need = (bitCount + 63) >> 6
+        if storage.count < need {
+            storage.reserveForAppending(need - storage.count)
+            storage.append(contentsOf: repeatElement(word, count: need - storage.count))
+        }
     }
 
     /// Number of set bits in `start ..< start + n`.

@@ -21,10 +21,11 @@ public enum PlainDecoder {
         guard n > 0 else { return }
         let base = out.count
         out.append(contentsOf: repeatElement(false, count: n))
-        // Eight booleans per byte, written without per-element appends.
-        out.withUnsafeMutableBufferPointer { o in
-            let dst = o.baseAddress! + base
-            for i in 0..<n { dst[i] = (data[i >> 3] >> UInt8(i & 7)) & 1 == 1 }
+        // Eight booleans per byte, spread eight at a time without per-element appends.
+        guard let src = data.baseAddress else { return }
+        out.withUnsafeMutableBytes { o in
+            guard let dst = o.baseAddress else { return }
+            BitSpreading.expand(src, count: n, into: dst + base)
         }
     }
 

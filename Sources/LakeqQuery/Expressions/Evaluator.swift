@@ -123,13 +123,9 @@ public enum Evaluator {
         guard case .boolean(var v) = c.values else { return [] }
         let n = v.count
         if let valid = c.validity {
-            // NULL is not true: clear the rows of unset validity bits, a word at a time.
-            let words = valid.words
-            v.withUnsafeMutableBufferPointer { p in
-                for w in 0..<words.count where words[w] != ~0 {
-                    let start = w << 6, end = min(start + 64, n)
-                    for i in start..<end { p[i] = p[i] && (words[w] >> UInt64(i - start)) & 1 == 1 }
-                }
+            // NULL is not true: clear the rows of unset validity bits, eight rows at a time.
+            valid.words.withUnsafeBufferPointer { words in
+                v.withUnsafeMutableBytes { BitSpreading.and($0, bits: words) }
             }
         }
         return v
