@@ -22,3 +22,16 @@ public enum ParquetError: Error, CustomStringConvertible, Sendable {
         }
     }
 }
+
+extension ParquetError {
+    /// The same error with `context` (a path, a location) put before its message.
+    public func prefixed(_ context: String) -> ParquetError {
+        switch self {
+        case .corrupt(let m): return .corrupt("\(context): \(m)")
+        case .unsupported(let m): return .unsupported("\(context): \(m)")
+        case .io(let m): return .io("\(context): \(m)")
+        case .invalidArgument(let m): return .invalidArgument("\(context): \(m)")
+        case .encryption(let m): return .encryption("\(context): \(m)")
+        }
+    }
+}

@@ -30,9 +30,8 @@ public struct QueryEngine: Sendable {
     public var options = EngineOptions()
 
     public init(lake: String, threads: Int) {
-        catalog = Catalog(lake: lake)
         self.threads = max(1, threads)
-        catalog.threads = self.threads
+        catalog = Catalog(lake: lake, threads: self.threads)
     }
 
     /// Runs one statement. EXPLAIN [ANALYZE] returns its plan as a one-column result.

@@ -44,8 +44,8 @@ extension Lakeq {
     static func main() async {
         configureAllocator()
         do {
-            let names = Set(configuration.subcommands.map { $0.configuration.commandName ?? "" })
-            if let query = QueryFastPath.parse(Array(CommandLine.arguments.dropFirst()), subcommandNames: names) {
+            let isSubcommand = { (name: String) in configuration.subcommands.contains { $0.configuration.commandName == name } }
+            if let query = QueryFastPath.parse(Array(CommandLine.arguments.dropFirst()), isSubcommand: isSubcommand) {
                 try query.run()
                 return
             }

@@ -89,7 +89,7 @@ enum CheckpointReader {
         for (i, c) in schema.columns.enumerated() { columnIndex[c.path.joined(separator: ".")] = i }
         var out: [Action] = []
         for g in 0..<file.rowGroupCount {
-            let rows = Int(file.metadata.rowGroups[g].numRows)
+            let rows = file.rowCount(rowGroup: g)
             // Absent leaves are cached too (as nil): optional fields are asked for on every row.
             var cache: [String: Leaf?] = [:]
             func leaf(_ path: String) throws -> Leaf? {

@@ -114,6 +114,32 @@ public enum Posix {
         return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
     }
 
+    /// The entries of directory `path` (without `.` and `..`), each with whether it is a
+    /// directory, following symbolic links as `FileManager.fileExists(atPath:isDirectory:)`
+    /// does. The entry type comes from readdir where the file system gives it (no stat).
+    public static func listDirectory(_ path: String) throws -> [(name: String, isDirectory: Bool)] {
+        guard let dir = opendir(path) else { throw DeltaError.io("\(path): cannot list the directory: \(errorText(errno))") }
+        defer { closedir(dir) }
+        var out: [(name: String, isDirectory: Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let isDirectory: Bool
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): isDirectory = true
+            case Int32(DT_REG): isDirectory = false
+            default:
+                // A symbolic link, or a file system that does not say: stat follows links.
+                var st = stat()
+                isDirectory = stat(path + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            out.append((name, isDirectory))
+        }
+        return out
+    }
+
     /// True when `path` exists (one stat, no Foundation).
     static func exists(_ path: String) -> Bool {
         var st = stat()

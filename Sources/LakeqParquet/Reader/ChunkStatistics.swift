@@ -112,11 +112,12 @@ public struct ChunkStatistics: Sendable {
 
 extension ParquetFile {
     /// True when the footer declares column orders (required to trust byte-array bounds).
-    public var hasColumnOrders: Bool { !(metadata.columnOrders ?? []).isEmpty }
+    public var hasColumnOrders: Bool { !(footer.columnOrders ?? []).isEmpty }
 
-    /// Trustworthy statistics of one column chunk, if it has any.
-    public func statistics(rowGroup: Int, column: Int) -> ChunkStatistics? {
-        guard let stats = metadata.rowGroups[rowGroup].columns[column].metaData?.statistics else { return nil }
+    /// Trustworthy statistics of one column chunk, if it has any (decoding its metadata on
+    /// first use: a chunk that does not decode is an error, never "no statistics").
+    public func statistics(rowGroup: Int, column: Int) throws -> ChunkStatistics? {
+        guard let stats = try columnChunk(rowGroup: rowGroup, column: column).metaData?.statistics else { return nil }
         return ChunkStatistics(stats, column: schema.columns[column], hasColumnOrders: hasColumnOrders)
     }
 

@@ -216,7 +216,12 @@ struct ColumnChunkReader {
     private mutating func nextPage(_ pos: inout Int, valuesRead: Int) throws -> (PageHeader, UnsafeRawBufferPointer) {
         guard pos < chunk.count else { throw corrupt("column chunk ends after \(valuesRead) of \(numValues) values") }
         if let crypto { return try nextEncryptedPage(&pos, crypto) }
-        let (header, headerSize) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
+        let header: PageHeader, headerSize: Int
+        do {
+            (header, headerSize) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
+        } catch let e as ParquetError {
+            throw e.prefixed("\(location): page header at chunk offset \(pos)")
+        }
         pos += headerSize
         let compressedSize = Int(header.compressedPageSize)
         guard compressedSize >= 0, header.uncompressedPageSize >= 0, compressedSize <= chunk.count - pos else {

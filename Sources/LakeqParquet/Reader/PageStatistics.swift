@@ -17,7 +17,7 @@ extension ParquetFile {
               let index = try columnIndex(rowGroup: rowGroup, column: column) else { return nil }
         let pages = offsets.pageLocations
         let n = pages.count
-        let rows = Int(metadata.rowGroups[rowGroup].numRows)
+        let rows = rowCount(rowGroup: rowGroup)
         guard n > 0, index.nullPages.count == n, index.minValues.count == n, index.maxValues.count == n else { return nil }
         let descriptor = schema.columns[column]
         var out: [PageStatistics] = []

@@ -4,8 +4,8 @@ extension ParquetFile {
     /// The bitset bytes of a column chunk's bloom filter, straight from the file map; nil when
     /// the chunk has none or one this reader does not understand (then nothing may be pruned).
     func bloomFilterBitset(rowGroup: Int, column: Int) throws -> UnsafeRawBufferPointer? {
-        guard rowGroup >= 0, rowGroup < metadata.rowGroups.count, column >= 0, column < schema.columns.count,
-              let meta = metadata.rowGroups[rowGroup].columns[column].metaData,
+        guard rowGroup >= 0, rowGroup < rowGroupCount, column >= 0, column < schema.columns.count,
+              let meta = try columnChunk(rowGroup: rowGroup, column: column).metaData,
               let offset = meta.bloomFilterOffset,
               // Encrypted filters (header and bitset modules) are not read: no pruning.
               decryption?.isEncrypted(rowGroup: rowGroup, column: column) != true else { return nil }

@@ -9,7 +9,7 @@ extension ParquetFile {
     /// with none of them comes back as NULLs of its type (its shape is taken from the leaves
     /// read). Nil, or a set with no leaf of the field, decodes every leaf.
     public func readField(rowGroup: Int, field: Int, onlyLeaves: Set<Int>? = nil, decompressor: Decompressor = Decompressor()) throws -> Column {
-        guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {
+        guard rowGroup >= 0, rowGroup < rowGroupCount else {
             throw ParquetError.invalidArgument("\(path): no row group \(rowGroup)")
         }
         guard field >= 0, field < schema.fields.count else { throw ParquetError.invalidArgument("\(path): no field \(field)") }
@@ -25,7 +25,7 @@ extension ParquetFile {
         var leaves: [Int: LeafLevels] = [:]
         for c in wanted { leaves[c] = try readLevels(rowGroup: rowGroup, column: c, decompressor: decompressor) }
         let assembler = NestedAssembler(leaves: leaves, location: "\(path): row group \(rowGroup), field \(node.name)")
-        return try assembler.assemble(node, rows: Int(metadata.rowGroups[rowGroup].numRows))
+        return try assembler.assemble(node, rows: rowCount(rowGroup: rowGroup))
     }
 
     /// Decodes the given top-level fields (all by default) of one row group, nested ones
@@ -35,7 +35,7 @@ extension ParquetFile {
         var columns: [Column] = []
         columns.reserveCapacity(indices.count)
         for f in indices { columns.append(try readField(rowGroup: rowGroup, field: f, decompressor: decompressor)) }
-        let rows = rowGroup >= 0 && rowGroup < metadata.rowGroups.count ? Int(metadata.rowGroups[rowGroup].numRows) : 0
+        let rows = rowCount(rowGroup: rowGroup)
         return RecordBatch(schema: Schema(indices.map { schema.fields[$0].field }), columns: columns, rowCount: rows)
     }
 }

@@ -2,10 +2,12 @@ import LakeqColumnar
 
 /// An open Parquet file: its footer, schema and memory-mapped bytes.
 ///
+/// The footer is decoded as far as readers ask (`ParquetFooter`): opening checks its framing
+/// and reads the schema and row counts; a column chunk's metadata is decoded on first use.
 /// Thread-safe for reading: row groups may be decoded concurrently.
 public final class ParquetFile: @unchecked Sendable {
     public let path: String
-    public let metadata: FileMetaData
+    public let footer: ParquetFooter
     public let schema: ParquetSchema
     public let file: MappedFile
 
@@ -30,41 +32,47 @@ public final class ParquetFile: @unchecked Sendable {
         self.file = file
         path = file.path
         let bytes = file.bytes
-        let plain: [UInt8] = Array("PAR1".utf8), encrypted: [UInt8] = Array("PARE".utf8)
         guard bytes.count >= 12 else {
             throw ParquetError.corrupt("\(file.path): \(bytes.count) bytes is too short for a Parquet file")
         }
-        let tail = Array(bytes[(bytes.count - 4)...])
-        guard tail == plain || tail == encrypted else {
+        let magic = bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self)
+        let plain = Self.magic("PAR1"), encrypted = Self.magic("PARE")
+        guard magic == plain || magic == encrypted else {
             throw ParquetError.corrupt("\(file.path): no PAR1 magic at the end (not Parquet, or truncated)")
         }
-        guard Array(bytes[0..<4]) == tail else {
-            throw ParquetError.corrupt("\(file.path): no \(tail == plain ? "PAR1" : "PARE") magic at the start")
+        guard bytes.loadUnaligned(as: UInt32.self) == magic else {
+            throw ParquetError.corrupt("\(file.path): no \(magic == plain ? "PAR1" : "PARE") magic at the start")
         }
         let footerLength = Int(bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self).littleEndian)
         guard footerLength <= bytes.count - 12 else {
             throw ParquetError.corrupt("\(file.path): footer length \(footerLength) exceeds the file size \(bytes.count)")
         }
         let footerStart = bytes.count - 8 - footerLength
-        let footer = UnsafeRawBufferPointer(rebasing: bytes[footerStart..<(bytes.count - 8)])
+        let footerBytes = UnsafeRawBufferPointer(rebasing: bytes[footerStart..<(bytes.count - 8)])
         var decryption: FileDecryption?
         var keys = keys
         do {
-            var meta: FileMetaData
-            if tail == encrypted {
+            if magic == encrypted {
                 keys = try keys ?? KeyRing.fromEnvironment()
-                (meta, decryption) = try Self.openEncryptedFooter(footer, keys: keys, path: file.path)
+                var meta: FileMetaData
+                (meta, decryption) = try Self.openEncryptedFooter(footerBytes, keys: keys, path: file.path)
+                try decryption?.decryptColumnMetadata(&meta, keys: keys, path: file.path)
+                footer = ParquetFooter(decoded: meta)
             } else {
-                let used: Int
-                (meta, used) = try FileMetaData.decode(footer)
-                if let algorithm = meta.encryptionAlgorithm {
+                let index = try ParquetFooter(indexing: Array(footerBytes))
+                if let algorithm = index.encryptionAlgorithm {
+                    // Encrypted columns under a plaintext footer: their metadata is decrypted
+                    // (and the footer's signature checked) up front.
                     keys = try keys ?? KeyRing.fromEnvironment()
-                    decryption = try Self.verifyPlaintextFooter(footer, used: used, meta: meta, algorithm: algorithm, keys: keys, path: file.path)
+                    var (meta, used) = try FileMetaData.decode(footerBytes)
+                    decryption = try Self.verifyPlaintextFooter(footerBytes, used: used, meta: meta, algorithm: algorithm, keys: keys, path: file.path)
+                    try decryption?.decryptColumnMetadata(&meta, keys: keys, path: file.path)
+                    footer = ParquetFooter(decoded: meta)
+                } else {
+                    footer = index
                 }
             }
-            try decryption?.decryptColumnMetadata(&meta, keys: keys, path: file.path)
-            metadata = meta
-            schema = try ParquetSchema(elements: metadata.schema)
+            schema = try ParquetSchema(elements: footer.schema)
         } catch let e as ParquetError {
             if case .encryption = e { throw e }
             throw ParquetError.corrupt("\(file.path): footer: \(e.description)")
@@ -72,6 +80,10 @@ public final class ParquetFile: @unchecked Sendable {
         self.decryption = decryption
         dataEnd = footerStart
         try validate()
+    }
+
+    private static func magic(_ s: StaticString) -> UInt32 {
+        s.withUTF8Buffer { UnsafeRawBufferPointer($0).loadUnaligned(as: UInt32.self) }
     }
 
     /// FileCryptoMetaData, then the footer as a GCM module under the footer key.
@@ -107,12 +119,32 @@ public final class ParquetFile: @unchecked Sendable {
         return decryption
     }
 
+    /// Column chunk (g, c) of the footer, decoded on first use; a chunk that does not decode
+    /// is a `ParquetError.corrupt` naming the file, row group and column.
+    public func columnChunk(rowGroup g: Int, column c: Int) throws -> ColumnChunk {
+        do {
+            return try footer.columnChunk(rowGroup: g, column: c)
+        } catch let e as ParquetError {
+            throw e.prefixed(path)
+        }
+    }
+
+    /// The whole footer as the Thrift model (`ParquetFooter.fullMetadata()`), for tools that
+    /// show it; errors name the file.
+    public func fullMetadata() throws -> FileMetaData {
+        do {
+            return try footer.fullMetadata()
+        } catch let e as ParquetError {
+            throw e.prefixed(path)
+        }
+    }
+
     /// The metadata of chunk (g, c), with a clear error when it is encrypted with a key the
     /// reader lacks or lives in another file.
-    func chunkMetaData(rowGroup g: Int, column c: Int, location: @autoclosure () -> String) throws -> ColumnMetaData {
+    public func columnMetaData(rowGroup g: Int, column c: Int) throws -> ColumnMetaData {
         _ = try decryption?.chunk(rowGroup: g, column: c)
-        guard let meta = metadata.rowGroups[g].columns[c].metaData else {
-            throw ParquetError.unsupported("\(location()): column chunk stored in another file")
+        guard let meta = try columnChunk(rowGroup: g, column: c).metaData else {
+            throw ParquetError.unsupported("\(path): row group \(g), column \(schema.columns[c].name): column chunk stored in another file")
         }
         return meta
     }
@@ -120,29 +152,34 @@ public final class ParquetFile: @unchecked Sendable {
     /// Where the footer starts: no page may extend past it.
     let dataEnd: Int
 
-    /// Checks the footer's numbers against the file before anything is allocated from them.
+    /// Checks the footer's numbers against the file before anything is allocated from them
+    /// (chunks are checked as they are decoded).
     private func validate() throws {
-        guard metadata.numRows >= 0 else { throw ParquetError.corrupt("\(path): negative row count") }
-        for (g, rowGroup) in metadata.rowGroups.enumerated() {
-            guard rowGroup.numRows >= 0, rowGroup.numRows <= Int64(Int32.max),
-                  rowGroup.numRows <= Int64(max(file.size, 4096)) * 1024 else {
-                throw ParquetError.corrupt("\(path): row group \(g) claims \(rowGroup.numRows) rows")
+        guard footer.numRows >= 0 else { throw ParquetError.corrupt("\(path): negative row count") }
+        for (g, rows) in footer.rowGroupRows.enumerated() {
+            guard rows >= 0, rows <= Int64(Int32.max), rows <= Int64(max(file.size, 4096)) * 1024 else {
+                throw ParquetError.corrupt("\(path): row group \(g) claims \(rows) rows")
             }
-            guard rowGroup.columns.count == schema.columns.count else {
-                throw ParquetError.corrupt("\(path): row group \(g) has \(rowGroup.columns.count) column chunks for \(schema.columns.count) columns")
+            guard footer.columnCount(rowGroup: g) == schema.columns.count else {
+                throw ParquetError.corrupt("\(path): row group \(g) has \(footer.columnCount(rowGroup: g)) column chunks for \(schema.columns.count) columns")
             }
         }
     }
 
-    public var rowGroupCount: Int { metadata.rowGroups.count }
-    public var rowCount: Int { Int(metadata.numRows) }
+    public var rowGroupCount: Int { footer.rowGroupCount }
+    public var rowCount: Int { Int(footer.numRows) }
+
+    /// Rows in row group `g` (0 for a row group the file does not have).
+    public func rowCount(rowGroup g: Int) -> Int {
+        g >= 0 && g < footer.rowGroupRows.count ? Int(footer.rowGroupRows[g]) : 0
+    }
 
     /// The byte range of a column chunk's pages.
     public func chunkRange(rowGroup: Int, column: Int) throws -> (offset: Int64, length: Int64) {
-        let chunk = metadata.rowGroups[rowGroup].columns[column]
-        guard let meta = chunk.metaData else {
-            throw ParquetError.unsupported("\(path): column chunk in another file (no inline metadata)")
-        }
+        try Self.pageRange(try columnMetaData(rowGroup: rowGroup, column: column))
+    }
+
+    private static func pageRange(_ meta: ColumnMetaData) -> (offset: Int64, length: Int64) {
         var start = meta.dataPageOffset
         // Some writers set dictionary_page_offset to 0 or omit it; only trust it when it
         // points before the first data page.
@@ -152,10 +189,9 @@ public final class ParquetFile: @unchecked Sendable {
 
     /// Decodes the given columns (all by default) of one row group.
     public func readRowGroup(_ index: Int, columns wanted: [Int]? = nil, decompressor: Decompressor = Decompressor()) throws -> RecordBatch {
-        guard index >= 0, index < metadata.rowGroups.count else {
+        guard index >= 0, index < rowGroupCount else {
             throw ParquetError.invalidArgument("\(path): no row group \(index)")
         }
-        let rowGroup = metadata.rowGroups[index]
         let columnIndices = wanted ?? Array(schema.columns.indices)
         var columns: [Column] = []
         columns.reserveCapacity(columnIndices.count)
@@ -163,7 +199,7 @@ public final class ParquetFile: @unchecked Sendable {
             columns.append(try readColumn(rowGroup: index, column: c, decompressor: decompressor))
         }
         let full = schema.arrowSchema
-        return RecordBatch(schema: Schema(columnIndices.map { full.fields[$0] }), columns: columns, rowCount: Int(rowGroup.numRows))
+        return RecordBatch(schema: Schema(columnIndices.map { full.fields[$0] }), columns: columns, rowCount: rowCount(rowGroup: index))
     }
 
     /// Decodes one column chunk; with `rows`, only those rows, skipping pages that hold none.
@@ -183,13 +219,13 @@ public final class ParquetFile: @unchecked Sendable {
         }
         let descriptor = schema.columns[column]
         let location = "\(path): row group \(rowGroup), column \(descriptor.name)"
-        let meta = try chunkMetaData(rowGroup: rowGroup, column: column, location: location)
-        let rows = Int(metadata.rowGroups[rowGroup].numRows)
+        let meta = try columnMetaData(rowGroup: rowGroup, column: column)
+        let rows = rowCount(rowGroup: rowGroup)
         guard meta.numValues >= 0 else { throw ParquetError.corrupt("\(location): negative value count") }
         if descriptor.maxRepetitionLevel == 0, meta.numValues != Int64(rows) {
             throw ParquetError.corrupt("\(location): \(meta.numValues) values for \(rows) rows")
         }
-        let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
+        let (offset, length) = Self.pageRange(meta)
         _ = try file.slice(offset, length, what: location)
         // Old parquet-mr files under-count total_compressed_size when the dictionary page sits
         // at data_page_offset, so pages may run past the declared length: allow them up to
@@ -207,14 +243,14 @@ public final class ParquetFile: @unchecked Sendable {
     /// One leaf column chunk of any nesting as raw repetition / definition levels and the
     /// defined values (see `LeafLevels`); flat files need `readColumn` instead.
     public func readLevels(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor()) throws -> LeafLevels {
-        guard rowGroup >= 0, rowGroup < metadata.rowGroups.count, column >= 0, column < schema.columns.count else {
+        guard rowGroup >= 0, rowGroup < rowGroupCount, column >= 0, column < schema.columns.count else {
             throw ParquetError.invalidArgument("\(path): no row group \(rowGroup) / column \(column)")
         }
         let descriptor = schema.columns[column]
         let location = "\(path): row group \(rowGroup), column \(descriptor.path.joined(separator: "."))"
-        let meta = try chunkMetaData(rowGroup: rowGroup, column: column, location: location)
+        let meta = try columnMetaData(rowGroup: rowGroup, column: column)
         guard meta.numValues >= 0, meta.numValues <= Int64(Int32.max) else { throw ParquetError.corrupt("\(location): bad value count \(meta.numValues)") }
-        let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
+        let (offset, length) = Self.pageRange(meta)
         _ = try file.slice(offset, length, what: location)
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues), location: location)
@@ -228,7 +264,7 @@ public final class ParquetFile: @unchecked Sendable {
     /// value absent from it is absent from the chunk; nil when that cannot be known.
     public func dictionaryIfFullyEncoded(rowGroup: Int, column: Int, decompressor: Decompressor = Decompressor(),
                                          dictionaries: (any DictionaryPageCache)? = nil) throws -> ColumnValues? {
-        guard let meta = metadata.rowGroups[rowGroup].columns[column].metaData else { return nil }
+        guard let meta = try columnChunk(rowGroup: rowGroup, column: column).metaData else { return nil }
         if let stats = meta.encodingStats {
             let dataPages = stats.filter { $0.pageType == .dataPage || $0.pageType == .dataPageV2 }
             guard !dataPages.isEmpty, dataPages.allSatisfy({ $0.encoding.isDictionary || $0.count == 0 }) else { return nil }
@@ -240,7 +276,7 @@ public final class ParquetFile: @unchecked Sendable {
                   valueEncodings.isSubset(of: [.plainDictionary, .rleDictionary]) else { return nil }
         }
         let descriptor = schema.columns[column]
-        let (offset, length) = try chunkRange(rowGroup: rowGroup, column: column)
+        let (offset, length) = Self.pageRange(meta)
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: "\(path): column \(descriptor.name)")
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: Int(meta.numValues),
                                        location: "\(path): row group \(rowGroup), column \(descriptor.name)")
@@ -251,7 +287,7 @@ public final class ParquetFile: @unchecked Sendable {
 
     /// The page index of a column chunk, if the file has one.
     public func columnIndex(rowGroup: Int, column: Int) throws -> ColumnIndex? {
-        let chunk = metadata.rowGroups[rowGroup].columns[column]
+        let chunk = try columnChunk(rowGroup: rowGroup, column: column)
         guard let offset = chunk.columnIndexOffset, let length = chunk.columnIndexLength else { return nil }
         let bytes = try file.slice(offset, Int64(length), what: "\(path): column index")
         if let crypto = try decryption?.chunk(rowGroup: rowGroup, column: column) {
@@ -262,7 +298,7 @@ public final class ParquetFile: @unchecked Sendable {
 
     /// The page locations of a column chunk, if the file has an offset index.
     public func offsetIndex(rowGroup: Int, column: Int) throws -> OffsetIndex? {
-        let chunk = metadata.rowGroups[rowGroup].columns[column]
+        let chunk = try columnChunk(rowGroup: rowGroup, column: column)
         guard let offset = chunk.offsetIndexOffset, let length = chunk.offsetIndexLength else { return nil }
         let bytes = try file.slice(offset, Int64(length), what: "\(path): offset index")
         if let crypto = try decryption?.chunk(rowGroup: rowGroup, column: column) {
@@ -274,7 +310,7 @@ public final class ParquetFile: @unchecked Sendable {
     /// Key-value metadata of the footer as a dictionary (later keys win).
     public var keyValueMetadata: [String: String] {
         var out: [String: String] = [:]
-        for kv in metadata.keyValueMetadata ?? [] { out[kv.key] = kv.value ?? "" }
+        for kv in footer.keyValueMetadata ?? [] { out[kv.key] = kv.value ?? "" }
         return out
     }
 }

@@ -52,7 +52,9 @@ extension ParquetSchema {
             }
         }
         try attach(0, depth: 0)
-        var leafOf: [Int: Int] = [:]  // element index -> leaf column
+        // Element index -> leaf column (-1: not a leaf). An array, not a [Int: Int]: every
+        // process opens a schema, and a dictionary's first use costs a conformance scan.
+        var leafOf = [Int](repeating: -1, count: elements.count)
         var leafCount = 0
         for (i, e) in elements.enumerated() where i > 0 && e.type != nil && (e.numChildren ?? 0) == 0 {
             leafOf[i] = leafCount
@@ -90,7 +92,8 @@ extension ParquetSchema {
             }
             let nullable = repetition == .optional
             if e.type != nil && children[i].isEmpty {
-                guard let column = leafOf[i] else { throw ParquetError.corrupt("schema leaf \(e.name) without a column") }
+                let column = leafOf[i]
+                guard column >= 0 else { throw ParquetError.corrupt("schema leaf \(e.name) without a column") }
                 return FieldNode(name: e.name, type: columns[column].dataType, nullable: nullable, definition: def,
                                  kind: .leaf(column: column), leaves: [column])
             }

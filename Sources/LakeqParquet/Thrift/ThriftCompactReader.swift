@@ -266,6 +266,64 @@ public struct ThriftCompactReader {
         }
     }
 
+    /// `skip(_:)` for long runs of values nobody reads (the footer index steps over every
+    /// column chunk of a file this way): the same bounds, size and nesting checks, without
+    /// decoding field ids or keeping per-struct state (measured: 6.8% → 4.7% of a `count(*)`
+    /// process over 30 footers).
+    public mutating func skipQuickly(_ type: ThriftType) throws {
+        if type == .bool, pendingBool != nil {
+            pendingBool = nil
+            return
+        }
+        try skipQuickly(type, depth: depth, inStruct: false)
+    }
+
+    /// `inStruct`: the value is a struct field, whose bool lives in its header (no byte).
+    private mutating func skipQuickly(_ type: ThriftType, depth: Int, inStruct: Bool) throws {
+        switch type {
+        case .bool:
+            if !inStruct { _ = try readBool() }
+        case .i8: _ = try readByte()
+        case .i16, .i32, .i64: try skipVarint()
+        case .double:
+            guard remaining >= 8 else { throw corrupt("double past end of data") }
+            position += 8
+        case .binary: _ = try binaryRange()
+        case .struct:
+            guard depth < Self.maxDepth else { throw corrupt("nesting deeper than \(Self.maxDepth)") }
+            while true {
+                let b = try readByte()
+                if b == 0 { return }
+                let nibble = b & 0x0f
+                guard let fieldType = ThriftType(compact: nibble) else { throw corrupt("bad field type \(nibble)") }
+                if b >> 4 == 0 { try skipVarint() }  // an absolute field id
+                try skipQuickly(fieldType, depth: depth + 1, inStruct: true)
+            }
+        case .list, .set:
+            let (elementType, count) = try readListHeader()
+            guard depth < Self.maxDepth else { throw corrupt("nesting deeper than \(Self.maxDepth)") }
+            for _ in 0..<count { try skipQuickly(elementType, depth: depth + 1, inStruct: false) }
+        case .map:
+            let (k, v, count) = try readMapHeader()
+            guard let k, let v else { return }
+            guard depth < Self.maxDepth else { throw corrupt("nesting deeper than \(Self.maxDepth)") }
+            for _ in 0..<count {
+                try skipQuickly(k, depth: depth + 1, inStruct: false)
+                try skipQuickly(v, depth: depth + 1, inStruct: false)
+            }
+        }
+    }
+
+    private mutating func skipVarint() throws {
+        for _ in 0..<10 {
+            guard position >= 0, position < buffer.count else { throw corrupt("unexpected end of data") }
+            let b = buffer[position]
+            position += 1
+            if b & 0x80 == 0 { return }
+        }
+        throw corrupt("varint longer than 10 bytes")
+    }
+
     private mutating func enterCollection() throws {
         guard depth < Self.maxDepth else { throw corrupt("nesting deeper than \(Self.maxDepth)") }
         depth += 1

@@ -17,11 +17,19 @@ public struct Catalog: Sendable {
     /// Tables given by the caller, resolved by name before the lake when the query names no
     /// version (the service's incremental analytics pass a table of only a commit's new files).
     public var tables: [String: Table] = [:]
+    /// When set, every table a statement opens is also kept here, alive as long as it is
+    /// (see `OpenedTables`).
+    public var keepOpen: OpenedTables? = nil
     /// Threads that read a table's footers (the query's thread count: a one-thread query
     /// uses one core from start to end).
-    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var threads: Int
 
-    public init(lake: String) { self.lake = lake }
+    /// `threads` defaults to every core (counting them reads the cgroup's CPU quota: a query
+    /// that knows its thread count passes it).
+    public init(lake: String, threads: Int? = nil) {
+        self.lake = lake
+        self.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+    }
 
     public func table(named name: String, version explicit: Int64? = nil) throws -> Table {
         if access == .lakeTablesOnly { try TableAccess.checkTableName(name) }

@@ -221,12 +221,12 @@ public final class Table: @unchecked Sendable {
         var out: [(String, [(String, String)])] = []
         func walk(_ dir: String, _ parts: [(String, String)], depth: Int) throws {
             guard depth < 64 else { return }
-            let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-            for name in names where !name.hasPrefix("_") && !name.hasPrefix(".") {
+            // readdir's entry types spare a stat per entry (FileManager's listing also paid
+            // a conformance scan at its first use in a process).
+            let entries = try Posix.listDirectory(dir).sorted { $0.name < $1.name }
+            for (name, isDirectory) in entries where !name.hasPrefix("_") && !name.hasPrefix(".") {
                 let full = dir + "/" + name
-                var sub: ObjCBool = false
-                FileManager.default.fileExists(atPath: full, isDirectory: &sub)
-                if sub.boolValue {
+                if isDirectory {
                     var p = parts
                     if let eq = name.firstIndex(of: "=") {
                         let key = String(name[..<eq])

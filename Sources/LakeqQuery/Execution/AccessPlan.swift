@@ -107,8 +107,7 @@ final class AccessPlan: @unchecked Sendable {
             let pf = try table.parquetFile(entry.file)
             s.rowGroupsTotal += pf.rowGroupCount
             for g in 0..<pf.rowGroupCount {
-                s.pagesTotal += pf.pageCountEstimate(rowGroup: g)
-                if pruning, !rowGroupMayMatch(entry, pf, g) {
+                if pruning, try !rowGroupMayMatch(entry, pf, g) {
                     s.rowGroupsSkippedByStatistics += 1
                     continue
                 }
@@ -196,9 +195,9 @@ final class AccessPlan: @unchecked Sendable {
     }
 
     /// Level 3: row-group statistics.
-    private func rowGroupMayMatch(_ entry: FileEntry, _ pf: ParquetFile, _ g: Int) -> Bool {
+    private func rowGroupMayMatch(_ entry: FileEntry, _ pf: ParquetFile, _ g: Int) throws -> Bool {
         guard let residual = entry.residual else { return true }
-        let rows = pf.metadata.rowGroups[g].numRows
+        let rows = Int64(pf.rowCount(rowGroup: g))
         for p in residual.conjuncts.compactMap(Pruning.columnPredicate) {
             switch entry.sources[p.column] {
             case .missing:
@@ -206,7 +205,7 @@ final class AccessPlan: @unchecked Sendable {
                 if case .isNull(let negated) = p.test { if negated { return false } } else { return false }
             case .partition: continue
             case .file, .nested:
-                guard let (c, type) = leaf(p, entry, pf), let stats = pf.statistics(rowGroup: g, column: c) else { continue }
+                guard let (c, type) = leaf(p, entry, pf), let stats = try pf.statistics(rowGroup: g, column: c) else { continue }
                 let parquetType = pf.schema.columns[c].dataType
                 let lo = stats.min.flatMap { Pruning.scalar($0, type: type, parquetType: parquetType) }
                 let hi = stats.max.flatMap { Pruning.scalar($0, type: type, parquetType: parquetType) }
@@ -232,7 +231,7 @@ final class AccessPlan: @unchecked Sendable {
         guard pruning, let residual = entry.residual else { return .read(nil, pagesSkipped: 0) }
         let pf = try table.parquetFile(entry.file)
         let g = ref.rowGroup
-        let rows = pf.metadata.rowGroups[g].numRows
+        let rows = pf.rowCount(rowGroup: g)
         let predicates = residual.conjuncts.compactMap(Pruning.columnPredicate)
         // Bloom filters: equality and IN, before dictionaries (a filter is cheaper to read than a dictionary page).
         for p in predicates {
@@ -253,7 +252,7 @@ final class AccessPlan: @unchecked Sendable {
             if !Self.dictionary(dict, type: pf.schema.columns[c].dataType, containsAnyOf: values) { return .skippedByDictionary }
         }
         // Page index: keep only the rows of pages whose bounds may satisfy every predicate.
-        var candidate = RowRanges.all(Int(rows))
+        var candidate = RowRanges.all(rows)
         var pagesSkipped = 0
         for p in predicates {
             guard let (c, type) = leaf(p, entry, pf), let pages = try pf.pageStatistics(rowGroup: g, column: c) else { continue }
@@ -272,7 +271,7 @@ final class AccessPlan: @unchecked Sendable {
             candidate = candidate.intersection(RowRanges(matching))
         }
         if candidate.isEmpty { return .skippedByPageIndex(pages: pagesSkipped) }
-        return .read(candidate.count == Int(rows) ? nil : candidate, pagesSkipped: pagesSkipped)
+        return .read(candidate.count == rows ? nil : candidate, pagesSkipped: pagesSkipped)
     }
 
     /// Whether any dictionary entry equals one of `values` (compared in engine types).
@@ -336,7 +335,7 @@ final class AccessPlan: @unchecked Sendable {
         let entry = files[ref.entry]
         let g = ref.rowGroup
         let pf = try table.parquetFile(entry.file)
-        let rows = wanted?.count ?? Int(pf.metadata.rowGroups[g].numRows)
+        let rows = wanted?.count ?? pf.rowCount(rowGroup: g)
         stats.rowsScanned += rows
         var cols = [Column?](repeating: nil, count: columns.count)
         var selection: [Int32]?
@@ -403,16 +402,23 @@ final class AccessPlan: @unchecked Sendable {
     /// Rows of a row group (from the footer).
     func rowCount(_ ref: RowGroupRef) -> Int {
         guard let pf = try? table.parquetFile(files[ref.entry].file) else { return 0 }
-        return Int(pf.metadata.rowGroups[ref.rowGroup].numRows)
+        return pf.rowCount(rowGroup: ref.rowGroup)
     }
 }
 
-extension ParquetFile {
-    /// Pages of a row group according to the offset index, when there is one (0 otherwise).
-    func pageCountEstimate(rowGroup: Int) -> Int {
+extension AccessPlan {
+    /// Pages of the kept files' row groups according to their offset indexes (0 without
+    /// one), over every column. For EXPLAIN ANALYZE only: it decodes every chunk's metadata,
+    /// which a query otherwise never needs.
+    func pagesInPageIndex() -> Int {
         var n = 0
-        for c in 0..<schema.columns.count {
-            if let index = try? offsetIndex(rowGroup: rowGroup, column: c) { n += index.pageLocations.count }
+        for entry in files {
+            guard let pf = try? table.parquetFile(entry.file) else { continue }
+            for g in 0..<pf.rowGroupCount {
+                for c in 0..<pf.schema.columns.count {
+                    if let index = try? pf.offsetIndex(rowGroup: g, column: c) { n += index.pageLocations.count }
+                }
+            }
         }
         return n
     }

@@ -104,15 +104,14 @@ enum PipelineExecutor {
     }
 
     static func run(_ pipelines: [Pipeline], _ ctx: ExecutionContext) throws {
-        var started = Set<ObjectIdentifier>()
         for (i, p) in pipelines.enumerated() {
-            // A sink fed by several pipelines (UNION ALL) is prepared once and finished after the last.
-            let sinkId = ObjectIdentifier(p.sink)
+            // A sink fed by several pipelines (UNION ALL) is prepared once and finished after
+            // the last. (Compared by identity over the few pipelines: a Set<ObjectIdentifier>
+            // costs a scan of every conformance record at its first use in a process.)
             let isLastForSink = !pipelines[(i + 1)...].contains { $0.sink === p.sink }
-            if !started.contains(sinkId) {
+            if !pipelines[..<i].contains(where: { $0.sink === p.sink }) {
                 try p.sink.prepareSink(workers: ctx.threads, ctx)
                 p.sink.profile.prepare(workers: ctx.threads)
-                started.insert(sinkId)
             }
             try run(p, ctx)
             if isLastForSink {

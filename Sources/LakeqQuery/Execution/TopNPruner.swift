@@ -23,11 +23,12 @@ final class TopNPruner: @unchecked Sendable {
     }
 
     /// Reads the statistics bounds of every row group of the plan, then orders them best-first.
-    func order(_ plan: AccessPlan) -> [Int] {
-        bounds = plan.rowGroups.map { ref in
+    func order(_ plan: AccessPlan) throws -> [Int] {
+        bounds = try plan.rowGroups.map { ref in
             let entry = plan.files[ref.entry]
-            guard case .file(let c) = entry.sources[scanColumn], let pf = try? plan.table.parquetFile(entry.file),
-                  let stats = pf.statistics(rowGroup: ref.rowGroup, column: c) else { return (nil, nil) }
+            guard case .file(let c) = entry.sources[scanColumn] else { return (nil, nil) }
+            let pf = try plan.table.parquetFile(entry.file)
+            guard let stats = try pf.statistics(rowGroup: ref.rowGroup, column: c) else { return (nil, nil) }
             let type = plan.table.schema.fields[plan.columns[scanColumn]].type
             let parquetType = pf.schema.columns[c].dataType
             return (stats.min.flatMap { Pruning.scalar($0, type: type, parquetType: parquetType) },

@@ -47,7 +47,7 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
     override func prepareSource(_ ctx: ExecutionContext) throws -> Int {
         try access.prepare()
         order = Array(access.rowGroups.indices)
-        if let topN, access.pruning { order = topN.order(access) }
+        if let topN, access.pruning { order = try topN.order(access) }
         if let rowLimit, access.filter == nil, access.pruning {
             // Only the first row groups that hold the rows LIMIT wants.
             var rows = 0
@@ -103,6 +103,7 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
         var s = access.statistics
         for w in workerStats.values { s.add(w) }
         s.rowGroupsNotRead = access.rowGroups.count - s.rowGroupsVisited
+        if ctx.profiling { s.pagesTotal = access.pagesInPageIndex() }
         totals = s
         ctx.addStatistics(s)
     }
@@ -133,7 +134,7 @@ final class MetadataAggregation: @unchecked Sendable {
         let entry = access.files[ref.entry]
         let pf = try access.table.parquetFile(entry.file)
         let g = ref.rowGroup
-        let rows = pf.metadata.rowGroups[g].numRows
+        let rows = Int64(pf.rowCount(rowGroup: g))
         var values: [Scalar?] = []
         for item in items {
             switch item {
@@ -145,7 +146,7 @@ final class MetadataAggregation: @unchecked Sendable {
                 case .int32, .int64, .date32, .timestamp, .string: break
                 default: return false
                 }
-                guard let stats = pf.statistics(rowGroup: g, column: c), let nulls = stats.nullCount else { return false }
+                guard let stats = try pf.statistics(rowGroup: g, column: c), let nulls = stats.nullCount else { return false }
                 if nulls == rows { values.append(.null); continue }  // no value here
                 let bound = isMin ? stats.min : stats.max
                 let exact = isMin ? stats.isMinExact : stats.isMaxExact

@@ -110,9 +110,9 @@ struct QueryRunner: Sendable {
                 guard let f = try? table.parquetFile(i) else { continue }
                 // Column names are matched once per file, not once per row group.
                 let wanted = f.schema.columns.indices.filter { names.contains(f.schema.columns[$0].path.joined(separator: ".")) }
-                for g in f.metadata.rowGroups {
-                    for c in wanted where c < g.columns.count {
-                        total += Int(g.columns[c].metaData?.totalCompressedSize ?? 0)
+                for g in 0..<f.rowGroupCount {
+                    for c in wanted {
+                        total += Int((try? f.columnChunk(rowGroup: g, column: c))?.metaData?.totalCompressedSize ?? 0)
                     }
                 }
             }

@@ -12,7 +12,7 @@ struct MetaCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let pf = try ParquetFile(path: file)
-            let md = pf.metadata
+            let md = try pf.fullMetadata()
             var out = OutputBuffer()
             out.write("file:        \(file)\n")
             out.write("created_by:  \(md.createdBy ?? "-")\n")
@@ -40,7 +40,7 @@ struct MetaCommand: ParsableCommand {
                     out.write("  \(d.path.joined(separator: ".")) \(d.physicalType) \(Describe.type(d.dataType))")
                     out.write(" \(m.encodings.map(\.description).joined(separator: ",")) \(m.codec)")
                     out.write(" values=\(m.numValues) compressed=\(m.totalCompressedSize) uncompressed=\(m.totalUncompressedSize) pages=\(pages)")
-                    if let s = pf.statistics(rowGroup: g, column: c) {
+                    if let s = try pf.statistics(rowGroup: g, column: c) {
                         out.write(" min=\(s.min.map(\.description) ?? "-") max=\(s.max.map(\.description) ?? "-") nulls=\(s.nullCount.map(String.init) ?? "-")")
                     } else {
                         out.write(" stats=none")

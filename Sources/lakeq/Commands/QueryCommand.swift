@@ -94,6 +94,8 @@ func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat,
     var engine = QueryEngine(lake: dir, threads: resolveThreads(threads))
     try memory?.apply(to: &engine.options, lake: dir)
     engine.catalog.version = version
+    // The process ends with the answer (`exitAfterWriting`): its tables are never freed.
+    engine.catalog.keepOpen = OpenedTables()
     try reportingErrors(sql: sql) {
         let result = try engine.run(sql)
         var out = OutputBuffer()
@@ -102,6 +104,6 @@ func runQuery(_ sql: String, lake: String?, threads: Int?, format: ResultFormat,
         } else {
             out.write(ResultFormatter.render(result, as: format))
         }
-        out.flush()
+        exitAfterWriting(&out)
     }
 }

@@ -12,7 +12,10 @@
 enum QueryFastPath {
     /// The invocation for `arguments` (without the program name), or nil when ArgumentParser
     /// should read them.
-    static func parse(_ arguments: [String], subcommandNames: Set<String>) -> QueryInvocation? {
+    /// `isSubcommand` is asked only about a positional argument without white space (a
+    /// statement with a space in it is never a subcommand's name): building the command
+    /// configuration instantiates every command's metadata, which a query need not pay for.
+    static func parse(_ arguments: [String], isSubcommand: (String) -> Bool) -> QueryInvocation? {
         var lake: String?
         var formatName: String?
         var threads: Int?
@@ -41,7 +44,8 @@ enum QueryFastPath {
                 default: return nil  // --version, --help, a repeated option, anything else
                 }
             } else {
-                guard sql == nil, !subcommandNames.contains(argument) else { return nil }
+                guard sql == nil else { return nil }
+                if !argument.contains(where: \.isWhitespace), isSubcommand(argument) { return nil }
                 sql = argument
             }
             i += 1

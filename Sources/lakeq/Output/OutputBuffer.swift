@@ -51,6 +51,14 @@ struct OutputBuffer {
     }
 }
 
+/// Ends a command whose whole answer is in `out`: writes it, then exits with status 0 at once.
+/// Nothing is torn down: freeing the tables, footers and result a query held was measured at
+/// ~5% of a small query's process, and the process is ending anyway.
+func exitAfterWriting(_ out: inout OutputBuffer) -> Never {
+    out.flush()
+    exit(0)
+}
+
 /// Writes a line to standard error.
 func printError(_ message: String) {
     var line = message + "\n"

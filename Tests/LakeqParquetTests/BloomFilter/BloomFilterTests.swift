@@ -101,7 +101,7 @@ private func writeBloomFile(_ path: String, rows: Int = 4_000) throws {
             #expect(try !pf.bloomFilterMayContain(rowGroup: g, column: 2, values: [.int(1 << 40)]))
         }
         #expect(pruned > 11_000, "only \(pruned) of 12000 absent ids pruned")
-        #expect(pf.metadata.rowGroups[0].columns[0].metaData?.bloomFilterLength != nil)
+        #expect((try pf.columnChunk(rowGroup: 0, column: 0)).metaData?.bloomFilterLength != nil)
     }
 
     @Test func unknownBloomColumnIsRefused() throws {

@@ -93,7 +93,7 @@ private func ids(_ pf: ParquetFile) throws -> [Int64] {
                 #expect(try pf.offsetIndex(rowGroup: 2, column: 0)?.pageLocations.count == 4)
                 #expect(try pf.dictionaryIfFullyEncoded(rowGroup: 0, column: 1) != nil)
                 // Statistics of encrypted columns are decrypted along with their metadata.
-                #expect(pf.statistics(rowGroup: 0, column: 0)?.max == .int(999))
+                #expect(try pf.statistics(rowGroup: 0, column: 0)?.max == .int(999))
             }
         }
     }

@@ -13,6 +13,13 @@ private func expectCorrupt(_ bytes: [UInt8], _ body: (inout ThriftCompactReader)
     #expect(throws: ParquetError.self) { try read(bytes, body) }
 }
 
+/// Both ways of skipping a value: they must agree on every valid input and both refuse
+/// truncated or too-deep ones.
+private let skippers: [(name: String, skip: (inout ThriftCompactReader, ThriftType) throws -> Void)] = [
+    ("skip", { r, t in try r.skip(t) }),
+    ("skipQuickly", { r, t in try r.skipQuickly(t) }),
+]
+
 @Suite struct ThriftCompactTests {
     @Test func varintBoundaries() throws {
         let cases: [(UInt64, Int)] = [
@@ -247,35 +254,41 @@ private func expectCorrupt(_ bytes: [UInt8], _ body: (inout ThriftCompactReader)
         w.structEnd()
         w.writeI32(42)  // sentinel after the struct
 
-        try read(w.bytes) { (r) throws in
-            try r.skip(.struct)
-            #expect(try r.readI32() == 42)
-            #expect(r.remaining == 0)
-        }
-        // Every strict prefix of the struct must fail cleanly.
-        let structBytes = Array(w.bytes.dropLast())
-        for n in 0..<structBytes.count {
-            expectCorrupt(Array(structBytes.prefix(n))) { r in try r.skip(.struct) }
+        for (name, skip) in skippers {
+            try read(w.bytes) { (r) throws in
+                try skip(&r, .struct)
+                #expect(try r.readI32() == 42, "\(name)")
+                #expect(r.remaining == 0, "\(name)")
+            }
+            // Every strict prefix of the struct must fail cleanly.
+            let structBytes = Array(w.bytes.dropLast())
+            for n in 0..<structBytes.count {
+                expectCorrupt(Array(structBytes.prefix(n))) { r in try skip(&r, .struct) }
+            }
         }
     }
 
     @Test func nestingDepthIsCapped() throws {
         // Field 1 of type struct, nested 100 deep, then the STOPs.
-        let deep = [UInt8](repeating: 0x1c, count: 100) + [UInt8](repeating: 0, count: 101)
-        expectCorrupt(deep) { r in try r.skip(.struct) }
-        // Lists of lists nest too.
-        let deepLists = [UInt8](repeating: 0x19, count: 100) + [0x05, 0]
-        expectCorrupt(deepLists) { r in try r.skip(.list) }
-        // A modest depth is fine.
-        let ok = [UInt8](repeating: 0x1c, count: 20) + [UInt8](repeating: 0, count: 21)
-        try read(ok) { (r) throws in
-            try r.skip(.struct)
-            #expect(r.remaining == 0)
+        for (name, skip) in skippers {
+            let deep = [UInt8](repeating: 0x1c, count: 100) + [UInt8](repeating: 0, count: 101)
+            expectCorrupt(deep) { r in try skip(&r, .struct) }
+            // Lists of lists nest too.
+            let deepLists = [UInt8](repeating: 0x19, count: 100) + [0x05, 0]
+            expectCorrupt(deepLists) { r in try skip(&r, .list) }
+            // A modest depth is fine.
+            let ok = [UInt8](repeating: 0x1c, count: 20) + [UInt8](repeating: 0, count: 21)
+            try read(ok) { (r) throws in
+                try skip(&r, .struct)
+                #expect(r.remaining == 0, "\(name)")
+            }
         }
     }
 
     @Test func badTypesAndPositions() {
         expectCorrupt([0x1d]) { r in try r.skip(.struct) }  // field type 13 does not exist
+        expectCorrupt([0x1d]) { r in try r.skipQuickly(.struct) }
+        expectCorrupt([0x11, 0x33]) { r in try r.skipQuickly(.list) }  // a bool list element of 0x33
         expectCorrupt([0x1d]) { r in _ = try r.readListHeader() }
         expectCorrupt([0x01, 0xd5]) { r in _ = try r.readMapHeader() }
         expectCorrupt([1, 2, 3]) { r in

@@ -55,8 +55,8 @@ struct ParquetWriterTests {
         // Schema annotations survive (the reader maps them back to the same DataType).
         #expect(f.schema.arrowSchema.fields.map(\.type) == fields.map(\.type))
         #expect(f.schema.arrowSchema.fields.map(\.nullable) == fields.map(\.nullable))
-        #expect(f.metadata.createdBy == "lakeq version 0.1.0")
-        #expect(f.metadata.columnOrders?.count == fields.count)
+        #expect(f.footer.createdBy == "lakeq version 0.1.0")
+        #expect(f.footer.columnOrders?.count == fields.count)
     }
 
     @Test("each codec", arguments: [CompressionCodec.uncompressed, .snappy, .zstd, .gzip, .lz4Raw, .brotli])
@@ -71,7 +71,7 @@ struct ParquetWriterTests {
             o.pageRows = 1000
             if codec == .zstd { o.compressionLevel = 3 }
             let f = try roundTrip(fields, cols, rows: 5000, options: o)
-            #expect(f.metadata.rowGroups[0].columns[0].metaData?.codec == codec)
+            #expect((try f.columnChunk(rowGroup: 0, column: 0)).metaData?.codec == codec)
         }
     }
 
@@ -94,7 +94,7 @@ struct ParquetWriterTests {
         var nullCol = cols
         nullCol[0] = Column(type: .int32, values: .int32([0]), validity: Bitmap(count: 1, value: false))
         let f1 = try roundTrip(fields, nullCol, rows: 1)
-        let st = f1.statistics(rowGroup: 0, column: 0)
+        let st = try f1.statistics(rowGroup: 0, column: 0)
         #expect(st?.nullCount == 1 && st?.min == nil && st?.max == nil)
     }
 
@@ -109,19 +109,19 @@ struct ParquetWriterTests {
             var o = WriterOptions()
             o.dictionary = dict
             let f = try roundTrip(fields, [Column(type: .int64, values: .int64(ints)), Column(type: .float64, values: .float64(doubles))], rows: 5, options: o)
-            let si = f.statistics(rowGroup: 0, column: 0)
+            let si = try f.statistics(rowGroup: 0, column: 0)
             #expect(si?.min == .int(.min) && si?.max == .int(.max) && si?.nullCount == 0)
-            let sd = f.statistics(rowGroup: 0, column: 1)
+            let sd = try f.statistics(rowGroup: 0, column: 1)
             #expect(sd?.min == .double(-.infinity) && sd?.max == .double(.infinity))
             let z = try roundTrip([Field(name: "z", type: .float64, nullable: false)], [Column(type: .float64, values: .float64(zeros))], rows: 3, options: o)
-            let raw = z.metadata.rowGroups[0].columns[0].metaData?.statistics
+            let raw = (try z.columnChunk(rowGroup: 0, column: 0)).metaData?.statistics
             #expect(raw?.minValue == StatisticsBuilder.encode(-0.0 as Double))
             #expect(raw?.maxValue == StatisticsBuilder.encode(0.0 as Double))
             let u = try roundTrip([Field(name: "u", type: .uint32, nullable: false)], [Column(type: .uint32, values: .int32(uints))], rows: 4, options: o)
-            let su = u.statistics(rowGroup: 0, column: 0)
+            let su = try u.statistics(rowGroup: 0, column: 0)
             #expect(su?.min == .uint(0) && su?.max == .uint(0xFFFF_FFFF))
             let nan = try roundTrip([Field(name: "n", type: .float32, nullable: true)], [Column(type: .float32, values: .float32([.nan, .nan]))], rows: 2, options: o)
-            let rawNaN = nan.metadata.rowGroups[0].columns[0].metaData?.statistics
+            let rawNaN = (try nan.columnChunk(rowGroup: 0, column: 0)).metaData?.statistics
             #expect(rawNaN?.minValue == nil && rawNaN?.maxValue == nil && rawNaN?.nullCount == 0)
         }
     }
@@ -151,7 +151,7 @@ struct ParquetWriterTests {
             o.deltaIntegers = .off
             let f = try roundTrip(fields, cols, rows: rows, options: o)
             for (c, col) in cols.enumerated() {
-                let md = try #require(f.metadata.rowGroups[0].columns[c].metaData)
+                let md = try #require((try f.columnChunk(rowGroup: 0, column: c)).metaData)
                 #expect(md.encodings.contains(.rleDictionary), "column \(fields[c].name) is dictionary-encoded")
                 let ci = try #require(try f.columnIndex(rowGroup: 0, column: c))
                 let oi = try #require(try f.offsetIndex(rowGroup: 0, column: c))
@@ -179,7 +179,7 @@ struct ParquetWriterTests {
             var o = WriterOptions()
             o.dictionary = dict
             let f = try roundTrip([Field(name: "s", type: .binary, nullable: false)], [col], rows: 6, options: o)
-            let raw = f.metadata.rowGroups[0].columns[0].metaData?.statistics
+            let raw = (try f.columnChunk(rowGroup: 0, column: 0)).metaData?.statistics
             #expect(raw?.minValue == [])
             #expect(raw?.isMinValueExact == true)
             // Max is all 0xFF: it cannot be shortened, so it is kept whole and exact.
@@ -190,7 +190,7 @@ struct ParquetWriterTests {
         // Without the all-0xFF value the max is truncated: 63 'z' then 0xC3 → 0xC4 (UTF-8 of ÿ is C3 BF).
         let c2 = Column(type: .string, values: .bytes(ByteArrays(strings: [long1, long2])))
         let f = try roundTrip([Field(name: "s", type: .string, nullable: false)], [c2], rows: 2)
-        let raw = f.metadata.rowGroups[0].columns[0].metaData?.statistics
+        let raw = (try f.columnChunk(rowGroup: 0, column: 0)).metaData?.statistics
         #expect(raw?.minValue == Array(long1.utf8.prefix(64)) && raw?.isMinValueExact == false)
         #expect(raw?.maxValue == Array(String(repeating: "z", count: 63).utf8) + [0xC4] && raw?.isMaxValueExact == false)
     }
@@ -213,7 +213,7 @@ struct ParquetWriterTests {
             let f = try roundTrip(fields, [ids, nm], rows: rows, options: o, batches: 7)
             #expect(f.rowGroupCount == 4)
             for g in 0..<f.rowGroupCount {
-                let rg = f.metadata.rowGroups[g]
+                let rg = try f.fullMetadata().rowGroups[g]
                 #expect(rg.ordinal == Int16(g))
                 let ci = try #require(try f.columnIndex(rowGroup: g, column: 0))
                 let oi = try #require(try f.offsetIndex(rowGroup: g, column: 0))
@@ -225,12 +225,12 @@ struct ParquetWriterTests {
                 #expect(rg.columns[0].metaData?.encodings.contains(.deltaBinaryPacked) == true)
                 let cn = try #require(try f.columnIndex(rowGroup: g, column: 1))
                 #expect(cn.nullPages.count == Int(rg.numRows + 99) / 100)
-                #expect(cn.nullCounts?.reduce(0, +) == f.statistics(rowGroup: g, column: 1)?.nullCount)
+                #expect(try cn.nullCounts?.reduce(0, +) == f.statistics(rowGroup: g, column: 1)?.nullCount)
                 let md = try #require(rg.columns[1].metaData)
                 #expect(md.encodings == [.plain, .rle, .rleDictionary])
                 #expect(md.encodingStats?.first?.pageType == .dictionaryPage)
                 #expect(md.dictionaryPageOffset != nil)
-                #expect(f.statistics(rowGroup: g, column: 0)?.min == .int(Int64(g * 3000)))
+                #expect(try f.statistics(rowGroup: g, column: 0)?.min == .int(Int64(g * 3000)))
             }
             // Pages 20..23 of row group 0 are all null.
             let ci0 = try #require(try f.columnIndex(rowGroup: 0, column: 1))
@@ -247,7 +247,7 @@ struct ParquetWriterTests {
         var o = WriterOptions()
         o.dictionaryPageSizeLimit = 1000
         let f = try roundTrip([Field(name: "s", type: .string, nullable: false)], [col], rows: 4000, options: o)
-        let md = try #require(f.metadata.rowGroups[0].columns[0].metaData)
+        let md = try #require((try f.columnChunk(rowGroup: 0, column: 0)).metaData)
         #expect(md.encodings == [.plain, .rle])
         #expect(md.dictionaryPageOffset == nil)
         #expect(md.encodingStats?.allSatisfy { $0.encoding == .plain } == true)
@@ -259,11 +259,11 @@ struct ParquetWriterTests {
         valid[5] = false
         let dc = Column(type: .string, values: .dictionary(dictionary: dict, indices: idx), validity: valid)
         let f2 = try roundTrip([Field(name: "s", type: .string, nullable: true)], [dc], rows: 7, batches: 2)
-        let md2 = try #require(f2.metadata.rowGroups[0].columns[0].metaData)
+        let md2 = try #require((try f2.columnChunk(rowGroup: 0, column: 0)).metaData)
         #expect(md2.encodings.contains(.rleDictionary))
         let headers = try f2.pageHeaders(rowGroup: 0, column: 0)
         #expect(headers.first?.dictionaryPageHeader?.numValues == 3)
-        let st = f2.statistics(rowGroup: 0, column: 0)
+        let st = try f2.statistics(rowGroup: 0, column: 0)
         #expect(st?.min == .bytes(Array("a".utf8)) && st?.max == .bytes(Array("c".utf8)) && st?.nullCount == 1)
     }
 
