@@ -52,34 +52,12 @@ public struct FileMetaData: ThriftStruct, Equatable {
     }
 
     public init(from r: inout ThriftCompactReader) throws {
-        var version: Int32?, schema: [SchemaElement]?, numRows: Int64?, rowGroups: [RowGroup]?
-        var kv: [KeyValue]?, createdBy: String?, columnOrders: [ColumnOrder]?
-        var algorithm: EncryptionAlgorithm?, signingKey: [UInt8]?
-        try r.structBegin()
-        while let f = try r.readFieldHeader() {
-            switch (f.id, f.type) {
-            case (1, .i32): version = try r.readI32()
-            case (2, .list): schema = try r.readStructList()
-            case (3, .i64): numRows = try r.readI64()
-            case (4, .list): rowGroups = try r.readStructList()
-            case (5, .list): kv = try r.readStructList()
-            case (6, .binary): createdBy = try r.readString()
-            case (7, .list): columnOrders = try r.readStructList()
-            case (8, .struct): algorithm = try EncryptionAlgorithm(from: &r)
-            case (9, .binary): signingKey = try r.readBinary()
-            default: try r.skip(f.type)
-            }
-        }
-        r.structEnd()
-        guard let version else { throw missingField("FileMetaData.version") }
-        guard let schema else { throw missingField("FileMetaData.schema") }
-        guard let numRows else { throw missingField("FileMetaData.num_rows") }
-        guard let rowGroups else { throw missingField("FileMetaData.row_groups") }
+        let (f, rowGroups) = try FileMetaDataFields.read(&r) { r -> [RowGroup] in try r.readStructList() }
         self.init(
-            version: version, schema: schema, numRows: numRows, rowGroups: rowGroups,
-            keyValueMetadata: kv, createdBy: createdBy, columnOrders: columnOrders)
-        encryptionAlgorithm = algorithm
-        footerSigningKeyMetadata = signingKey
+            version: f.version, schema: f.schema, numRows: f.numRows, rowGroups: rowGroups,
+            keyValueMetadata: f.keyValueMetadata, createdBy: f.createdBy, columnOrders: f.columnOrders)
+        encryptionAlgorithm = f.encryptionAlgorithm
+        footerSigningKeyMetadata = f.footerSigningKeyMetadata
     }
 
     public func write(to w: inout ThriftCompactWriter) {
@@ -94,5 +72,53 @@ public struct FileMetaData: ThriftStruct, Equatable {
         w.field(8, encryptionAlgorithm)
         w.field(9, footerSigningKeyMetadata)
         w.structEnd()
+    }
+}
+
+/// A `FileMetaData`'s fields besides its row groups, read by one loop for the full decoder
+/// (`FileMetaData`) and the footer index (`ParquetFooter`), which differ only in how they
+/// read the row groups (field 4).
+struct FileMetaDataFields {
+    var version: Int32
+    var schema: [SchemaElement]
+    var numRows: Int64
+    var keyValueMetadata: [KeyValue]?
+    var createdBy: String?
+    var columnOrders: [ColumnOrder]?
+    var encryptionAlgorithm: EncryptionAlgorithm?
+    var footerSigningKeyMetadata: [UInt8]?
+
+    /// Reads a `FileMetaData` struct; `readRowGroups` reads its row_groups list (when the
+    /// field repeats, the last one wins). Version, schema, row count and row groups are required.
+    static func read<RowGroups>(
+        _ r: inout ThriftCompactReader, rowGroups readRowGroups: (inout ThriftCompactReader) throws -> RowGroups
+    ) throws -> (FileMetaDataFields, RowGroups) {
+        var version: Int32?, schema: [SchemaElement]?, numRows: Int64?, rowGroups: RowGroups?
+        var kv: [KeyValue]?, createdBy: String?, columnOrders: [ColumnOrder]?
+        var algorithm: EncryptionAlgorithm?, signingKey: [UInt8]?
+        try r.structBegin()
+        while let f = try r.readFieldHeader() {
+            switch (f.id, f.type) {
+            case (1, .i32): version = try r.readI32()
+            case (2, .list): schema = try r.readStructList()
+            case (3, .i64): numRows = try r.readI64()
+            case (4, .list): rowGroups = try readRowGroups(&r)
+            case (5, .list): kv = try r.readStructList()
+            case (6, .binary): createdBy = try r.readString()
+            case (7, .list): columnOrders = try r.readStructList()
+            case (8, .struct): algorithm = try EncryptionAlgorithm(from: &r)
+            case (9, .binary): signingKey = try r.readBinary()
+            default: try r.skip(f.type)
+            }
+        }
+        r.structEnd()
+        guard let version else { throw missingField("FileMetaData.version") }
+        guard let schema else { throw missingField("FileMetaData.schema") }
+        guard let numRows else { throw missingField("FileMetaData.num_rows") }
+        guard let rowGroups else { throw missingField("FileMetaData.row_groups") }
+        let fields = FileMetaDataFields(
+            version: version, schema: schema, numRows: numRows, keyValueMetadata: kv, createdBy: createdBy,
+            columnOrders: columnOrders, encryptionAlgorithm: algorithm, footerSigningKeyMetadata: signingKey)
+        return (fields, rowGroups)
     }
 }

@@ -64,45 +64,23 @@ public final class ParquetFooter: @unchecked Sendable {
     /// Indexes a serialized `FileMetaData`: file-level fields and row counts now, chunks on demand.
     public init(indexing footer: [UInt8]) throws {
         bytes = footer
-        var version: Int32?, schema: [SchemaElement]?, numRows: Int64?
-        var rows: [Int64]?, starts: [Int] = [0], offsets: [Int] = []
-        var kv: [KeyValue]?, createdBy: String?, columnOrders: [ColumnOrder]?
-        var algorithm: EncryptionAlgorithm?, signingKey: [UInt8]?
-        try footer.withUnsafeBytes { buffer in
+        var starts: [Int] = [0], offsets: [Int] = []
+        let (f, rows) = try footer.withUnsafeBytes { buffer in
             var r = ThriftCompactReader(buffer)
-            try r.structBegin()
-            while let f = try r.readFieldHeader() {
-                switch (f.id, f.type) {
-                case (1, .i32): version = try r.readI32()
-                case (2, .list): schema = try r.readStructList()
-                case (3, .i64): numRows = try r.readI64()
-                case (4, .list):
-                    // A repeated field: the last one wins, as in the full decoder.
-                    starts = [0]
-                    offsets = []
-                    rows = try r.readList(of: .struct) { try Self.indexRowGroup(&$0, offsets: &offsets, starts: &starts) }
-                case (5, .list): kv = try r.readStructList()
-                case (6, .binary): createdBy = try r.readString()
-                case (7, .list): columnOrders = try r.readStructList()
-                case (8, .struct): algorithm = try EncryptionAlgorithm(from: &r)
-                case (9, .binary): signingKey = try r.readBinary()
-                default: try r.skip(f.type)
-                }
+            return try FileMetaDataFields.read(&r) { r -> [Int64] in
+                starts = [0]
+                offsets = []
+                return try r.readList(of: .struct) { try Self.indexRowGroup(&$0, offsets: &offsets, starts: &starts) }
             }
-            r.structEnd()
         }
-        guard let version else { throw missingField("FileMetaData.version") }
-        guard let schema else { throw missingField("FileMetaData.schema") }
-        guard let numRows else { throw missingField("FileMetaData.num_rows") }
-        guard let rows else { throw missingField("FileMetaData.row_groups") }
-        self.version = version
-        self.schema = schema
-        self.numRows = numRows
-        keyValueMetadata = kv
-        self.createdBy = createdBy
-        self.columnOrders = columnOrders
-        encryptionAlgorithm = algorithm
-        footerSigningKeyMetadata = signingKey
+        version = f.version
+        schema = f.schema
+        numRows = f.numRows
+        keyValueMetadata = f.keyValueMetadata
+        createdBy = f.createdBy
+        columnOrders = f.columnOrders
+        encryptionAlgorithm = f.encryptionAlgorithm
+        footerSigningKeyMetadata = f.footerSigningKeyMetadata
         rowGroupRows = rows
         chunkStart = starts
         chunkOffsets = offsets
