@@ -46,7 +46,9 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
-        .systemLibrary(name: "CRdkafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        // Headers only: shim.h opens librdkafka on first use (dlopen), so it is not linked
+        // (no pkg-config: its `-lrdkafka` would load libssl/libcrypto/libsasl2 at every start).
+        .systemLibrary(name: "CRdkafka", providers: [.apt(["librdkafka-dev"])]),
 
         .target(name: "LakeqColumnar"),
         .target(

@@ -37,7 +37,18 @@ public class KafkaClient: @unchecked Sendable {
     public static let offsetInvalid = Int64(RD_KAFKA_OFFSET_INVALID)
 
     /// The librdkafka version running (the loaded library, which may be newer than the headers).
-    public static var libraryVersion: String { String(cString: rd_kafka_version_str()) }
+    public static var libraryVersion: String {
+        guard lakeq_rdkafka_load_error() == nil else { return "not loaded" }
+        return String(cString: rd_kafka_version_str())
+    }
+
+    /// Loads librdkafka if it is not yet (it is opened on first use, not at process start:
+    /// see CRdkafka/shim.h); a clean error when it cannot be. Every client starts here.
+    static func requireLibrary() throws {
+        if let why = lakeq_rdkafka_load_error() {
+            throw KafkaError(message: "librdkafka: cannot be loaded: \(String(cString: why))")
+        }
+    }
 
     init(type: rd_kafka_type_t, config: KafkaConfig, configure: (OpaquePointer) -> Void) throws {
         let conf = try config.make()

@@ -35,6 +35,7 @@ public struct KafkaConfig: Sendable {
     /// A new `rd_kafka_conf_t` holding the settings; an unknown key or bad value is an error
     /// naming it. The caller owns the result (rd_kafka_new takes it over).
     func make() throws -> OpaquePointer {
+        try KafkaClient.requireLibrary()
         guard let conf = rd_kafka_conf_new() else { throw KafkaError(message: "librdkafka: cannot allocate a configuration") }
         var errstr = [CChar](repeating: 0, count: 512)
         for (k, v) in settings {

@@ -35,6 +35,7 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
 
     /// The text of a librdkafka error code.
     public static func text(_ code: Int32) -> String {
-        String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(rawValue: code)))
+        guard lakeq_rdkafka_load_error() == nil else { return "librdkafka error \(code)" }
+        return String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(rawValue: code)))
     }
 }
