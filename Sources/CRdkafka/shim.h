@@ -4,11 +4,12 @@
  * Why: librdkafka pulls in libssl, libcrypto and libsasl2; resolving their symbols at start was
  * ~14% of the CPU of a small query (`lakeq "select count(*) ..."`), which never touches Kafka.
  * The header is included with every function LakeqKafka calls renamed by a function-like macro
- * (so its declarations do not bind to the library; `struct rd_kafka_metadata` keeps its name), and each is then defined here as an inline wrapper that resolves
- * the real function with dlsym the first time it runs. LakeqKafka asks
- * `lakeq_rdkafka_load_error()` before making any client, so a missing library is a clean
- * error, never a call through a null pointer. LD_LIBRARY_PATH still chooses the library (CI
- * puts a newer librdkafka first).
+ * (so its declarations do not bind to the library; `struct rd_kafka_metadata` keeps its name),
+ * and each is then defined here as an inline wrapper that resolves the real function with
+ * dlsym the first time it runs. LakeqKafka asks `lakeq_rdkafka_load_error()` before making
+ * any client, so a missing library is a clean error. (A library older than these headers that
+ * lacked one of the functions would fail at that call, as a dynamic link would have failed at
+ * start.) LD_LIBRARY_PATH still chooses the library (CI puts a newer librdkafka first).
  *
  * The list below is every librdkafka function LakeqKafka calls; a function used without a
  * wrapper here would still compile against the renamed-away declaration and fail to link
