@@ -38,6 +38,23 @@ public enum ColumnValues: Sendable {
         }
     }
 
+    /// Bytes of the buffers holding the values (children and offsets included; validity
+    /// bitmaps are the column's): what a cache that keeps them is charged.
+    public var byteCount: Int {
+        switch self {
+        case .boolean(let v): return v.count
+        case .int32(let v): return v.count * 4
+        case .int64(let v): return v.count * 8
+        case .float32(let v): return v.count * 4
+        case .float64(let v): return v.count * 8
+        case .bytes(let b): return b.data.count + b.offsets.count * 4
+        case .fixed(let f): return f.data.count
+        case .dictionary(let d, let indices): return d.byteCount + indices.count * 4
+        case .list(let l): return l.offsets.count * 4 + l.entries.values.byteCount
+        case .structure(let s): return s.children.reduce(0) { $0 + $1.values.byteCount }
+        }
+    }
+
     /// An empty buffer of the same storage kind.
     public func emptyLike() -> ColumnValues {
         switch self {

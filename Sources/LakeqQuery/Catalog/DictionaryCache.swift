@@ -10,7 +10,7 @@ import LakeqParquet
 /// immutable file version (`FileIdentity`: Delta data files never change, a rewritten Hive
 /// file gets a new inode or mtime), so its dictionary is decoded once and reused.
 ///
-/// Sizes count the decoded values (`byteCount`) plus a small per-entry overhead. A
+/// Sizes count the decoded values (`ColumnValues.byteCount`) plus a small per-entry overhead. A
 /// dictionary larger than a quarter of the capacity is not kept (it would flush the rest).
 /// Thread-safe: one lock around a map and an index-linked recency list; lookups and inserts
 /// are O(1). The one-shot CLI passes no cache and pays nothing.
@@ -73,7 +73,7 @@ public final class DictionaryCache: DictionaryPageCache, @unchecked Sendable {
     }
 
     public func insert(_ values: ColumnValues, for key: DictionaryPageKey) {
-        let bytes = Self.byteCount(values) + Self.entryOverhead + key.file.path.utf8.count
+        let bytes = values.byteCount + Self.entryOverhead + key.file.path.utf8.count
         guard bytes <= capacity / 4 else { return }
         let capacity = self.capacity
         locked { s in
@@ -117,21 +117,6 @@ public final class DictionaryCache: DictionaryPageCache, @unchecked Sendable {
             s.counts = counts
             s.counts.entries = 0
             s.counts.bytes = 0
-        }
-    }
-
-    /// Bytes of decoded values (the buffers a dictionary holds).
-    public static func byteCount(_ values: ColumnValues) -> Int {
-        switch values {
-        case .boolean(let v): return v.count
-        case .int32(let v): return v.count * 4
-        case .int64(let v): return v.count * 8
-        case .float32(let v): return v.count * 4
-        case .float64(let v): return v.count * 8
-        case .bytes(let b): return b.data.count + b.offsets.count * 4
-        case .fixed(let f): return f.data.count
-        case .dictionary(let d, let indices): return byteCount(d) + indices.count * 4
-        case .list, .structure: return values.count * 16  // never a dictionary page's values
         }
     }
 

@@ -25,21 +25,7 @@ final class ResultCache: @unchecked Sendable {
     }
 
     static func approximateBytes(_ t: ResultTable) -> Int {
-        func bytes(_ v: ColumnValues) -> Int {
-            switch v {
-            case .boolean(let a): return a.count
-            case .int32(let a): return a.count * 4
-            case .int64(let a): return a.count * 8
-            case .float32(let a): return a.count * 4
-            case .float64(let a): return a.count * 8
-            case .bytes(let b): return b.data.count + b.offsets.count * 4
-            case .fixed(let f): return f.data.count
-            case .dictionary(let d, let idx): return bytes(d) + idx.count * 4
-            case .list(let l): return l.offsets.count * 4 + bytes(l.entries.values)
-            case .structure(let s): return s.children.reduce(0) { $0 + bytes($1.values) }
-            }
-        }
-        return t.columns.reduce(0) { $0 + bytes($1.values) + ($1.validity.map { $0.count / 8 } ?? 0) } + 64 * t.columns.count
+        t.columns.reduce(0) { $0 + $1.values.byteCount + ($1.validity.map { $0.count / 8 } ?? 0) } + 64 * t.columns.count
     }
 
     private final class Node {
