@@ -122,3 +122,13 @@ struct FileMetaDataFields {
         return (fields, rowGroups)
     }
 }
+
+extension FileMetaDataFields {
+    /// The file-level fields of a decoded footer.
+    init(_ m: FileMetaData) {
+        self.init(
+            version: m.version, schema: m.schema, numRows: m.numRows, keyValueMetadata: m.keyValueMetadata,
+            createdBy: m.createdBy, columnOrders: m.columnOrders, encryptionAlgorithm: m.encryptionAlgorithm,
+            footerSigningKeyMetadata: m.footerSigningKeyMetadata)
+    }
+}

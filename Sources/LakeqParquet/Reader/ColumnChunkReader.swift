@@ -26,10 +26,9 @@ struct ColumnChunkReader {
     private(set) var pagesSkipped = 0
     private var levelScratch: [UInt32] = []
     var pagesRead = 0
-    /// Decoded dictionaries kept across reads, and this chunk's key there; either nil: the
-    /// dictionary page is decoded every time. Never used for an encrypted chunk.
-    var dictionaries: (any DictionaryPageCache)?
-    var dictionaryKey: DictionaryPageKey?
+    /// Decoded dictionaries kept across reads, and this chunk's key there (nil: the dictionary
+    /// page is decoded every time). Set by `setDictionaryCache`, never for an encrypted chunk.
+    private var dictionaries: (cache: any DictionaryPageCache, key: DictionaryPageKey)?
     /// Dictionary pages taken from `dictionaries` rather than decoded.
     private(set) var dictionariesReused = 0
 
@@ -289,14 +288,13 @@ struct ColumnChunkReader {
     private mutating func dictionaryValues(_ header: PageHeader, _ body: UnsafeRawBufferPointer, decompressor: Decompressor) throws -> ColumnValues {
         guard let dict = header.dictionaryPageHeader else { throw corrupt("dictionary page without its header") }
         let count = Int(dict.numValues)
-        let cache = crypto == nil ? dictionaries : nil
-        if let cache, let dictionaryKey, let kept = cache.dictionary(dictionaryKey), kept.count == count {
+        if let dictionaries, let kept = dictionaries.cache.dictionary(dictionaries.key), kept.count == count {
             dictionariesReused += 1
             return kept
         }
         let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
         let values = try decodeDictionary(data, count: count, encoding: dict.encoding)
-        if let cache, let dictionaryKey { cache.insert(values, for: dictionaryKey) }
+        if let dictionaries { dictionaries.cache.insert(values, for: dictionaries.key) }
         return values
     }
 
@@ -565,7 +563,6 @@ extension ColumnChunkReader {
     /// an identity) and a chunk that is not encrypted (its plain values are key-dependent).
     mutating func setDictionaryCache(_ cache: (any DictionaryPageCache)?, file: MappedFile, rowGroup: Int, column: Int) {
         guard let cache, crypto == nil, let identity = file.identity else { return }
-        dictionaries = cache
-        dictionaryKey = DictionaryPageKey(file: identity, rowGroup: rowGroup, column: column)
+        dictionaries = (cache, DictionaryPageKey(file: identity, rowGroup: rowGroup, column: column))
     }
 }

@@ -18,17 +18,19 @@ import Foundation
 ///
 /// Thread-safe: row groups are decoded concurrently.
 public final class ParquetFooter: @unchecked Sendable {
-    public let version: Int32
+    /// The file-level fields, as `FileMetaData` has them.
+    private let fields: FileMetaDataFields
+    public var version: Int32 { fields.version }
     /// Depth-first flattened schema; element 0 is the root.
-    public let schema: [SchemaElement]
-    public let numRows: Int64
-    public let keyValueMetadata: [KeyValue]?
-    public let createdBy: String?
+    public var schema: [SchemaElement] { fields.schema }
+    public var numRows: Int64 { fields.numRows }
+    public var keyValueMetadata: [KeyValue]? { fields.keyValueMetadata }
+    public var createdBy: String? { fields.createdBy }
     /// One per leaf column, in schema order.
-    public let columnOrders: [ColumnOrder]?
+    public var columnOrders: [ColumnOrder]? { fields.columnOrders }
     /// Set in a file with a plaintext footer whose columns are encrypted.
-    public let encryptionAlgorithm: EncryptionAlgorithm?
-    public let footerSigningKeyMetadata: [UInt8]?
+    public var encryptionAlgorithm: EncryptionAlgorithm? { fields.encryptionAlgorithm }
+    public var footerSigningKeyMetadata: [UInt8]? { fields.footerSigningKeyMetadata }
     /// Each row group's row count (checked against the file when it is opened).
     public let rowGroupRows: [Int64]
 
@@ -73,14 +75,7 @@ public final class ParquetFooter: @unchecked Sendable {
                 return try r.readList(of: .struct) { try Self.indexRowGroup(&$0, offsets: &offsets, starts: &starts) }
             }
         }
-        version = f.version
-        schema = f.schema
-        numRows = f.numRows
-        keyValueMetadata = f.keyValueMetadata
-        createdBy = f.createdBy
-        columnOrders = f.columnOrders
-        encryptionAlgorithm = f.encryptionAlgorithm
-        footerSigningKeyMetadata = f.footerSigningKeyMetadata
+        fields = f
         rowGroupRows = rows
         chunkStart = starts
         chunkOffsets = offsets
@@ -90,14 +85,7 @@ public final class ParquetFooter: @unchecked Sendable {
 
     /// A footer decoded in full (an encrypted one, whose chunk metadata is decrypted up front).
     public init(decoded metadata: FileMetaData) {
-        version = metadata.version
-        schema = metadata.schema
-        numRows = metadata.numRows
-        keyValueMetadata = metadata.keyValueMetadata
-        createdBy = metadata.createdBy
-        columnOrders = metadata.columnOrders
-        encryptionAlgorithm = metadata.encryptionAlgorithm
-        footerSigningKeyMetadata = metadata.footerSigningKeyMetadata
+        fields = FileMetaDataFields(metadata)
         rowGroupRows = metadata.rowGroups.map(\.numRows)
         var starts = [0]
         for rowGroup in metadata.rowGroups { starts.append(starts[starts.count - 1] + rowGroup.columns.count) }
@@ -123,7 +111,7 @@ public final class ParquetFooter: @unchecked Sendable {
                 offsets.reserveCapacity(first + count)
                 for _ in 0..<count {
                     offsets.append(r.position)
-                    try r.skipQuickly(.struct)
+                    try r.skip(.struct)
                 }
                 columns = count
             case (2, .i64): totalByteSize = try r.readI64()
