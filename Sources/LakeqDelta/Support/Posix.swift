@@ -76,6 +76,29 @@ public enum Posix {
         return out
     }
 
+    /// `count` bytes of `path` from byte `offset` (pread): one block of a scratch file read
+    /// back piece by piece, such as a sorted run merged from a query's spill file. A file
+    /// shorter than asked throws.
+    public static func readRange(_ path: String, offset: Int, count: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DeltaError.io("\(path): open failed: \(errorText(errno))") }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: max(0, count))
+        var got = 0
+        try out.withUnsafeMutableBytes { raw in
+            while got < raw.count {
+                let n = pread(fd, raw.baseAddress.map { $0 + got }, raw.count - got, off_t(offset + got))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw DeltaError.io("\(path): read failed: \(errorText(errno))")
+                }
+                if n == 0 { throw DeltaError.io("\(path): shorter than expected") }
+                got += n
+            }
+        }
+        return out
+    }
+
     /// Makes directory `path` (mode 0700); throws with the system's reason.
     public static func makePrivateDirectory(_ path: String) throws {
         guard mkdir(path, 0o700) == 0 else { throw DeltaError.io("\(path): create directory failed: \(errorText(errno))") }

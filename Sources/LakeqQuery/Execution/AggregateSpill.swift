@@ -86,6 +86,14 @@ final class AggregateSpill: @unchecked Sendable {
         }
     }
 
+    /// Deletes every partition file not yet read (a LIMIT may stop before every partition is merged).
+    func deleteAll() {
+        lock.lock()
+        let paths = files.flatMap { $0.flatMap { $0 } }
+        lock.unlock()
+        for p in paths { directory.delete(p) }
+    }
+
     /// The partition of each row of the key columns: a hash of the values (not of per-worker
     /// codes such as interned ids), so equal keys spilled by any worker meet in one partition.
     static func partitions(_ keys: [Column], rows n: Int) -> [Int] {

@@ -57,6 +57,38 @@ enum Sorting {
         }
     }
 
+    /// Three-way comparison of row `a` of `x` and row `b` of `y`: the same key over two
+    /// batches (the heads of two sorted runs in an external merge). Both sides come from
+    /// columns of the same type without dictionaries, so their value kinds agree.
+    @inline(__always) static func compare(_ x: KeyColumn, _ a: Int, _ y: KeyColumn, _ b: Int) -> Int {
+        let na = x.nulls?[a] ?? false, nb = y.nulls?[b] ?? false
+        if na || nb {
+            if na && nb { return 0 }
+            return na == x.nullsFirst ? -1 : 1
+        }
+        var r: Int
+        switch (x.values, y.values) {
+        case (.ints(let v), .ints(let w)): r = v[a] < w[b] ? -1 : (v[a] > w[b] ? 1 : 0)
+        case (.doubles(let v), .doubles(let w)):
+            let p = v[a], q = w[b]
+            if p.isNaN || q.isNaN { r = p.isNaN ? (q.isNaN ? 0 : 1) : -1 } else { r = p < q ? -1 : (p > q ? 1 : 0) }
+        case (.bytes(let s), .bytes(let t)): r = compareBytes(s, a, t, b)
+        case (.scalars(let v), .scalars(let w)): r = Scalar.compare(v[a], w[b])
+        default: r = 0  // unreachable: both sides are built from the same column type
+        }
+        return x.descending ? -r : r
+    }
+
+    @inline(__always) static func compareBytes(_ s: ByteArrays, _ a: Int, _ t: ByteArrays, _ b: Int) -> Int {
+        let ra = s.range(a), rb = t.range(b)
+        let n = min(ra.count, rb.count)
+        let c: Int32 = n == 0 ? 0 : s.data.withUnsafeBytes { p in
+            t.data.withUnsafeBytes { q in memcmp(p.baseAddress! + ra.lowerBound, q.baseAddress! + rb.lowerBound, n) }
+        }
+        if c != 0 { return c < 0 ? -1 : 1 }
+        return ra.count == rb.count ? 0 : (ra.count < rb.count ? -1 : 1)
+    }
+
     @inline(__always) static func compareBytes(_ s: ByteArrays, _ a: Int, _ b: Int) -> Int {
         let ra = s.range(a), rb = s.range(b)
         let n = min(ra.count, rb.count)

@@ -230,9 +230,10 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
     }
 
     override func finishSource(_ ctx: ExecutionContext) {
-        if spill != nil {
-            spill = nil
-            ctx.spill.remove()
+        if let spill {
+            // Only this aggregate's files: a sort above it may have spilled into the same folder.
+            spill.deleteAll()
+            self.spill = nil
         }
     }
 
