@@ -48,6 +48,13 @@ import Testing
         }
         let unwritable = try lakeq(["--lake", dir, "--memory-limit", "64KiB", "--temp-directory", "/nonexistent/lakeq-spill", sql])
         #expect(unwritable.status == 1 && unwritable.err.hasPrefix("lakeq: cannot spill to disk: ") && unwritable.err.contains("(--temp-directory /nonexistent/lakeq-spill)"), "\(unwritable.output)")
+        // ORDER BY spills too: the same answer as in memory, the same error without a temp directory.
+        let sortSQL = "select range % 7 as k, range from range(100000) order by k desc, range % 3"
+        let sorted = try lakeq(["--lake", dir, "--format", "csv", sortSQL])
+        let sortedSpilled = try lakeq(["--lake", dir, "--format", "csv", "--memory-limit", "64KiB", "--temp-directory", NSTemporaryDirectory(), sortSQL])
+        #expect(sorted.status == 0 && sortedSpilled.status == 0 && sorted.out == sortedSpilled.out && sorted.out.count > 100_000, "\(sortedSpilled.err)")
+        let sortUnwritable = try lakeq(["--lake", dir, "--memory-limit", "64KiB", "--temp-directory", "/nonexistent/lakeq-spill", sortSQL])
+        #expect(sortUnwritable.status == 1 && sortUnwritable.err.hasPrefix("lakeq: cannot spill to disk: ") && sortUnwritable.err.contains("(--temp-directory /nonexistent/lakeq-spill)"), "\(sortUnwritable.output)")
         let refused = try lakeq(["--lake", dir, "--memory-limit", "64KiB", "select range % 20000, string_agg(cast(range as varchar), ',' order by range) from range(100000) group by 1"])
         #expect(refused.status == 1 && refused.err.hasPrefix("lakeq: out of memory: ") && refused.err.contains("(--memory-limit 64.0 KiB)"), "\(refused.output)")
     }
