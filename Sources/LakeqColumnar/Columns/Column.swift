@@ -168,8 +168,14 @@ extension Array where Element: BitwiseCopyable & ExpressibleByIntegerLiteral {
     @inlinable public mutating func appendRaw(_ bytes: UnsafeRawBufferPointer, count n: Int) {
         precondition(bytes.count >= n * MemoryLayout<Element>.stride)
         guard n > 0 else { return }
+        if let start = bytes.baseAddress, Int(bitPattern: start) % MemoryLayout<Element>.alignment == 0 {
+            // Aligned (a page without levels in front of its values): one copy into the new
+            // elements, without first zero-filling them.
+            start.withMemoryRebound(to: Element.self, capacity: n) { append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            return
+        }
         let base = self.count
-        // Zero-fill (a vectorized memset) then copy over: Array has no uninitialized append.
+        // Zero-fill then copy over: Array has no uninitialized append.
         append(contentsOf: repeatElement(0, count: n))
         withUnsafeMutableBytes { dst in
             UnsafeMutableRawBufferPointer(rebasing: dst[(base * MemoryLayout<Element>.stride)...])
