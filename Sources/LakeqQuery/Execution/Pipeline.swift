@@ -191,13 +191,19 @@ enum PipelineExecutor {
             try forEachMorsel(count: pending, workers: max(1, min(ctx.threads, pending)), stop: { sink.isSatisfied }) { w, m in
                 try ctx.checkCancelled()
                 var sequence = 0
+                var downstream: UInt64 = 0
+                let start = profiling ? nowNanos() : 0
                 try op.producePending(morsel: m, worker: w, ctx) { batch in
                     try ctx.checkCancelled()
+                    let t = profiling ? nowNanos() : 0
                     if profiling { op.profile.record(worker: w, rows: batch.rowCount, nanos: 0) }
                     let more = try push(batch, from: k + 1, order: BatchOrder(morsel: base + m, sequence: sequence), worker: w)
                     sequence += 1
+                    if profiling { downstream &+= nowNanos() - t }
                     return more
                 }
+                // The operator's own time: the morsel's less what the operators after it took.
+                if profiling { op.profile.record(worker: w, rows: 0, nanos: nowNanos() - start - downstream) }
             }
         }
     }
