@@ -1,3 +1,4 @@
+import LakeqDelta
 @preconcurrency import LakeqIngest
 import LakeqKafka
 @preconcurrency import LakeqParquet
@@ -30,7 +31,7 @@ public struct StreamOptions: Sendable {
     /// librdkafka settings given with `--kafka-option KEY=VALUE` (they win over lakeq's defaults).
     public var kafkaOptions: [String] = []
     public var threads = 1
-    public var writer = WriterOptions()
+    public var writer = WriterOptions.lakeTable
 
     public init(brokers: String, topic: String, group: String, lake: String, table: String) {
         self.brokers = brokers

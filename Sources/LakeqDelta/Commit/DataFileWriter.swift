@@ -18,7 +18,7 @@ public final class DataFileWriter {
 
     /// - Parameter options: Parquet options; `fsync` is forced on (the commit protocol
     ///   relies on data being durable before the log names it).
-    public init(tablePath: String, schema: Schema, partitionColumns: [String], options: WriterOptions = WriterOptions()) {
+    public init(tablePath: String, schema: Schema, partitionColumns: [String], options: WriterOptions = .lakeTable) {
         self.tablePath = tablePath
         self.schema = schema
         self.partitionColumns = partitionColumns
@@ -33,7 +33,7 @@ public final class DataFileWriter {
 
     /// A writer for the table as of `snapshot`; files are encrypted when the table's properties
     /// say so (`TableEncryption`).
-    public convenience init(snapshot: DeltaSnapshot, options: WriterOptions = WriterOptions()) {
+    public convenience init(snapshot: DeltaSnapshot, options: WriterOptions = .lakeTable) {
         var o = options
         var problem: Error?
         do { o = try TableEncryption.apply(snapshot.metadata.configuration, to: options) } catch { problem = error }
@@ -296,5 +296,20 @@ public enum DeltaPartition {
     static func pad(_ v: Int, _ n: Int) -> String {
         let s = String(abs(v))
         return (v < 0 ? "-" : "") + (s.count >= n ? s : String(repeating: "0", count: n - s.count) + s)
+    }
+}
+
+extension WriterOptions {
+    /// The Parquet options of a lake table's data files, whoever writes them (gen, ingest,
+    /// stream, the service's intake, optimize, SQL writes): the library's defaults with
+    /// LZ4_RAW pages instead of SNAPPY. On the viewing events the two give files of the same
+    /// size, and LZ4_RAW decodes about 3x faster (the pages of a high-entropy column such as
+    /// `watch` are mostly short literals, where libsnappy spends a call per literal); every
+    /// reader lakeq is tested with reads it (pyarrow, DuckDB, delta-rs, Polars; Spark from 3.5).
+    /// Standalone files (`convert`, `COPY TO`) and checkpoints keep SNAPPY, the widest read.
+    public static var lakeTable: WriterOptions {
+        var o = WriterOptions()
+        o.compression = .lz4Raw
+        return o
     }
 }

@@ -15,7 +15,7 @@ public struct OptimizeOptions: Sendable {
     /// Bins rewritten at once.
     public var threads: Int = 1
     /// Parquet options of the new files (compression, row groups...).
-    public var writer = WriterOptions()
+    public var writer = WriterOptions.lakeTable
     /// Commit attempts when concurrent appends keep winning the version race.
     public var maxAttempts = 10
     /// Called with the version about to be attempted, before every commit attempt (tests use

@@ -21,7 +21,7 @@ public struct IngestOptions {
     /// Ingest sources even if the table already holds them.
     public var force = false
     public var threads = 1
-    public var writer = WriterOptions()
+    public var writer = WriterOptions.lakeTable
     /// Lines parsed per write block when the run is one commit (bounds memory).
     public var blockLines = 1 << 20
     /// Called after every block (for a progress line).

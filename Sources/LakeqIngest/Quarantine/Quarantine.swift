@@ -180,7 +180,7 @@ public final class Quarantine {
         }
         try Posix.writeFile(staged.jsonl, text)
         let schema = Self.parquetSchema
-        var options = WriterOptions()
+        var options = WriterOptions.lakeTable
         options.fsync = true
         let w = try ParquetWriter(path: staged.parquet, schema: schema, options: options)
         func validity(_ present: (QuarantineRow) -> Bool) -> Bitmap? {

@@ -325,30 +325,72 @@ final class GroupTable {
     private func stringIds(_ c: Column, _ n: Int) -> [Int32] {
         var out = [Int32](repeating: 0, count: n)
         if case .dictionary(.bytes(let dict), let idx) = c.values {
-            // Each entry is interned the first time a row uses it (a filtered batch keeps its
-            // whole dictionary: unused entries get no group), in the same pass that maps rows
-            // to groups through their dictionary index.
-            var perEntry = [Int32](repeating: -1, count: dict.count)
-            let interner = encoders[0].interner
+            // The entries rows use are interned in one call (a filtered batch keeps its whole
+            // dictionary: unused entries get no group), then rows map to groups through their
+            // dictionary index, a group made the first time a row uses its entry. The maps are
+            // taken into locals for the batch: a class's arrays cost an exclusivity check per
+            // access, which per entry was as much as the interning itself.
+            let rows = min(n, idx.count)
             let validity = c.validity
-            dict.data.withUnsafeBytes { raw in
-                perEntry.withUnsafeMutableBufferPointer { e in
-                    idx.withUnsafeBufferPointer { ix in
-                        out.withUnsafeMutableBufferPointer { o in
-                            for i in 0..<min(n, ix.count) {
-                                if let validity, !validity[i] { o[i] = nullStringGroup(); continue }
-                                let entry = Int(ix[i])
-                                var g = e[entry]
-                                if g < 0 {
-                                    g = groupOfIntern(interner.intern(UnsafeRawBufferPointer(rebasing: raw[dict.range(entry)])))
-                                    e[entry] = g
+            var used = [Bool](repeating: false, count: dict.count)
+            idx.withUnsafeBufferPointer { ix in
+                used.withUnsafeMutableBufferPointer { u in
+                    if let validity {
+                        for i in 0..<rows where validity[i] { u[Int(ix[i])] = true }
+                    } else {
+                        for i in 0..<rows { u[Int(ix[i])] = true }
+                    }
+                }
+            }
+            let ids = encoders[0].interner.internAll(dict, used: used)
+            var toGroup = internToGroup
+            internToGroup = []
+            var toIntern = groupToIntern
+            groupToIntern = []
+            var groups = count
+            var nullG = nullGroup
+            let interned = encoders[0].interner.count
+            if toGroup.count < interned { toGroup.append(contentsOf: repeatElement(-1, count: interned - toGroup.count)) }
+            var perEntry = [Int32](repeating: -1, count: dict.count)
+            perEntry.withUnsafeMutableBufferPointer { e in
+                ids.withUnsafeBufferPointer { entryId in
+                    toGroup.withUnsafeMutableBufferPointer { tg in
+                        idx.withUnsafeBufferPointer { ix in
+                            out.withUnsafeMutableBufferPointer { o in
+                                for i in 0..<rows {
+                                    if let validity, !validity[i] {
+                                        if nullG == nil {
+                                            nullG = Int32(groups)
+                                            toIntern.append(-1)
+                                            groups += 1
+                                        }
+                                        o[i] = nullG ?? 0
+                                        continue
+                                    }
+                                    let entry = Int(ix[i])
+                                    var g = e[entry]
+                                    if g < 0 {
+                                        let id = Int(entryId[entry])
+                                        g = tg[id]
+                                        if g < 0 {
+                                            g = Int32(groups)
+                                            tg[id] = g
+                                            toIntern.append(Int32(id))
+                                            groups += 1
+                                        }
+                                        e[entry] = g
+                                    }
+                                    o[i] = g
                                 }
-                                o[i] = g
                             }
                         }
                     }
                 }
             }
+            internToGroup = toGroup
+            groupToIntern = toIntern
+            count = groups
+            nullGroup = nullG
             return out
         }
         let codes = encoders[0].encode(c, insert: true)

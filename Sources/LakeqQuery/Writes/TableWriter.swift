@@ -74,7 +74,7 @@ enum TableWriter {
         do {
             try FileManager.default.createDirectory(atPath: path + "/_delta_log", withIntermediateDirectories: true)
             createdDirectory = true
-            var options = WriterOptions()
+            var options = WriterOptions.lakeTable
             options.rowGroupRows = rowsPerFile
             let writer = DataFileWriter(tablePath: path, schema: schema, partitionColumns: partitions, options: options)
             var adds: [AddFile] = []
@@ -152,7 +152,7 @@ enum TableWriter {
                 throw QueryError.execution("INSERT INTO \(name): column \(f.name) does not take NULLs")
             }
         }
-        var options = WriterOptions()
+        var options = WriterOptions.lakeTable
         options.rowGroupRows = rowsPerFile
         let writer = DataFileWriter(snapshot: snapshot, options: options)
         var adds: [AddFile] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import LakeqDelta
 import LakeqParquet
 import LakeqSample
 
@@ -12,7 +13,7 @@ struct GenCommand: ParsableCommand {
     @Option(help: "Rows to generate.") var rows: Int
     @Option(help: "Random seed (same rows and seed give the same files).") var seed: UInt64 = 1
     @Option(help: "Output directory: the Delta tables DIR/events (partitions date=YYYY-MM-DD/), DIR/shows and DIR/users.") var out: String
-    @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
+    @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "lz4"
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
     @Option(help: "Columns given bloom filters, comma-separated, or none.") var bloomFilter: String = "user_id,event_id"
 
@@ -24,8 +25,8 @@ struct GenCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let start = DispatchTime.now()
-            var options = WriterOptions()
-            options.compression = parseCodec(compression) ?? .snappy
+            var options = WriterOptions.lakeTable
+            options.compression = parseCodec(compression) ?? .lz4Raw
             options.addBloomFilters(parseColumnList(bloomFilter))
             let gen = EventsGenerator(rows: rows, seed: seed)
             let bytes = try gen.writeLake(outDir: out, options: options, threads: resolveThreads(threads))

@@ -26,7 +26,7 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Ingest sources again even if the table already holds them.") var force = false
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: "Threads (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
-    @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
+    @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "lz4"
     @Option(help: "Columns given bloom filters, comma-separated, or none (default: user_id and event_id where the table has them).")
     var bloomFilter: String = "user_id,event_id"
     @Option(help: "Target false-positive rate of the bloom filters.") var bloomFpp: Double = 0.01
@@ -50,7 +50,7 @@ struct IngestCommand: ParsableCommand {
         o.maxBadFraction = maxBadFraction
         o.force = force
         o.threads = resolveThreads(threads)
-        o.writer.compression = parseCodec(compression) ?? .snappy
+        o.writer.compression = parseCodec(compression) ?? .lz4Raw
         o.writer.threads = o.threads
         o.writer.addBloomFilters(parseColumnList(bloomFilter), falsePositiveRate: bloomFpp)
         if isatty(2) != 0 && !json {

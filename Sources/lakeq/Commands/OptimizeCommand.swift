@@ -17,7 +17,7 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Target file size in bytes (default: the table's delta.targetFileSize, else 104857600 = 100 MiB).")
     var targetFileBytes: Int64?
     @Option(help: "Files rewritten at once (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
-    @Option(help: "Compression of the new files: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
+    @Option(help: "Compression of the new files: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "lz4"
     @Flag(help: "Print the summary as one JSON object.") var json = false
     @Argument(help: "The table name (or a path to the table directory).") var table: String
 
@@ -33,7 +33,7 @@ struct OptimizeCommand: ParsableCommand {
             var options = OptimizeOptions()
             options.targetFileBytes = targetFileBytes
             options.threads = resolveThreads(threads)
-            options.writer.compression = parseCodec(compression) ?? .snappy
+            options.writer.compression = parseCodec(compression) ?? .lz4Raw
             if let predicate {
                 let filter: PartitionPredicate
                 do {

@@ -30,7 +30,7 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Status lines (stderr) and the summary (stdout) as JSON.") var json = false
     @Option(help: "Seconds between status lines (default 5).") var statusInterval: Double = 5
     @Option(help: "Threads for parsing and writing (default: $LAKEQ_THREADS, else all cores).") var threads: Int?
-    @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "snappy"
+    @Option(help: "Compression: none, snappy, zstd, gzip, lz4, brotli.") var compression: String = "lz4"
 
     func validate() throws {
         guard !table.isEmpty, !table.contains("/"), !table.hasPrefix("_"), !table.hasPrefix(".") else {
@@ -63,7 +63,7 @@ struct StreamCommand: ParsableCommand {
         o.statusInterval = statusInterval
         o.kafkaOptions = kafkaOptions
         o.threads = resolveThreads(threads)
-        o.writer.compression = parseCodec(compression) ?? .snappy
+        o.writer.compression = parseCodec(compression) ?? .lz4Raw
         let stop = StopSignal()
         stop.install()
         try reportingErrors {
