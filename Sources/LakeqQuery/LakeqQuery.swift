@@ -18,7 +18,7 @@
 ///   pruning level), hash tables (`KeyEncoder`, `StringInterner`, `GroupTable`, `JoinTable`,
 ///   `Int64HashMap`), `Accumulator` (aggregate states), `Sorting`, `TopNPruner`, column
 ///   kernels and the join machinery shared by the join operators; the memory limit and
-///   spilling (`MemoryLimit`, `MemoryBudget`, `AggregateSpill`, `SpillCodec`, `SpillDirectory`).
+///   spilling (`MemoryLimit`, `MemoryBudget`, `PartitionedSpill`, `SpillCodec`, `SpillDirectory`).
 /// - `Expressions/`: `BoundExpr`, the vectorized `Evaluator`, functions, casts, LIKE, `Scalar`.
 /// - `Catalog/`: tables of the lake (`Catalog`, `Table` with lazily opened footers), Delta
 ///   file statistics, Hive partition typing, `TableAccess` (what SQL may read).

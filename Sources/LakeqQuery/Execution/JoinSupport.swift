@@ -1,14 +1,45 @@
 import Foundation
 import LakeqColumnar
 
+/// A build side's rows and their key index: the whole build, or one spilled partition of it.
+struct JoinSide {
+    var rows: RecordBatch
+    var table: JoinTable?
+    /// Bytes counted in the query's memory budget for it.
+    var bytes = 0
+
+    static func empty(_ types: [DataType]) -> JoinSide {
+        JoinSide(rows: RecordBatch(schema: Schema([]), columns: types.map { ColumnKernels.empty($0) }, rowCount: 0), table: nil)
+    }
+}
+
 /// The build side of a join: every row of its input, gathered in input order, and indexed by
 /// key when the join hashes. The join's probe pipeline starts once it is finished.
+///
+/// Its batches count against the query's memory limit. Past half the limit a hash join that
+/// can spill goes to disk (a grace hash join): build rows are written into the partitions of a
+/// `PartitionedSpill` by a hash of their keys, and the join (`HashJoin`) partitions its probe
+/// side the same way, then joins partition by partition. A join that cannot spill
+/// (`spillRefusal`) may use the whole limit, then ends the query with an out-of-memory error.
 final class JoinBuild: PhysicalOperator, @unchecked Sendable {
     let keys: [BoundExpr]
     let nullEquals: Bool
-    private var locals = WorkerSlots<[(BatchOrder, RecordBatch)]>(empty: [])
-    private(set) var rows = RecordBatch(schema: Schema([]), columns: [], rowCount: 0)
-    private(set) var table: JoinTable?
+    /// Why this build cannot be written to disk, nil when it can (set by the join reading it).
+    var spillRefusal: String? = "a join without an equality to hash on does not spill"
+
+    private final class Local {
+        var batches: [(BatchOrder, RecordBatch)] = []
+        /// Bytes of these batches counted in the query's budget.
+        var reserved = 0
+    }
+
+    private var locals = WorkerSlots<Local?>(empty: nil)
+    private(set) var side = JoinSide(rows: RecordBatch(schema: Schema([]), columns: [], rowCount: 0), table: nil)
+    var rows: RecordBatch { side.rows }
+    var table: JoinTable? { side.table }
+    /// Set once the build passed the spill threshold: its rows are on disk, set 0 of the spill.
+    private(set) var spill: PartitionedSpill?
+    private let spillLock = NSLock()
 
     init(_ child: PhysicalOperator, keys: [BoundExpr], nullEquals: Bool) {
         self.keys = keys
@@ -21,34 +52,125 @@ final class JoinBuild: PhysicalOperator, @unchecked Sendable {
     override var details: String { keys.isEmpty ? "" : "keys=[\(keys.map(\.text).joined(separator: ", "))]" }
 
     override func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {
-        locals = WorkerSlots(count: workers, initial: [])
+        locals = WorkerSlots(count: workers, initial: nil)
+        spill = nil
+    }
+
+    /// The bytes a held batch stands for: its buffers, and about 16 bytes a row of key index.
+    private static func bytes(_ b: RecordBatch) -> Int {
+        var n = b.rowCount * 16
+        for c in b.columns { n += c.values.byteCount + (c.validity.map { $0.words.count * 8 } ?? 0) }
+        return n
+    }
+
+    private var spilled: PartitionedSpill? {
+        spillLock.lock()
+        defer { spillLock.unlock() }
+        return spill
     }
 
     override func consume(_ batch: RecordBatch, order: BatchOrder, worker: Int, _ ctx: ExecutionContext) throws {
-        locals[worker].append((order, batch))
+        let l: Local
+        if let existing = locals[worker] { l = existing } else { l = Local(); locals[worker] = l }
+        if let target = spilled {
+            try writeHeld(l, to: target, worker: worker, ctx)
+            try write(batch, to: target, worker: worker)
+            return
+        }
+        l.batches.append((order, batch))
+        let bytes = l.reserved + Self.bytes(batch)
+        let total = ctx.memory.update(from: l.reserved, to: bytes)
+        l.reserved = bytes
+        guard total > ctx.memory.spillThreshold else { return }
+        if let refusal = spillRefusal {
+            guard total > ctx.memory.limit else { return }
+            throw Self.outOfMemory(refusal, holds: total, ctx)
+        }
+        try writeHeld(l, to: spillTarget(ctx), worker: worker, ctx)
+    }
+
+    static func outOfMemory(_ refusal: String, holds total: Int, _ ctx: ExecutionContext) -> QueryError {
+        let limit = MemoryLimit.format(ctx.memory.limit)
+        return QueryError.execution("out of memory: \(refusal); the query holds \(MemoryLimit.format(total)) with the join's build side, past the memory limit of \(limit) (--memory-limit \(limit))")
+    }
+
+    private func spillTarget(_ ctx: ExecutionContext) -> PartitionedSpill {
+        spillLock.lock()
+        defer { spillLock.unlock() }
+        if let spill { return spill }
+        let made = PartitionedSpill(directory: ctx.spill, label: "join", batchTypes: [outputTypes, probeTypes])
+        spill = made
+        return made
+    }
+
+    /// Types of the probe side's rows (set 1 of the spill), set by the join reading this build.
+    var probeTypes: [DataType] = []
+
+    /// Writes a worker's held batches to the build partitions and releases their memory.
+    private func writeHeld(_ l: Local, to target: PartitionedSpill, worker: Int, _ ctx: ExecutionContext) throws {
+        for (_, b) in l.batches { try write(b, to: target, worker: worker) }
+        l.batches = []
+        ctx.memory.update(from: l.reserved, to: 0)
+        l.reserved = 0
+    }
+
+    private func write(_ batch: RecordBatch, to target: PartitionedSpill, worker: Int) throws {
+        guard batch.rowCount > 0 else { return }
+        let keyColumns = try keys.map { try Evaluator.evaluate($0, batch) }
+        try target.write(set: 0, columns: batch.columns, rows: batch.rowCount,
+                         partitions: PartitionedSpill.partitions(keyColumns, rows: batch.rowCount), worker: worker)
     }
 
     override func finishSink(_ ctx: ExecutionContext) throws {
-        let ordered = locals.values.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
-        locals = WorkerSlots(empty: [])
-        rows = ordered.isEmpty
+        let busy = locals.values.enumerated().compactMap { w, l in l.map { (w, $0) } }
+        locals = WorkerSlots(empty: nil)
+        if let target = spill {
+            // Past the threshold once: what is still held joins the partitions on disk.
+            for (w, l) in busy { try writeHeld(l, to: target, worker: w, ctx) }
+            side = .empty(outputTypes)
+            return
+        }
+        let ordered = busy.flatMap { $0.1.batches }.sorted { $0.0 < $1.0 }.map(\.1)
+        let made = try index(ordered, large: true)
+        for (_, l) in busy { ctx.memory.update(from: l.reserved, to: 0) }
+        // The built side stays counted until the probe is done (`release`).
+        let total = ctx.memory.update(from: 0, to: made.bytes)
+        if let refusal = spillRefusal, total > ctx.memory.limit {
+            ctx.memory.update(from: made.bytes, to: 0)
+            throw Self.outOfMemory(refusal, holds: total, ctx)
+        }
+        side = made
+    }
+
+    /// Uncounts the built side once the join is done with it.
+    func release(_ ctx: ExecutionContext) {
+        ctx.memory.update(from: side.bytes, to: 0)
+        side.bytes = 0
+    }
+
+    /// Rows and key index of `batches` (the whole build, or one spilled partition).
+    func index(_ batches: [RecordBatch], large: Bool) throws -> JoinSide {
+        var rows = batches.isEmpty
             ? RecordBatch(schema: Schema([]), columns: outputTypes.map { ColumnKernels.empty($0) }, rowCount: 0)
-            : ColumnKernels.concat(ordered, types: outputTypes)
+            : batches.count == 1 ? batches[0] : ColumnKernels.concat(batches, types: outputTypes)
         // Strings are hashed and gathered from one contiguous buffer.
         rows.columns = rows.columns.map { c in
             if case .dictionary = c.values, c.count > 0 { return ColumnKernels.materialize(c) }
             return c
         }
+        var side = JoinSide(rows: rows, table: nil)
         if !keys.isEmpty {
             let t = JoinTable(keyTypes: keys.map(\.type), nullEquals: nullEquals)
             t.build(try keys.map { try Evaluator.evaluate($0, rows) }, rowCount: rows.rowCount)
-            table = t
+            side.table = t
         }
         // Large builds hand out strings of few distinct values as dictionary indices (small
         // builds already use the build column itself as the dictionary, see `gatherBuild`).
-        if rows.rowCount > JoinOperator.smallBuildRows {
-            rows.columns = rows.columns.map { LowCardinalityStrings.encode($0) ?? $0 }
+        if large && rows.rowCount > JoinOperator.smallBuildRows {
+            side.rows.columns = side.rows.columns.map { LowCardinalityStrings.encode($0) ?? $0 }
         }
+        side.bytes = Self.bytes(side.rows) - side.rows.rowCount * 16 + (side.table?.estimatedBytes ?? 0)
+        return side
     }
 }
 
@@ -90,6 +212,17 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
         rightTypes = probeIsLeft ? build.outputTypes : probe.outputTypes
         let all = leftTypes + rightTypes + [.boolean]
         super.init(children: [probe, build], outputTypes: outputs.map { all[$0] })
+        build.probeTypes = probe.outputTypes
+        build.spillRefusal = spillRefusal
+    }
+
+    /// Why this join's build cannot go to disk; nil when it can (a hash join whose rows the
+    /// spill format writes and whose answer per probe row depends only on build rows of equal key).
+    var spillRefusal: String? {
+        if build.keys.isEmpty { return "a join without an equality to hash on does not spill" }
+        if markNullAwareKeys { return "an IN (subquery) join (null-aware: a NULL anywhere in the set matters to every row) does not spill" }
+        for t in leftTypes + rightTypes where !SpillCodec.canWrite(t) { return "a join over \(t) columns does not spill" }
+        return nil
     }
 
     override var streamingInput: PhysicalOperator? { children[0] }
@@ -126,13 +259,13 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
     }
 
     /// Candidate pairs, in probe-row order.
-    func candidates(_ probe: RecordBatch) throws -> (probe: [Int32], build: [Int32]) {
+    func candidates(_ probe: RecordBatch, side: JoinSide) throws -> (probe: [Int32], build: [Int32]) {
         throw QueryError.execution("internal: \(name) has no candidate rule")
     }
 
     /// The columns of left ++ right for pairs (only `needed` positions are gathered).
-    private func pairBatch(_ probe: RecordBatch, _ p: [Int32], _ b: [Int32], needed: Set<Int>) -> RecordBatch {
-        let buildRows = build.rows
+    private func pairBatch(_ probe: RecordBatch, _ p: [Int32], _ b: [Int32], side: JoinSide, needed: Set<Int>) -> RecordBatch {
+        let buildRows = side.rows
         let leftCount = leftTypes.count
         var cols: [Column] = []
         for i in 0..<(leftTypes.count + rightTypes.count) {
@@ -168,10 +301,16 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
     }
 
     override func process(_ batch: RecordBatch, worker: Int, _ ctx: ExecutionContext) throws -> RecordBatch? {
+        try join(batch, side: build.side, matched: &matched[worker])
+    }
+
+    /// The output rows of a probe batch against a build side; `matched` collects the build
+    /// rows matched (right and full joins).
+    func join(_ batch: RecordBatch, side: JoinSide, matched: inout [Bool]) throws -> RecordBatch? {
         let n = batch.rowCount
-        var (p, b) = try candidates(batch)
+        var (p, b) = try candidates(batch, side: side)
         if let residual, !p.isEmpty {
-            let keep = try Evaluator.truth(residual, pairBatch(batch, p, b, needed: residual.columnsUsed))
+            let keep = try Evaluator.truth(residual, pairBatch(batch, p, b, side: side, needed: residual.columnsUsed))
             var np: [Int32] = [], nb: [Int32] = []
             np.reserveCapacity(p.count)
             nb.reserveCapacity(p.count)
@@ -188,7 +327,7 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
             if rows.count == n { return selectOutputs(probe: batch.columns, build: [], mark: nil, rows: n) }
             return selectOutputs(probe: batch.columns.map { $0.gather(rows) }, build: [], mark: nil, rows: rows.count)
         case .mark:
-            let mark = try markColumn(batch, p, b)
+            let mark = try markColumn(batch, p, b, side: side)
             return selectOutputs(probe: batch.columns, build: [], mark: mark, rows: n)
         default:
             break
@@ -199,8 +338,8 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
             }
         }
         if preservesBuild {
-            if matched[worker].isEmpty { matched[worker] = [Bool](repeating: false, count: build.rows.rowCount) }
-            for r in b { matched[worker][Int(r)] = true }
+            if matched.isEmpty { matched = [Bool](repeating: false, count: side.rows.rowCount) }
+            for r in b where r >= 0 { matched[Int(r)] = true }
         }
         if preservesProbe {
             // Unmatched probe rows, NULL-padded, in probe order.
@@ -219,15 +358,15 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
             b = nb
         }
         if p.isEmpty { return nil }
-        return output(batch, p, b)
+        return output(batch, p, b, side: side)
     }
 
     /// Output columns for pairs (probe rows `p`, build rows `b`, -1 for NULL padding).
-    private func output(_ probe: RecordBatch, _ p: [Int32], _ b: [Int32]) -> RecordBatch {
+    private func output(_ probe: RecordBatch, _ p: [Int32], _ b: [Int32], side: JoinSide) -> RecordBatch {
         var identity = p.count == probe.rowCount
         if identity { for (k, i) in p.enumerated() where Int(i) != k { identity = false; break } }
         let leftCount = leftTypes.count
-        let buildRows = build.rows
+        let buildRows = side.rows
         var cols: [Column] = []
         for o in outputs {
             let isLeft = o < leftCount
@@ -253,21 +392,21 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
 
     /// Per probe row: true if a candidate passes the mark test, NULL if none does but one
     /// compares NULL, else false (no mark test: whether any candidate exists).
-    private func markColumn(_ probe: RecordBatch, _ p: [Int32], _ b: [Int32]) throws -> Column {
+    private func markColumn(_ probe: RecordBatch, _ p: [Int32], _ b: [Int32], side: JoinSide) throws -> Column {
         let n = probe.rowCount
         var anyTrue = [Bool](repeating: false, count: n)
         var anyNull = [Bool](repeating: false, count: n)
         if markNullAwareKeys {
             for i in p { anyTrue[Int(i)] = true }
             // x IN (…) with no match is NULL when x is NULL (and the set is not empty) or the set holds a NULL.
-            let buildRows = build.rows.rowCount
-            let setHasNull = build.table?.hasNullKey ?? false
+            let buildRows = side.rows.rowCount
+            let setHasNull = side.table?.hasNullKey ?? false
             if buildRows > 0, let keyColumn = markProbeKey(probe) {
                 for i in 0..<n where !anyTrue[i] && (setHasNull || keyColumn.isNull(i)) { anyNull[i] = true }
             }
         } else if let markCondition {
             if !p.isEmpty {
-                let value = try Evaluator.evaluate(markCondition, pairBatch(probe, p, b, needed: markCondition.columnsUsed))
+                let value = try Evaluator.evaluate(markCondition, pairBatch(probe, p, b, side: side, needed: markCondition.columnsUsed))
                 let truth = Evaluator.truth(of: value)
                 for k in 0..<p.count {
                     let i = Int(p[k])
@@ -287,14 +426,20 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
     func markProbeKey(_ probe: RecordBatch) -> Column? { nil }
 
     override func flush(_ ctx: ExecutionContext) throws -> [RecordBatch] {
+        defer { build.release(ctx) }
         guard preservesBuild else { return [] }
         let rows = build.rows.rowCount
         var hit = [Bool](repeating: false, count: rows)
         for m in matched.values where m.count == rows { for r in 0..<rows where m[r] { hit[r] = true } }
         matched = WorkerSlots(empty: [])
-        let unmatched = (0..<rows).filter { !hit[$0] }.map { Int32($0) }
-        guard !unmatched.isEmpty else { return [] }
-        // Build rows nobody matched, with the probe side NULL.
+        return unmatchedBuildRows(build.side, hit: hit).map { [$0] } ?? []
+    }
+
+    /// Build rows nobody matched, with the probe side NULL.
+    func unmatchedBuildRows(_ side: JoinSide, hit: [Bool]) -> RecordBatch? {
+        let rows = side.rows.rowCount
+        let unmatched = (0..<rows).filter { hit.count != rows || !hit[$0] }.map { Int32($0) }
+        guard !unmatched.isEmpty else { return nil }
         let leftCount = leftTypes.count
         let probeTypes = probeIsLeft ? leftTypes : rightTypes
         var cols: [Column] = []
@@ -304,10 +449,9 @@ class JoinOperator: PhysicalOperator, @unchecked Sendable {
             if isLeft == probeIsLeft {
                 cols.append(ColumnKernels.nulls(probeTypes[k], count: unmatched.count))
             } else {
-                cols.append(build.rows.columns[k].gather(unmatched))
+                cols.append(side.rows.columns[k].gather(unmatched))
             }
         }
-        return [RecordBatch(schema: Schema([]), columns: cols, rowCount: unmatched.count)]
+        return RecordBatch(schema: Schema([]), columns: cols, rowCount: unmatched.count)
     }
 }
-

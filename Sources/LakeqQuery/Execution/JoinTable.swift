@@ -41,6 +41,20 @@ final class JoinTable {
         uniqueKeys = !next.contains { $0 >= 0 }
     }
 
+    /// About how many bytes the index holds (chains, heads, hash slots, interned strings),
+    /// counted against the query's memory limit.
+    var estimatedBytes: Int {
+        var b = next.capacity * 4
+        switch index {
+        case .empty: break
+        case .direct(_, let heads), .strings(let heads): b += heads.capacity * 4
+        case .hashed(let map, let heads): b += map.bytes + heads.capacity * 4
+        case .tuple(let t): b += t.estimatedBytes
+        }
+        for e in encoders where e.kind == .string || e.kind == .nested { b += e.interner.bytes }
+        return b
+    }
+
     private func index(_ keys: [Column], rowCount n: Int) {
         rowCount = n
         next = [Int32](repeating: -1, count: n)
@@ -176,6 +190,8 @@ final class TupleIndex {
     private(set) var count = 0
 
     init(width: Int) { self.width = width }
+
+    var estimatedBytes: Int { keys.capacity * 8 + hashes.capacity * 8 + slots.capacity * 4 + heads.capacity * 4 }
 
     /// The id of row `row` of `codes`; with `insert` a new tuple gets id `count`, without it
     /// an unknown tuple answers -1.

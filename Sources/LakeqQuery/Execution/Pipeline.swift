@@ -173,7 +173,9 @@ enum PipelineExecutor {
             if profiling { source.profile.record(worker: w, rows: 0, nanos: nowNanos() - start - downstream) }
         }
         source.finishSource(ctx)
-        // Rows streaming operators owe at the end (outer join leftovers), in order.
+        // Rows streaming operators owe at the end (outer join leftovers, a spilled join's
+        // partitions), in order; pending morsels are numbered after every flush's.
+        var pendingBase = morsels + operators.count
         for (k, op) in operators.enumerated() {
             let t = profiling ? nowNanos() : 0
             let rest = try op.flush(ctx)
@@ -181,6 +183,27 @@ enum PipelineExecutor {
             for (i, b) in rest.enumerated() {
                 if profiling { op.profile.record(worker: 0, rows: b.rowCount, nanos: 0) }
                 _ = try push(b, from: k + 1, order: BatchOrder(morsel: morsels + k, sequence: i), worker: 0)
+            }
+            let pending = try op.pendingMorsels(ctx)
+            guard pending > 0 else { continue }
+            let base = pendingBase
+            pendingBase += pending
+            try forEachMorsel(count: pending, workers: max(1, min(ctx.threads, pending)), stop: { sink.isSatisfied }) { w, m in
+                try ctx.checkCancelled()
+                var sequence = 0
+                var downstream: UInt64 = 0
+                let start = profiling ? nowNanos() : 0
+                try op.producePending(morsel: m, worker: w, ctx) { batch in
+                    try ctx.checkCancelled()
+                    let t = profiling ? nowNanos() : 0
+                    if profiling { op.profile.record(worker: w, rows: batch.rowCount, nanos: 0) }
+                    let more = try push(batch, from: k + 1, order: BatchOrder(morsel: base + m, sequence: sequence), worker: w)
+                    sequence += 1
+                    if profiling { downstream &+= nowNanos() - t }
+                    return more
+                }
+                // The operator's own time: the morsel's less what the operators after it took.
+                if profiling { op.profile.record(worker: w, rows: 0, nanos: nowNanos() - start - downstream) }
             }
         }
     }

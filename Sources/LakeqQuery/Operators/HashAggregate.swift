@@ -10,7 +10,7 @@ import LakeqColumnar
 /// GROUP BY over no rows still gives one row.
 ///
 /// Past the query's memory limit a worker writes its partial states to disk, partitioned by
-/// key hash (`AggregateSpill`), and starts over; the result is then merged and produced one
+/// key hash (`PartitionedSpill`), and starts over; the result is then merged and produced one
 /// partition per morsel instead of from memory.
 class HashAggregate: MaterializingOperator, @unchecked Sendable {
     let keys: [BoundExpr]
@@ -34,7 +34,7 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
 
     private var locals = WorkerSlots<Local?>(empty: nil)
     /// Set once a worker spilled: the result is merged from the spill files.
-    private var spill: AggregateSpill?
+    private var spill: PartitionedSpill?
     private let spillLock = NSLock()
     /// What was spilled (EXPLAIN ANALYZE), kept after the spill files are gone.
     private var spillSummary: String?
@@ -150,12 +150,12 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
         return nil
     }
 
-    private func spillTarget(_ ctx: ExecutionContext) -> AggregateSpill {
+    private func spillTarget(_ ctx: ExecutionContext) -> PartitionedSpill {
         spillLock.lock()
         defer { spillLock.unlock() }
         if let spill { return spill }
         let types = groupingSets.map { set in set.map { keys[$0].type } + aggregates.flatMap { Accumulator($0).stateTypes } }
-        let made = AggregateSpill(directory: ctx.spill, batchTypes: types)
+        let made = PartitionedSpill(directory: ctx.spill, label: "agg", batchTypes: types)
         spill = made
         return made
     }
@@ -198,13 +198,13 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
 
     override func prepareSource(_ ctx: ExecutionContext) throws -> Int {
         guard spill != nil else { return try super.prepareSource(ctx) }
-        return groupingSets.count * AggregateSpill.partitionCount
+        return groupingSets.count * PartitionedSpill.partitionCount
     }
 
     /// With spilled state, morsel m merges partition m % P of grouping set m / P from its files.
     override func produce(morsel: Int, worker: Int, _ ctx: ExecutionContext, _ emit: (RecordBatch) throws -> Bool) throws {
         guard let spill else { return try super.produce(morsel: morsel, worker: worker, ctx, emit) }
-        let s = morsel / AggregateSpill.partitionCount, p = morsel % AggregateSpill.partitionCount
+        let s = morsel / PartitionedSpill.partitionCount, p = morsel % PartitionedSpill.partitionCount
         let set = groupingSets[s]
         let table = GroupTable(keyTypes: set.map { keys[$0].type })
         var accumulators = aggregates.map { Accumulator($0) }
@@ -230,11 +230,11 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
     }
 
     override func finishSource(_ ctx: ExecutionContext) {
-        if let spill {
-            // Only this aggregate's files: a sort above it may have spilled into the same folder.
-            spill.deleteAll()
-            self.spill = nil
-        }
+        // Only this aggregate's files (those of partitions a LIMIT left unmerged): other
+        // operators, a sort or a spilled join, may still use the query's spill folder, which
+        // goes when the query ends.
+        spill?.deleteAll()
+        spill = nil
     }
 
     /// Folds a row group answered from its footer (count(*) over `rows`, min/max values) into
@@ -260,7 +260,7 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
                 try spillState(l, worker: 0, ctx)
                 ctx.memory.update(from: l.reserved, to: 0)
             }
-            spillSummary = "spilled: \(MemoryLimit.format(spill.bytesWritten)) in \(spill.spills) writes of \(spill.groupsWritten) partial groups, \(AggregateSpill.partitionCount) partitions per grouping set (memory limit \(MemoryLimit.format(ctx.memory.limit)), counted state at most \(MemoryLimit.format(ctx.memory.peak)))"
+            spillSummary = "spilled: \(MemoryLimit.format(spill.bytesWritten)) in \(spill.spills) writes of \(spill.rowsWritten.reduce(0, +)) partial groups, \(PartitionedSpill.partitionCount) partitions per grouping set (memory limit \(MemoryLimit.format(ctx.memory.limit)), counted state at most \(MemoryLimit.format(ctx.memory.peak)))"
             results = []
             return
         }

@@ -8,8 +8,8 @@ final class NestedLoopJoin: JoinOperator, @unchecked Sendable {
 
     override var name: String { "NestedLoopJoin" }
 
-    override func candidates(_ probe: RecordBatch) throws -> (probe: [Int32], build: [Int32]) {
-        let n = probe.rowCount, m = build.rows.rowCount
+    override func candidates(_ probe: RecordBatch, side: JoinSide) throws -> (probe: [Int32], build: [Int32]) {
+        let n = probe.rowCount, m = side.rows.rowCount
         var p: [Int32] = []
         var b: [Int32] = []
         p.reserveCapacity(n * m)

@@ -113,6 +113,13 @@ class PhysicalOperator: @unchecked Sendable {
     /// Rows owed after every input batch was seen (unmatched build rows of right/full joins).
     func flush(_ ctx: ExecutionContext) throws -> [RecordBatch] { [] }
 
+    /// Morsels still owed after `flush` (a spilled hash join's partitions): the pipeline's
+    /// workers run them as they run a source's, pushing what they emit to the operators after
+    /// this one.
+    func pendingMorsels(_ ctx: ExecutionContext) throws -> Int { 0 }
+
+    func producePending(morsel: Int, worker: Int, _ ctx: ExecutionContext, _ emit: (RecordBatch) throws -> Bool) throws {}
+
     // MARK: sink
 
     func prepareSink(workers: Int, _ ctx: ExecutionContext) throws {}

@@ -123,8 +123,8 @@ import Testing
         let plain = Column(type: .string, values: .bytes(ByteArrays(strings: ["a", "b", "x", "a"])), validity: Bitmap(bools: [true, true, false, true]))
         let dict = Column(type: .string, values: .dictionary(dictionary: .bytes(ByteArrays(strings: ["b", "a", "zz"])), indices: [1, 0, 2, 1]),
                           validity: Bitmap(bools: [true, true, false, true]))
-        #expect(AggregateSpill.partitions([plain], rows: 4) == AggregateSpill.partitions([dict], rows: 4))
-        let p = AggregateSpill.partitions([Column(type: .float64, values: .float64([0.0, -0.0, .nan, -.nan]))], rows: 4)
+        #expect(PartitionedSpill.partitions([plain], rows: 4) == PartitionedSpill.partitions([dict], rows: 4))
+        let p = PartitionedSpill.partitions([Column(type: .float64, values: .float64([0.0, -0.0, .nan, -.nan]))], rows: 4)
         #expect(p[0] == p[1] && p[2] == p[3])
     }
 

@@ -1,30 +1,40 @@
 import Foundation
 import LakeqColumnar
 
-/// The spilled partial states of one hash aggregate (DuckDB's radix-partitioned hash
-/// aggregate, DataFusion's spill): groups are split by a hash of their key values into
-/// `partitionCount` partitions; a worker past the memory limit writes each partition's
-/// groups (key columns, then every aggregate's state columns) to that partition's file and
-/// starts over with empty tables. Once the input is done, partitions are merged one at a time
-/// per worker, so only one partition's groups are in memory per worker.
-final class AggregateSpill: @unchecked Sendable {
+/// Rows written to disk split by a hash of their key values into `partitionCount` partitions,
+/// and read back one partition at a time: the one spill layout of the operators that spill
+/// by partition (DuckDB's radix partitioning, DataFusion's spill).
+///
+/// - Hash aggregation (`HashAggregate`, DuckDB's radix-partitioned hash aggregate): a set per
+///   grouping set, rows are groups (key columns, then every aggregate's state columns); a
+///   worker past the memory limit writes its groups and starts over with empty tables; once
+///   the input is done, partitions are merged one at a time per worker.
+/// - Grace hash join (`JoinBuild`, `HashJoin`): set 0 holds build rows, set 1 probe rows,
+///   each partitioned by its join keys, so equal keys of both sides meet in one partition;
+///   the join then runs one partition at a time per worker.
+final class PartitionedSpill: @unchecked Sendable {
     static let partitionCount = 64
 
     let directory: SpillDirectory
-    /// Types of a spilled batch of each grouping set: its keys, then the aggregates' states.
+    /// Names the files (`agg`, `join`).
+    let label: String
+    /// Types of a spilled batch of each set (for an aggregate: its keys, then the aggregates' states).
     let batchTypes: [[DataType]]
     private let lock = NSLock()
-    /// Files of (grouping set, partition), appended by whichever worker spills.
+    /// Files of (set, partition), appended by whichever worker spills.
     private var files: [[[String]]]
     private var fileByName: [String: String] = [:]
     private(set) var spills = 0
-    private(set) var groupsWritten = 0
+    /// Rows written per set.
+    private(set) var rowsWritten: [Int]
     private(set) var bytesWritten = 0
 
-    init(directory: SpillDirectory, batchTypes: [[DataType]]) {
+    init(directory: SpillDirectory, label: String, batchTypes: [[DataType]]) {
         self.directory = directory
+        self.label = label
         self.batchTypes = batchTypes
         files = batchTypes.map { _ in Array(repeating: [], count: Self.partitionCount) }
+        rowsWritten = batchTypes.map { _ in 0 }
     }
 
     /// Writes the groups of one grouping set (`columns`: keys then states, a row per group)
@@ -32,6 +42,12 @@ final class AggregateSpill: @unchecked Sendable {
     func write(set s: Int, keyCount: Int, columns: [Column], groups n: Int, worker: Int) throws {
         guard n > 0 else { return }
         let parts = keyCount == 0 ? [Int](repeating: 0, count: n) : Self.partitions(Array(columns.prefix(keyCount)), rows: n)
+        try write(set: s, columns: columns, rows: n, partitions: parts, worker: worker)
+    }
+
+    /// Writes `n` rows of `columns` to set `s`, row i into partition `parts[i]`.
+    func write(set s: Int, columns: [Column], rows n: Int, partitions parts: [Int], worker: Int) throws {
+        guard n > 0 else { return }
         var members = [[Int32]](repeating: [], count: Self.partitionCount)
         for (g, p) in parts.enumerated() { members[p].append(Int32(g)) }
         var written = 0
@@ -49,14 +65,14 @@ final class AggregateSpill: @unchecked Sendable {
         }
         lock.lock()
         spills += 1
-        groupsWritten += n
+        rowsWritten[s] += n
         bytesWritten += written
         lock.unlock()
     }
 
     /// The file a worker appends partition `p` of set `s` to (one per worker: no two writers share a file).
     private func file(set s: Int, partition p: Int, worker: Int) throws -> String {
-        let name = "agg-s\(s)-p\(p)-w\(worker)"
+        let name = "\(label)-s\(s)-p\(p)-w\(worker)"
         lock.lock()
         defer { lock.unlock() }
         if let existing = fileByName[name] { return existing }
