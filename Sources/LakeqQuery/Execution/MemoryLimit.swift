@@ -1,7 +1,8 @@
 import Foundation
 
-/// How much memory the spillable state of a query (hash aggregation's group tables) may
-/// hold before it is written to disk: DuckDB's `memory_limit`.
+/// How much memory the spillable state of a query (hash aggregation's group tables, join
+/// build sides, a sort's buffered batches) may hold before it is written to disk: DuckDB's
+/// `memory_limit`.
 ///
 /// Sizes are written as DuckDB writes them: a number with an optional unit, `KB`/`MB`/`GB`/`TB`
 /// (powers of 1000), `KiB`/`MiB`/`GiB`/`TiB` (powers of 1024), `B` or none (bytes), case and
@@ -66,7 +67,8 @@ public struct MemoryLimitError: Error, CustomStringConvertible, Sendable {
 /// Operators report what their state holds after each batch (`update`) and spill once the
 /// total passes `spillThreshold`: half the limit, because growing a hash table briefly holds
 /// its old and new slot arrays and writing the state out copies it, so the state's peak is
-/// about twice what it holds between batches. Shared by every worker of a query (a lock; it
+/// about twice what it holds between batches (a sort's run is likewise concatenated, then
+/// gathered in sorted order, block by block, as it is written). Shared by every worker of a query (a lock; it
 /// is asked once per batch, not per row). The default limit is resolved on first use, so a
 /// query that aggregates nothing never asks for the machine's memory size.
 final class MemoryBudget: @unchecked Sendable {
