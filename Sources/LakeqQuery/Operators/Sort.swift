@@ -52,7 +52,7 @@ final class Sort: MaterializingOperator, @unchecked Sendable {
         locals[worker].append((order, batch))
         let before = reserved[worker]
         var bytes = 0
-        for c in batch.columns { bytes += c.values.byteCount + (c.validity?.words.count ?? 0) * 8 }
+        for c in batch.columns { bytes += Self.heldBytes(c) }
         reserved[worker] = before + bytes
         let total = ctx.memory.update(from: before, to: before + bytes)
         guard total > ctx.memory.spillThreshold else { return }
@@ -67,6 +67,16 @@ final class Sort: MaterializingOperator, @unchecked Sendable {
         reserved[worker] = 0
         try spillTarget(ctx).write(try sortedRun(held))
         ctx.memory.update(from: before + bytes, to: 0)
+    }
+
+    /// The bytes a buffered column holds. A dictionary is charged by the share of its entries
+    /// the batch can use: batches of one row group, or of a join's output over its build
+    /// column, share one dictionary, which would otherwise be counted once per batch.
+    static func heldBytes(_ c: Column) -> Int {
+        let validity = (c.validity?.words.count ?? 0) * 8
+        guard case .dictionary(let d, let indices) = c.values else { return validity + c.values.byteCount }
+        let entries = max(1, d.count)
+        return validity + indices.count * 4 + d.byteCount * min(entries, indices.count) / entries
     }
 
     /// Why this sort's rows cannot be written to disk; nil when they can.

@@ -94,6 +94,16 @@ import Testing
         }
     }
 
+    @Test func sharedDictionaryIsChargedByTheEntriesABatchCanUse() {
+        let dictionary = ColumnValues.bytes(ByteArrays(strings: (0..<1000).map { "value-\($0 + 1000)" }))  // 10 bytes + offset each
+        let small = Column(type: .string, values: .dictionary(dictionary: dictionary, indices: [1, 5, 9]))
+        let plain = Column(type: .string, values: .bytes(ByteArrays(strings: ["a", "b", "c"])))
+        #expect(Sort.heldBytes(small) < 3 * 4 + 3 * 20)
+        #expect(Sort.heldBytes(plain) == plain.values.byteCount)
+        let wide = Column(type: .string, values: .dictionary(dictionary: dictionary, indices: [Int32](repeating: 3, count: 5000)))
+        #expect(Sort.heldBytes(wide) == 5000 * 4 + dictionary.byteCount)
+    }
+
     @Test func mergeBreaksTiesByInputOrder() throws {
         // Three runs whose rows all tie on the key: the merge must follow (batch, row).
         let key = SortKey(expr: BoundExpr(kind: .column(0), type: .int64, text: "k"), descending: false, nullsFirst: false)
