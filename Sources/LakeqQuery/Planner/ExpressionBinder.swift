@@ -501,7 +501,12 @@ extension SelectBinder {
         if let j = aggregates.firstIndex(where: { $0.call == f }) {
             return .column(aggregates[j].id, aggregates[j].spec.type, text)
         }
+        let joinsBefore = pendingJoins.count
         let spec = try aggregateSpec(f, argumentMode: .rows, text: text)
+        // A subquery in the arguments (or FILTER) joins the rows the aggregate reads: its join
+        // goes under the aggregate, not above it with the select list's.
+        aggregateInputJoins += pendingJoins[joinsBefore...]
+        pendingJoins.removeSubrange(joinsBefore...)
         let id = registry.add(text, spec.type)
         aggregates.append((id, spec, f))
         return .column(id, spec.type, text)

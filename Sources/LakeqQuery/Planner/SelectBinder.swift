@@ -48,6 +48,8 @@ final class SelectBinder {
     var unnestAllowed = false
     var selectAliases: [String: Expr] = [:]
     var pendingJoins: [PendingJoin] = []
+    /// Joins of subqueries inside aggregate arguments: applied to the aggregate's input.
+    var aggregateInputJoins: [PendingJoin] = []
 
     init(binder: Binder, outer: Scope?, outerReferences: OuterReferences?) {
         self.binder = binder
@@ -183,6 +185,8 @@ final class SelectBinder {
         windowsAllowed = false
 
         if aggregating {
+            for j in aggregateInputJoins { plan = j.apply(to: plan) }
+            aggregateInputJoins = []
             plan = .aggregate(.init(input: plan, groups: Array(zip(groupIds, groupBound)).map { ($0, $1) },
                                     aggregates: aggregates.map { ($0.id, $0.spec) }, groupingSets: groupingSets,
                                     groupingId: groupingSetColumn))
