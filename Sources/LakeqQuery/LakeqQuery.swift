@@ -16,7 +16,7 @@
 ///   on the `PhysicalOperator` base class.
 /// - `Execution/`: the morsel-driven `PipelineExecutor`, the scan's `AccessPlan` (every
 ///   pruning level), hash tables (`KeyEncoder`, `StringInterner`, `GroupTable`, `JoinTable`,
-///   `Int64HashMap`), `Accumulator` (aggregate states), `Sorting`, `TopNPruner`, column
+///   `Int64HashMap`), `Accumulator` (aggregate states), `Sorting` and `RadixSort`, `TopNPruner`, column
 ///   kernels and the join machinery shared by the join operators; the memory limit and
 ///   spilling (`MemoryLimit`, `MemoryBudget`, `PartitionedSpill`, `SpillCodec`, `SpillDirectory`).
 /// - `Expressions/`: `BoundExpr`, the vectorized `Evaluator`, functions, casts, LIKE, `Scalar`.

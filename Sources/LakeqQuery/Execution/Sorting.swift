@@ -4,7 +4,8 @@ import LakeqColumnar
 /// ORDER BY: row orders by several keys, stable (ties keep row order).
 ///
 /// Keys are first turned into typed arrays (integers, doubles, bytes) with NULL flags, so
-/// comparisons never box values; one non-NULL integer or double key sorts (key, row) pairs.
+/// comparisons never box values; integer and double keys without NULLs become ordered
+/// words (`orderedWords`), radix-sorted (`RadixSort`) or sorted as plain tuples.
 enum Sorting {
     /// One key in comparable form.
     struct KeyColumn {
@@ -106,20 +107,8 @@ enum Sorting {
             return topN(keyColumns, limit: limit, rows: n)
         }
         var idx: [Int32]
-        if keyColumns.count == 1, keyColumns[0].nulls == nil {
-            let k = keyColumns[0]
-            switch k.values {
-            case .ints(let v):
-                var pairs = (0..<n).map { (k.descending ? ~v[$0] : v[$0], Int32($0)) }
-                pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-                idx = pairs.map(\.1)
-            default:
-                idx = Array(0..<Int32(n))
-                idx.sort { a, b in
-                    let c = k.compare(Int(a), Int(b))
-                    return c != 0 ? c < 0 : a < b
-                }
-            }
+        if let words = orderedWords(keyColumns) {
+            idx = sortByWords(words, rows: n)
         } else {
             idx = Array(0..<Int32(n))
             idx.sort { a, b in
@@ -132,6 +121,80 @@ enum Sorting {
         }
         if let limit { return Array(idx.prefix(limit)) }
         return idx
+    }
+
+    /// Each key as unsigned words whose order is the key's order (direction applied), or nil
+    /// when a key has NULLs or is not an integer, boolean or double. Comparing words is one
+    /// instruction where the comparator switches over value kinds per call (about 20 ns): ten
+    /// million rows by two keys sorted in 14 s that way.
+    static func orderedWords(_ keys: [KeyColumn]) -> [[UInt64]]? {
+        var out: [[UInt64]] = []
+        out.reserveCapacity(keys.count)
+        let sign: UInt64 = 1 << 63
+        for key in keys {
+            guard key.nulls == nil else { return nil }
+            let flip: UInt64 = key.descending ? ~0 : 0
+            switch key.values {
+            case .ints(let v):
+                out.append(v.map { (UInt64(bitPattern: $0) ^ sign) ^ flip })
+            case .doubles(let v):
+                out.append(v.map { x in
+                    // NaN after every number (all NaNs equal), -0.0 equal to 0.0, as `compare`.
+                    if x.isNaN { return UInt64.max ^ flip }
+                    let bits = (x == 0 ? 0.0 : x).bitPattern
+                    return (bits & sign != 0 ? ~bits : bits | sign) ^ flip
+                })
+            case .bytes, .scalars:
+                return nil
+            }
+        }
+        return out
+    }
+
+    /// Rows from which `sortByWords` radix-sorts.
+    static let radixSortMinimumRows = 4096
+
+    /// Row order by `words` (from `orderedWords`), ties by row: a radix sort for many rows,
+    /// else the rows' words packed with the row number into fixed-size entries sorted by
+    /// plain comparisons.
+    static func sortByWords(_ words: [[UInt64]], rows n: Int) -> [Int32] {
+        // Past a few thousand rows the radix passes beat n log n comparisons; below, their
+        // fixed cost (histograms of 8 x 256 counts per key) does not pay.
+        if n >= radixSortMinimumRows { return RadixSort.sortedRows(words, rows: n) }
+        switch words.count {
+        case 0:
+            return Array(0..<Int32(n))
+        case 1:
+            let w = words[0]
+            var pairs = (0..<n).map { (w[$0], Int32($0)) }
+            pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            return pairs.map(\.1)
+        case 2:
+            let w0 = words[0], w1 = words[1]
+            var entries = (0..<n).map { (w0[$0], w1[$0], Int32($0)) }
+            entries.sort { a, b in
+                if a.0 != b.0 { return a.0 < b.0 }
+                if a.1 != b.1 { return a.1 < b.1 }
+                return a.2 < b.2
+            }
+            return entries.map(\.2)
+        default:
+            // Row-major words so one row's keys sit together.
+            let k = words.count
+            var flat = [UInt64](repeating: 0, count: n * k)
+            for (j, w) in words.enumerated() {
+                for i in 0..<n { flat[i * k + j] = w[i] }
+            }
+            var idx = Array(0..<Int32(n))
+            flat.withUnsafeBufferPointer { f in
+                idx.sort { a, b in
+                    let x = Int(a) * k, y = Int(b) * k
+                    for j in 0..<k where f[x + j] != f[y + j] { return f[x + j] < f[y + j] }
+                    return a < b
+                }
+            }
+            return idx
+        }
     }
 
     /// The old entry point: keys already evaluated as columns of `batch`.

@@ -292,4 +292,77 @@ import Testing
             }
         }
     }
+
+    /// The word-encoded sort (integer and double keys without NULLs) orders rows as the
+    /// comparator does: NaN after every number, -0.0 equal to 0.0, infinities, extremes, DESC,
+    /// ties by row; one, two and three keys; below and above the radix sort's threshold.
+    @Test(arguments: [1, 2, 3], [3000, 5000]) func wordSortEqualsTheComparator(keyCount: Int, n: Int) {
+        var rng: UInt64 = 99
+        func next() -> UInt64 { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return rng >> 33 }
+        let specials: [Double] = [.nan, -.nan, 0.0, -0.0, .infinity, -.infinity, .greatestFiniteMagnitude, -.leastNonzeroMagnitude]
+        let extremes: [Int64] = [.min, .max, 0, -1, 1]
+        for directions in 0..<(1 << keyCount) {
+            var columns: [Column] = []
+            var keys: [SortKey] = []
+            for k in 0..<keyCount {
+                let column: Column
+                if k % 2 == 0 {
+                    column = Column(type: .int64, values: .int64((0..<n).map { _ in next() % 10 == 0 ? extremes[Int(next() % 5)] : Int64(next() % 7) - 3 }))
+                } else {
+                    column = Column(type: .float64, values: .float64((0..<n).map { _ in next() % 4 == 0 ? specials[Int(next() % 8)] : Double(Int(next() % 9) - 4) / 2 }))
+                }
+                columns.append(column)
+                keys.append(SortKey(expr: BoundExpr(kind: .column(k), type: column.type, text: "k\(k)"), descending: directions & (1 << k) != 0, nullsFirst: false))
+            }
+            let keyColumns = zip(columns, keys).map { Sorting.KeyColumn($0, $1) }
+            guard let words = Sorting.orderedWords(keyColumns) else {
+                Issue.record("integer and double keys without NULLs have words")
+                return
+            }
+            var reference = Array(0..<Int32(n))
+            reference.sort { a, b in
+                for key in keyColumns {
+                    let c = key.compare(Int(a), Int(b))
+                    if c != 0 { return c < 0 }
+                }
+                return a < b
+            }
+            #expect(Sorting.sortByWords(words, rows: n) == reference)
+            #expect(Sorting.sortedIndices(columns, keys: keys, rows: n, limit: nil) == reference)
+        }
+    }
+
+    /// The radix sort equals a comparison sort of (words..., row) on its edges: no rows, one
+    /// row, all keys equal (no byte varies: no pass), full-range words, few distinct words.
+    @Test(arguments: [0, 1, 2, 100, 5000]) func radixSortEqualsTupleSort(n: Int) {
+        var rng: UInt64 = 7
+        func next() -> UInt64 { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return rng ^ (rng >> 29) }
+        let shapes: [[(UInt64) -> UInt64]] = [
+            [{ _ in 42 }],
+            [{ x in x }],
+            [{ x in x % 3 }, { x in x }],
+            [{ x in x >> 60 }, { x in x & 0xFF00 }, { x in x % 5 }],
+        ]
+        for shape in shapes {
+            let words = shape.map { f in (0..<n).map { _ in f(next()) } }
+            var reference = Array(0..<Int32(n))
+            reference.sort { a, b in
+                for w in words where w[Int(a)] != w[Int(b)] { return w[Int(a)] < w[Int(b)] }
+                return a < b
+            }
+            #expect(RadixSort.sortedRows(words, rows: n) == reference)
+        }
+    }
+
+    @Test func keysWithNullsOrStringsKeepTheComparator() {
+        let strings = Column(type: .string, values: .bytes(ByteArrays(strings: ["b", "a"])))
+        let key = SortKey(expr: BoundExpr(kind: .column(0), type: .string, text: "s"), descending: false, nullsFirst: false)
+        #expect(Sorting.orderedWords([Sorting.KeyColumn(strings, key)]) == nil)
+        var valid = Bitmap(count: 2, value: true)
+        valid[0] = false
+        let ints = Column(type: .int64, values: .int64([5, 4]), validity: valid)
+        let intKey = SortKey(expr: BoundExpr(kind: .column(0), type: .int64, text: "i"), descending: false, nullsFirst: false)
+        #expect(Sorting.orderedWords([Sorting.KeyColumn(ints, intKey)]) == nil)
+        #expect(Sorting.sortedIndices([ints], keys: [intKey], rows: 2, limit: nil) == [1, 0])
+    }
 }
