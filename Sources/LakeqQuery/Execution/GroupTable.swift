@@ -326,21 +326,28 @@ final class GroupTable {
         var out = [Int32](repeating: 0, count: n)
         if case .dictionary(.bytes(let dict), let idx) = c.values {
             // The entries rows use are interned in one call (a filtered batch keeps its whole
-            // dictionary: unused entries get no group), then rows map to groups through their
+            // dictionary: unused entries get no group; all are interned when the rows are many
+            // times the entries), then rows map to groups through their
             // dictionary index, a group made the first time a row uses its entry. The maps are
             // taken into locals for the batch: a class's arrays cost an exclusivity check per
             // access, which per entry was as much as the interning itself.
             let rows = min(n, idx.count)
             let validity = c.validity
-            var used = [Bool](repeating: false, count: dict.count)
-            idx.withUnsafeBufferPointer { ix in
-                used.withUnsafeMutableBufferPointer { u in
-                    if let validity {
-                        for i in 0..<rows where validity[i] { u[Int(ix[i])] = true }
-                    } else {
-                        for i in 0..<rows { u[Int(ix[i])] = true }
+            // With many rows per entry (an unfiltered row group) nearly every entry is used:
+            // interning them all is cheaper than a pass over the rows to find which.
+            var used: [Bool]?
+            if rows < 8 * dict.count {
+                var marks = [Bool](repeating: false, count: dict.count)
+                idx.withUnsafeBufferPointer { ix in
+                    marks.withUnsafeMutableBufferPointer { u in
+                        if let validity {
+                            for i in 0..<rows where validity[i] { u[Int(ix[i])] = true }
+                        } else {
+                            for i in 0..<rows { u[Int(ix[i])] = true }
+                        }
                     }
                 }
+                used = marks
             }
             let ids = encoders[0].interner.internAll(dict, used: used)
             var toGroup = internToGroup
@@ -351,36 +358,57 @@ final class GroupTable {
             var nullG = nullGroup
             let interned = encoders[0].interner.count
             if toGroup.count < interned { toGroup.append(contentsOf: repeatElement(-1, count: interned - toGroup.count)) }
+            // Entries whose string already has a group map to it before the rows are read, so
+            // the row loop's new-group branch is taken only for strings this batch sees first
+            // (after the first row groups: never), and its common path is a plain gather.
             var perEntry = [Int32](repeating: -1, count: dict.count)
+            perEntry.withUnsafeMutableBufferPointer { e in
+                ids.withUnsafeBufferPointer { entryId in
+                    toGroup.withUnsafeBufferPointer { tg in
+                        for entry in 0..<dict.count where entryId[entry] >= 0 { e[entry] = tg[Int(entryId[entry])] }
+                    }
+                }
+            }
             perEntry.withUnsafeMutableBufferPointer { e in
                 ids.withUnsafeBufferPointer { entryId in
                     toGroup.withUnsafeMutableBufferPointer { tg in
                         idx.withUnsafeBufferPointer { ix in
                             out.withUnsafeMutableBufferPointer { o in
-                                for i in 0..<rows {
-                                    if let validity, !validity[i] {
-                                        if nullG == nil {
-                                            nullG = Int32(groups)
-                                            toIntern.append(-1)
-                                            groups += 1
-                                        }
-                                        o[i] = nullG ?? 0
-                                        continue
-                                    }
-                                    let entry = Int(ix[i])
-                                    var g = e[entry]
+                                /// The group of an entry without one yet: its string's group,
+                                /// made now if the string has none (first seen in row order).
+                                func newGroup(_ entry: Int) -> Int32 {
+                                    let id = Int(entryId[entry])
+                                    var g = tg[id]
                                     if g < 0 {
-                                        let id = Int(entryId[entry])
-                                        g = tg[id]
-                                        if g < 0 {
-                                            g = Int32(groups)
-                                            tg[id] = g
-                                            toIntern.append(Int32(id))
-                                            groups += 1
-                                        }
-                                        e[entry] = g
+                                        g = Int32(groups)
+                                        tg[id] = g
+                                        toIntern.append(Int32(id))
+                                        groups += 1
                                     }
-                                    o[i] = g
+                                    e[entry] = g
+                                    return g
+                                }
+                                if let validity {
+                                    for i in 0..<rows {
+                                        if !validity[i] {
+                                            if nullG == nil {
+                                                nullG = Int32(groups)
+                                                toIntern.append(-1)
+                                                groups += 1
+                                            }
+                                            o[i] = nullG ?? 0
+                                            continue
+                                        }
+                                        let entry = Int(ix[i])
+                                        let g = e[entry]
+                                        o[i] = g >= 0 ? g : newGroup(entry)
+                                    }
+                                } else {
+                                    for i in 0..<rows {
+                                        let entry = Int(ix[i])
+                                        let g = e[entry]
+                                        o[i] = g >= 0 ? g : newGroup(entry)
+                                    }
                                 }
                             }
                         }

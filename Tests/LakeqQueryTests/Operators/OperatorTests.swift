@@ -60,6 +60,34 @@ import Testing
         #expect(ids.map { table.key(Int($0)) } == [[.string("c")], [.string("a")], [.string("c")], [.string("b")]])
     }
 
+    /// One VARCHAR key over dictionary batches (each its own entry order, some entries unused,
+    /// NULLs; rows a few times the entries and many times them, where every entry is interned
+    /// up front): ids are first-seen in row order, unused entries make no group.
+    @Test func dictionaryStringKeysKeepFirstSeenOrder() {
+        let table = GroupTable(keyTypes: [.string])
+        var expected: [String?: Int32] = [:]
+        var rng: UInt64 = 11
+        for (batch, n) in [40, 2000, 90, 5000].enumerated() {
+            let entries = (0..<12).map { "s\(($0 * 7 + batch * 5) % 12)" }  // a new order per batch
+            var rows: [String?] = []
+            for _ in 0..<n {
+                rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                let r = Int(rng >> 33)
+                rows.append(r % 11 == 0 ? nil : entries[r % 9])  // entries 9...11 never used
+            }
+            let index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1, Int32($0)) })
+            let column = Column(type: .string, values: .dictionary(dictionary: .bytes(ByteArrays(strings: entries)), indices: rows.map { $0.flatMap { index[$0] } ?? 0 }),
+                                validity: Bitmap(bools: rows.map { $0 != nil }))
+            let ids = table.groupIds([column], rowCount: n)
+            for i in 0..<n {
+                if expected[rows[i]] == nil { expected[rows[i]] = Int32(expected.count) }
+                #expect(ids[i] == expected[rows[i]])
+            }
+        }
+        #expect(table.count == expected.count)
+        for (key, g) in expected { #expect(table.key(Int(g)) == [key.map { Scalar.string($0) } ?? .null]) }
+    }
+
     /// Several VARCHAR keys go through a cache over combinations of interned ids, widened as
     /// new strings arrive across batches (plain and dictionary columns, NULLs): ids must be the
     /// first-seen ids of the (value, value) tuples, NULL distinct from every string.
