@@ -37,6 +37,33 @@ import Testing
     }
 }
 
+@Suite struct StringInternerTests {
+    /// Byte equality at every length from 0 to 40 (the word loop, the overlapping tail, the
+    /// 4-byte and byte paths) with the difference at every position, as Array's ==.
+    @Test func byteEqualityAtEveryLengthAndPosition() {
+        for n in 0...40 {
+            let a = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            a.withUnsafeBytes { pa in
+                #expect(memcmpEqual(pa.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, pa.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, n))
+                for at in 0..<n {
+                    var b = a
+                    b[at] ^= 0x40
+                    b.withUnsafeBytes { pb in #expect(!memcmpEqual(pa.baseAddress!, pb.baseAddress!, n), "length \(n), byte \(at)") }
+                }
+            }
+        }
+    }
+
+    @Test func internsEqualStringsOnce() {
+        let interner = StringInterner()
+        let words = (0..<500).map { "show \($0 % 97) of a longer title \($0 % 3)" }
+        let ids = interner.internAll(ByteArrays(strings: words))
+        #expect(interner.count == Set(words).count)
+        for (i, w) in words.enumerated() { #expect(ids[i] == ids[words.firstIndex(of: w)!]) }
+        #expect(interner.lookupAll(ByteArrays(strings: ["show 5 of a longer title 2", "nope"])) == [ids[5], -1])
+    }
+}
+
 @Suite struct GroupTableTests {
     @Test func integerKeysWithNulls() {
         let table = GroupTable(keyTypes: [.int64])
