@@ -78,6 +78,30 @@ import Testing
         #expect(keys.isNull(2) && !keys.isNull(3))
     }
 
+    /// Hashed integer keys (a span past the direct table's) in runs, across batches and NULLs:
+    /// a row equal to the previous one reuses its group, and ids stay first-seen.
+    @Test func hashedIntegerKeyRunsKeepFirstSeenIds() {
+        let table = GroupTable(keyTypes: [.int64])
+        let day: Int64 = 86_400_000_000
+        let batches: [[Int64?]] = [
+            [0, 0, 0, 5 * day, 5 * day, nil, 5 * day, 0, nil, nil, 2 * day],
+            [2 * day, 2 * day, 7 * day, nil, 7 * day, 0, 0],
+            [],
+            [9 * day, 9 * day, 9 * day],
+        ]
+        var expected: [Int64?: Int32] = [:]
+        for keys in batches {
+            let column = Column(type: .int64, values: .int64(keys.map { $0 ?? 0 }), validity: Bitmap(bools: keys.map { $0 != nil }))
+            let ids = table.groupIds([column], rowCount: keys.count)
+            for (i, k) in keys.enumerated() {
+                if expected[k] == nil { expected[k] = Int32(expected.count) }
+                #expect(ids[i] == expected[k], "row \(i) key \(String(describing: k))")
+            }
+        }
+        #expect(table.count == expected.count)
+        for (k, g) in expected { #expect(table.key(Int(g)) == [k.map { Scalar.int($0) } ?? .null]) }
+    }
+
     @Test func dictionaryStringsHashEachEntryOnce() {
         let table = GroupTable(keyTypes: [.string])
         let dict = ByteArrays(strings: ["a", "b", "c"])
