@@ -326,10 +326,17 @@ enum Functions {
         switch (c.values, c.type, type) {
         case (.int64(let v), .timestamp, .timestamp):
             if let coarse = DayTrunc(unit) {
-                var lastDay = Int64.min, lastOut: Int64 = 0
+                // The last day's bounds: a time within them needs no division (two compares
+                // instead of a 64-bit divide per row). Empty until a first day is computed, and
+                // kept empty where the bounds would overflow.
+                var dayStart = Int64.max, dayEnd = Int64.min, lastOut: Int64 = 0
                 return Column(type: type, values: .int64(v.map { t in
+                    if t >= dayStart && t < dayEnd { return lastOut }
                     let day = t.floorDiv(microsPerDay)
-                    if day != lastDay { lastDay = day; lastOut = coarse.apply(day) &* microsPerDay }
+                    lastOut = coarse.apply(day) &* microsPerDay
+                    let (start, overflow) = day.multipliedReportingOverflow(by: microsPerDay)
+                    let (end, overflowEnd) = start.addingReportingOverflow(microsPerDay)
+                    if overflow || overflowEnd { (dayStart, dayEnd) = (Int64.max, Int64.min) } else { (dayStart, dayEnd) = (start, end) }
                     return lastOut
                 }), validity: c.validity)
             }

@@ -35,6 +35,32 @@ import Testing
         #expect(TimestampText.parse("garbage") == nil)
     }
 
+    /// The column path (the last day's bounds remembered, no division inside them) equals the
+    /// scalar path for every unit of a day or longer: clustered and scattered times, before
+    /// and after 1970, day edges, and times near the ends of Int64 (where the bounds overflow).
+    @Test(arguments: ["day", "week", "month", "quarter", "year", "decade"]) func dateTruncColumnEqualsScalar(unit: String) throws {
+        let day: Int64 = 86_400_000_000
+        var rng: UInt64 = 3
+        var times: [Int64] = []
+        for i in 0..<4000 {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            let r = Int64(truncatingIfNeeded: rng >> 20)
+            if i % 3 == 0 {
+                times.append(r % (200 * 365 * day) - 100 * 365 * day)  // scattered, 1870-2070
+            } else {
+                times.append((times.last ?? 0) + r % (day / 7))  // clustered, crossing day edges both ways
+            }
+        }
+        times += [0, -1, day - 1, day, -day, -day - 1, 5 * day - 1, 5 * day]
+        times += [Int64.max / 2, Int64.min / 2, Int64.max / 2 - 1]
+        let type = DataType.timestamp(.micros, utc: true)
+        let column = Column(type: type, values: .int64(times))
+        let truncated = try #require(Functions.dateTruncColumn(unit, column, type: type))
+        for (i, t) in times.enumerated() {
+            #expect(Scalar.from(truncated, row: i) == (try Functions.dateTrunc(unit, .timestamp(t))), "\(unit) of \(t)")
+        }
+    }
+
     @Test func dateTruncAndParts() throws {
         let t = Scalar.timestamp(TimestampText.parse("2026-05-14T13:45:10.5Z")!)
         #expect(try Functions.dateTrunc("day", t) == .timestamp(TimestampText.parse("2026-05-14T00:00:00Z")!))
