@@ -196,17 +196,18 @@ struct Accumulator {
         }
     }
 
-    /// Adds every row of a batch to the single group of an aggregate without GROUP BY, with
-    /// plain loops instead of per-row group ids.
-    mutating func updateSingleGroup(rows n: Int, arg: Column?, extra: [Column] = []) throws {
-        grow(to: 1)
+    /// Adds every row of a batch to one group, with plain loops (vectorized reductions) instead
+    /// of per-row group ids: the single group of an aggregate without GROUP BY (group 0 of 1),
+    /// or group `g` of `groupCount` when every row of a grouped batch fell in it.
+    mutating func updateSingleGroup(rows n: Int, arg: Column?, extra: [Column] = [], group g: Int = 0, groupCount: Int = 1) throws {
+        grow(to: max(groupCount, g + 1))
         stopSkippingCounts()
-        guard var arg else { counts[0] &+= Int64(n); return }
+        guard var arg else { counts[g] &+= Int64(n); return }
         if spec.function == .countIf { arg = Self.ones(arg) }
         let validity = arg.validity
         switch kind {
         case .count where spec.function != .countIf:
-            counts[0] &+= Int64(validity.map(\.setCount) ?? n)
+            counts[g] &+= Int64(validity.map(\.setCount) ?? n)
         case .intSum where validity == nil:
             // No NULLs: one vectorized pass over the raw values (INTEGER widened lane-wise).
             let part: Int64?
@@ -218,13 +219,13 @@ struct Accumulator {
                 part = v.withUnsafeBufferPointer { Reductions.checkedSum($0) }
             }
             guard let part else { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
-            let (r, o) = intSums[0].addingReportingOverflow(part)
+            let (r, o) = intSums[g].addingReportingOverflow(part)
             if o { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
-            intSums[0] = r
-            counts[0] &+= Int64(n)
+            intSums[g] = r
+            counts[g] &+= Int64(n)
         case .intSum:
             guard let v = Vectors.int64s(arg), let validity else { return }
-            var total = intSums[0]
+            var total = intSums[g]
             var overflow = false
             var valid = 0
             v.withUnsafeBufferPointer { p in
@@ -234,10 +235,10 @@ struct Accumulator {
                 }
             }
             if overflow { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
-            intSums[0] = total
-            counts[0] &+= Int64(valid)
+            intSums[g] = total
+            counts[g] &+= Int64(valid)
         case .doubleSum:
-            var total = doubleSums[0]
+            var total = doubleSums[g]
             var valid = 0
             if validity == nil, case .float64(let v) = arg.values {
                 total += v.withUnsafeBufferPointer { Reductions.sum($0) }
@@ -253,12 +254,12 @@ struct Accumulator {
                     }
                 }
             }
-            doubleSums[0] = total
-            counts[0] &+= Int64(valid)
+            doubleSums[g] = total
+            counts[g] &+= Int64(valid)
         case .doubleExtreme where validity == nil && n > 0 && { if case .float64 = arg.values { return true }; return false }():
             guard case .float64(let v) = arg.values,
                   let best = v.withUnsafeBufferPointer({ Reductions.extreme($0, less: wantLess) }) else { return }
-            foldDouble(0, best)
+            foldDouble(g, best)
         case .intExtreme where validity == nil && n > 0:
             let found: Int64?
             switch arg.values {
@@ -267,9 +268,9 @@ struct Accumulator {
             default: found = Vectors.int64s(arg).flatMap { v in v.withUnsafeBufferPointer { Reductions.extreme($0, less: wantLess) } }
             }
             guard let best = found else { return }
-            if !seen[0] || (wantLess ? best < intBest[0] : best > intBest[0]) { intBest[0] = best; seen[0] = true }
+            if !seen[g] || (wantLess ? best < intBest[g] : best > intBest[g]) { intBest[g] = best; seen[g] = true }
         default:
-            try update(groups: [Int32](repeating: 0, count: n), arg: arg, extra: extra, groupCount: 1)
+            try update(groups: [Int32](repeating: Int32(g), count: n), arg: arg, extra: extra, groupCount: max(groupCount, g + 1))
         }
     }
 

@@ -114,6 +114,15 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
                 continue
             }
             let ids = table.groupIds(set.map { keyColumns[$0] }, rowCount: batch.rowCount)
+            // A batch whose rows all fall in one group (keys clustered: a day within a file of
+            // one day) is reduced as a whole column into that group; adding row by row into one
+            // slot waits on the previous row's store at every row.
+            if let g = ids.first, ids.allSatisfy({ $0 == g }) {
+                for a in aggregates.indices {
+                    try l.accumulators[s][a].updateSingleGroup(rows: batch.rowCount, arg: evaluated[a].arg, extra: evaluated[a].extra, group: Int(g), groupCount: table.count)
+                }
+                continue
+            }
             for a in aggregates.indices {
                 try l.accumulators[s][a].update(groups: ids, arg: evaluated[a].arg, extra: evaluated[a].extra, groupCount: table.count)
             }

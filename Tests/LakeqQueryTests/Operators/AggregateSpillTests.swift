@@ -70,6 +70,35 @@ import Testing
         return (ids, ColumnFactory.fromScalars(values, type: t), ColumnFactory.fromScalars(extra, type: .int64))
     }
 
+    /// A grouped batch whose rows all fall in one group is reduced as a whole column
+    /// (`updateSingleGroup(group:groupCount:)`, HashAggregate's path for clustered keys): the
+    /// answers equal row-by-row updates, for every kind, with and without NULLs, into groups
+    /// made earlier and into a new last group, after mixed batches (sums skipping counts).
+    @Test(arguments: Self.kinds.map(\.0))
+    func oneGroupBatchesEqualRowByRowUpdates(kind: String) throws {
+        let spec = try #require(Self.kinds.first { $0.0 == kind }).1
+        let t = spec.argument?.type ?? .int64
+        let groups = 6
+        var whole = Accumulator(spec), rowByRow = Accumulator(spec)
+        let (ids, arg, extra) = Self.input(t, rows: 120, groups: groups)
+        let extras = spec.function == .argMin ? [extra] : []
+        let argument = spec.argument == nil ? nil : arg
+        try whole.update(groups: ids, arg: argument, extra: extras, groupCount: groups)
+        try rowByRow.update(groups: ids, arg: argument, extra: extras, groupCount: groups)
+        // Batches of one group: rows 6..<11 and 12..<16 have no NULL (NULLs are at i % 11 == 5),
+        // rows 60..<90 have some; group 6 is one no row had before; the last batch is empty.
+        for (g, range, count) in [(2, 6..<11, groups), (4, 60..<90, groups), (groups, 12..<16, groups + 1), (0, 0..<0, groups + 1)] {
+            let picked = range.map { Int32($0) }
+            let a = argument?.gather(picked)
+            let x = extras.map { $0.gather(picked) }
+            try whole.updateSingleGroup(rows: picked.count, arg: a, extra: x, group: g, groupCount: count)
+            try rowByRow.update(groups: [Int32](repeating: Int32(g), count: picked.count), arg: a, extra: x, groupCount: count)
+        }
+        for g in 0...groups {
+            #expect(Casts.text(whole.result(g)) == Casts.text(rowByRow.result(g)), "\(kind) group \(g)")
+        }
+    }
+
     @Test(arguments: Self.kinds.map(\.0))
     func stateRoundTripsThroughASpillFile(kind: String) throws {
         let spec = try #require(Self.kinds.first { $0.0 == kind }).1
