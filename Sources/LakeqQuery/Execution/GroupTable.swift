@@ -337,8 +337,7 @@ final class GroupTable {
         var out = [Int32](repeating: 0, count: n)
         if case .dictionary(.bytes(let dict), let idx) = c.values {
             // The entries rows use are interned in one call (a filtered batch keeps its whole
-            // dictionary: unused entries get no group; all are interned when the rows are many
-            // times the entries), then rows map to groups through their
+            // dictionary: unused entries get no group), then rows map to groups through their
             // dictionary index, a group made the first time a row uses its entry. The maps are
             // taken into locals for the batch: a class's arrays cost an exclusivity check per
             // access, which per entry was as much as the interning itself.
@@ -369,22 +368,17 @@ final class GroupTable {
             var nullG = nullGroup
             let interned = encoders[0].interner.count
             if toGroup.count < interned { toGroup.append(contentsOf: repeatElement(-1, count: interned - toGroup.count)) }
-            // Entries whose string already has a group map to it before the rows are read, so
-            // the row loop's new-group branch is taken only for strings this batch sees first
-            // (after the first row groups: never), and its common path is a plain gather.
             var perEntry = [Int32](repeating: -1, count: dict.count)
-            perEntry.withUnsafeMutableBufferPointer { e in
-                ids.withUnsafeBufferPointer { entryId in
-                    toGroup.withUnsafeBufferPointer { tg in
-                        for entry in 0..<dict.count where entryId[entry] >= 0 { e[entry] = tg[Int(entryId[entry])] }
-                    }
-                }
-            }
             perEntry.withUnsafeMutableBufferPointer { e in
                 ids.withUnsafeBufferPointer { entryId in
                     toGroup.withUnsafeMutableBufferPointer { tg in
                         idx.withUnsafeBufferPointer { ix in
                             out.withUnsafeMutableBufferPointer { o in
+                                // Entries whose string already has a group map to it before the
+                                // rows are read, so the row loop's new-group branch is taken only
+                                // for strings this batch sees first (after the first row groups:
+                                // never), and its common path is a plain gather.
+                                for entry in 0..<dict.count where entryId[entry] >= 0 { e[entry] = tg[Int(entryId[entry])] }
                                 /// The group of an entry without one yet: its string's group,
                                 /// made now if the string has none (first seen in row order).
                                 func newGroup(_ entry: Int) -> Int32 {

@@ -4,8 +4,8 @@
 /// rows: a merge sort of ten million rows by two keys spent ~3 s comparing; the passes cost
 /// a read and a scattered write of each row's (word, row) per varying byte.
 ///
-/// Raw pointers throughout (this file's arrays are only touched through them): the scatter
-/// writes through per-bucket offsets that a checked array would test on every row.
+/// The loops over rows use raw pointers: the scatter writes through per-bucket offsets that
+/// a checked array would test on every row.
 enum RadixSort {
     /// Row order (0..<rows) by `words[0]`, then `words[1]`, …; ties by row.
     static func sortedRows(_ words: [[UInt64]], rows n: Int) -> [Int32] {

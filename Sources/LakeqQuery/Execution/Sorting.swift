@@ -5,7 +5,7 @@ import LakeqColumnar
 ///
 /// Keys are first turned into typed arrays (integers, doubles, bytes) with NULL flags, so
 /// comparisons never box values; integer and double keys without NULLs become ordered
-/// words (`orderedWords`), radix-sorted (`RadixSort`) or sorted as plain tuples.
+/// words (`orderedWords`), radix-sorted (`RadixSort`) or, for few rows, compared as words.
 enum Sorting {
     /// One key in comparable form.
     struct KeyColumn {
@@ -155,46 +155,26 @@ enum Sorting {
     static let radixSortMinimumRows = 4096
 
     /// Row order by `words` (from `orderedWords`), ties by row: a radix sort for many rows,
-    /// else the rows' words packed with the row number into fixed-size entries sorted by
-    /// plain comparisons.
+    /// else a comparison sort over the rows' words laid out row by row.
     static func sortByWords(_ words: [[UInt64]], rows n: Int) -> [Int32] {
         // Past a few thousand rows the radix passes beat n log n comparisons; below, their
         // fixed cost (histograms of 8 x 256 counts per key) does not pay.
         if n >= radixSortMinimumRows { return RadixSort.sortedRows(words, rows: n) }
-        switch words.count {
-        case 0:
-            return Array(0..<Int32(n))
-        case 1:
-            let w = words[0]
-            var pairs = (0..<n).map { (w[$0], Int32($0)) }
-            pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-            return pairs.map(\.1)
-        case 2:
-            let w0 = words[0], w1 = words[1]
-            var entries = (0..<n).map { (w0[$0], w1[$0], Int32($0)) }
-            entries.sort { a, b in
-                if a.0 != b.0 { return a.0 < b.0 }
-                if a.1 != b.1 { return a.1 < b.1 }
-                return a.2 < b.2
-            }
-            return entries.map(\.2)
-        default:
-            // Row-major words so one row's keys sit together.
-            let k = words.count
-            var flat = [UInt64](repeating: 0, count: n * k)
-            for (j, w) in words.enumerated() {
-                for i in 0..<n { flat[i * k + j] = w[i] }
-            }
-            var idx = Array(0..<Int32(n))
-            flat.withUnsafeBufferPointer { f in
-                idx.sort { a, b in
-                    let x = Int(a) * k, y = Int(b) * k
-                    for j in 0..<k where f[x + j] != f[y + j] { return f[x + j] < f[y + j] }
-                    return a < b
-                }
-            }
-            return idx
+        // Row-major words so one row's keys sit together.
+        let k = words.count
+        var flat = [UInt64](repeating: 0, count: n * k)
+        for (j, w) in words.enumerated() {
+            for i in 0..<n { flat[i * k + j] = w[i] }
         }
+        var idx = Array(0..<Int32(n))
+        flat.withUnsafeBufferPointer { f in
+            idx.sort { a, b in
+                let x = Int(a) * k, y = Int(b) * k
+                for j in 0..<k where f[x + j] != f[y + j] { return f[x + j] < f[y + j] }
+                return a < b
+            }
+        }
+        return idx
     }
 
     /// The old entry point: keys already evaluated as columns of `batch`.
