@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LAKEQ="${LAKEQ:-$ROOT/.build/release/lakeq}"
-[ -x "$LAKEQ" ] || (cd "$ROOT" && swift build -c release --static-swift-stdlib >/dev/null)
+[ -x "$LAKEQ" ] || (cd "$ROOT" && swift build -c release --static-swift-stdlib -Xlinker -no-pie >/dev/null)
 SCHEMA="$ROOT/examples/events.schema.json"
 HERE="$ROOT/Benchmarks/stream"
 WORK="${WORK:-$(mktemp -d /tmp/lakeq-stream-bench.XXXXXX)}"
