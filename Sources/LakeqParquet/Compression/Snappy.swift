@@ -2,21 +2,18 @@ import CSnappy
 
 /// SNAPPY: raw snappy blocks (no framing format), as every Parquet writer emits them.
 enum SnappyCodec {
+    /// Decodes with `SnappyDecoder` (faster than libsnappy on the dictionary pages pyarrow
+    /// writes; libsnappy still compresses).
     static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
-        let src = input.nonNilBase.assumingMemoryBound(to: CChar.self)
         // The block starts with its own length; check it against the page header before
         // decoding so a mismatch is reported as such rather than as a generic failure.
-        var declared = 0
-        guard snappy_uncompressed_length(src, input.count, &declared) == SNAPPY_OK else {
+        guard let (declared, headerBytes) = SnappyDecoder.declaredLength(input) else {
             throw ParquetError.corrupt("SNAPPY: invalid block header")
         }
         try checkDecodedSize(declared, output.count, codec: "SNAPPY")
-        var produced = output.count
-        let status = snappy_uncompress(src, input.count, output.nonNilBase.assumingMemoryBound(to: CChar.self), &produced)
-        guard status == SNAPPY_OK else {
+        guard SnappyDecoder.decodeBody(input, headerBytes: headerBytes, into: output) else {
             throw ParquetError.corrupt("SNAPPY: invalid compressed data")
         }
-        try checkDecodedSize(produced, output.count, codec: "SNAPPY")
     }
 
     static func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
