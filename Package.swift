@@ -13,6 +13,16 @@ import PackageDescription
 //   LakeqStream    Kafka topics into Delta tables, exactly once (ingest-and-stream layer)
 //   LakeqServer    the HTTP API service (`lakeq serve`): routes, keys, limits, cache, metrics
 //   lakeq          the command-line tool
+
+// The query path's modules reach the metadata of concrete generic types (a Dictionary of
+// String keys, an Array of tuples) through accessor functions instead of mangled names: a
+// mangled name is demangled at first use and its generic requirements checked by runtime
+// conformance lookups, each a scan of the binary's ~9k conformance records. That was ~14% of a
+// `count(*)` process (spec/cli.md, "Start-up"). Release only: debug builds do not measure start-up.
+let startUp: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "lakeq",
     platforms: [.macOS(.v13)],
@@ -50,17 +60,18 @@ let package = Package(
         // (no pkg-config: its `-lrdkafka` would load libssl/libcrypto/libsasl2 at every start).
         .systemLibrary(name: "CRdkafka", providers: [.apt(["librdkafka-dev"])]),
 
-        .target(name: "LakeqColumnar"),
+        .target(name: "LakeqColumnar", swiftSettings: startUp),
         .target(
             name: "LakeqParquet",
             dependencies: [
                 "LakeqColumnar", "CZstd", "CSnappy", "CLZ4", "CZlib", "CBrotli",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: startUp
         ),
-        .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"]),
-        .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
+        .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"], swiftSettings: startUp),
+        .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"], swiftSettings: startUp),
         .target(name: "LakeqIngest", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"]),
         .target(name: "LakeqKafka", dependencies: ["CRdkafka"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Moved out of the executable as it was (Swift 5 mode): its parallel writer predates strict concurrency.
@@ -102,11 +113,13 @@ let package = Package(
                 "LakeqServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: startUp,
             // Process start is most of a small query's time. The toolchain's link exports all
             // ~38k of our symbols, which the loader's lookups and the runtime's dladdr walk at
             // every start; nothing loads plugins into lakeq, so none is exported (spec/cli.md).
-            // (-no-pie would save as much again, but with a dynamically linked Swift runtime,
-            // as in debug builds, glibc then warns on stderr about protected symbols.)
+            // (-no-pie saves as much again; it is on README's release command line, not here,
+            // because with a dynamically linked Swift runtime, as in debug builds, glibc then
+            // warns on stderr about protected symbols.)
             linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))]
         ),
 
