@@ -139,6 +139,40 @@ public struct RLEHybridDecoder {
         return set
     }
 
+    /// Passes over `count` values without decoding them: RLE runs are shortened and whole
+    /// bit-packed groups stepped over (only a group the skip ends inside is unpacked). Skipped
+    /// values are not range-checked. Throws if the data ends first.
+    public mutating func skip(_ count: Int) throws {
+        var left = count
+        while left > 0 {
+            if pendingCount > 0 {
+                let n = min(left, pendingCount)
+                pendingPos &+= n
+                pendingCount &-= n
+                left &-= n
+            } else if rleLeft > 0 {
+                let n = min(left, rleLeft)
+                rleLeft &-= n
+                left &-= n
+            } else if packedGroups > 0 {
+                if left >= 8 {
+                    let g = min(packedGroups, left &>> 3)
+                    pos &+= g &* bitWidth
+                    packedGroups &-= g
+                    left &-= g &<< 3
+                } else {
+                    unpackPending(bytes: bitWidth, valid: 8)
+                    packedGroups &-= 1
+                }
+            } else if packedPartial > 0 {
+                unpackPending(bytes: end &- pos, valid: packedPartial)
+                packedPartial = 0
+            } else {
+                try nextRun()
+            }
+        }
+    }
+
     // MARK: core
 
     @inline(__always)

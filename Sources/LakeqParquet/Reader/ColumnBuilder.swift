@@ -11,7 +11,7 @@ struct ColumnBuilder {
     let descriptor: ColumnDescriptor
     private(set) var mode = Mode.undecided
     var dictionary: ColumnValues?
-    private var dictionaryCount = 0
+    private(set) var dictionaryCount = 0
 
     // One of these holds the values, chosen by the physical type; the others stay empty.
     // Separate stored arrays (rather than an enum payload) keep appends in place, without
@@ -65,6 +65,7 @@ struct ColumnBuilder {
         guard let dictionary else {
             throw ParquetError.corrupt("column \(descriptor.name): dictionary-encoded page without a dictionary page")
         }
+        keepIndicesIfNotGathered(dictionary)
         guard n > 0 else { return }
         guard data.count >= 1 else { throw ParquetError.corrupt("column \(descriptor.name): empty dictionary-index page") }
         let bitWidth = Int(data[0])
@@ -94,6 +95,46 @@ struct ColumnBuilder {
             }
             appendPlain(dictionary.gather(tmp))
         }
+    }
+
+    /// Appends the values of dictionary indices already decoded (and checked against the
+    /// dictionary's size), as `appendDictionaryIndices(_:count:)` appends those it decodes.
+    mutating func appendDictionaryIndices(decoded: UnsafeBufferPointer<Int32>) throws {
+        guard let dictionary else {
+            throw ParquetError.corrupt("column \(descriptor.name): dictionary-encoded page without a dictionary page")
+        }
+        keepIndicesIfNotGathered(dictionary)
+        guard !decoded.isEmpty else { return }
+        switch dictionary {
+        case .int32(let d): return Self.gather(decoded, d, into: &int32s, mode: &mode)
+        case .int64(let d): return Self.gather(decoded, d, into: &int64s, mode: &mode)
+        case .float32(let d): return Self.gather(decoded, d, into: &floats, mode: &mode)
+        case .float64(let d): return Self.gather(decoded, d, into: &doubles, mode: &mode)
+        case .boolean(let d): return Self.gather(decoded, d, into: &bools, mode: &mode)
+        default: break
+        }
+        if mode == .undecided { mode = .dictionary }
+        if mode == .dictionary {
+            indices.append(contentsOf: decoded)
+        } else {
+            appendPlain(dictionary.gather(Array(decoded)))
+        }
+    }
+
+    /// Byte-array (and fixed-width byte) columns keep their indices from the first
+    /// dictionary-encoded page on, even one whose rows are all NULL: its null slots must be
+    /// spread among the indices, where later pages' values go, not among plain values.
+    private mutating func keepIndicesIfNotGathered(_ dictionary: ColumnValues) {
+        switch dictionary {
+        case .int32, .int64, .float32, .float64, .boolean: return
+        default: if mode == .undecided { mode = .dictionary }
+        }
+    }
+
+    private static func gather<T>(_ indices: UnsafeBufferPointer<Int32>, _ dictionary: [T], into out: inout [T], mode: inout Mode) {
+        mode = .plain
+        out.reserveForAppending(indices.count)
+        for i in indices { out.append(dictionary[Int(i)]) }
     }
 
     /// Decodes `n` indices and appends the dictionary values they select, 1,024 at a time

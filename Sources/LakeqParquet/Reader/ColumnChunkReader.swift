@@ -24,6 +24,8 @@ struct ColumnChunkReader {
     private var rowsSeen = 0
     /// Data pages skipped because no wanted row fell in them.
     private(set) var pagesSkipped = 0
+    /// Dictionary-encoded data pages of which only the wanted rows were decoded.
+    private(set) var pagesReadSparsely = 0
     private var levelScratch: [UInt32] = []
     var pagesRead = 0
     /// Decoded dictionaries kept across reads, and this chunk's key there (nil: the dictionary
@@ -51,8 +53,9 @@ struct ColumnChunkReader {
             throw ParquetError.unsupported("\(location): nested (repeated) columns are not supported yet")
         }
         var builder = ColumnBuilder(descriptor: descriptor, expectedRows: wanted?.count ?? numValues)
-        // Decoded pages: (first row in the chunk, first row in the builder, rows).
-        var segments: [(chunkRow: Int, builderRow: Int, rows: Int)] = []
+        // Decoded pages: (first row in the chunk, first row in the builder, rows); a sparse
+        // page put only its wanted rows in the builder, in order.
+        var segments: [(chunkRow: Int, builderRow: Int, rows: Int, sparse: Bool)] = []
         var pos = 0
         while rowsSeen < numValues {
             let (header, body) = try nextPage(&pos, valuesRead: builder.count)
@@ -70,7 +73,14 @@ struct ColumnChunkReader {
                     pagesSkipped += 1
                     continue
                 }
-                segments.append((rowsSeen, builder.count, rows))
+                if let wanted, let picked = Self.sparseRows(wanted, in: rowsSeen..<(rowsSeen + rows)),
+                   try readSparsePage(header, body, rows: rows, picked: picked, decompressor: decompressor, builder: &builder) {
+                    segments.append((rowsSeen, builder.count - picked.count, rows, true))
+                    rowsSeen += rows
+                    pagesReadSparsely += 1
+                    continue
+                }
+                segments.append((rowsSeen, builder.count, rows, false))
                 if let v1 {
                     try readPageV1(v1, data: try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor), builder: &builder)
                 } else if let v2 {
@@ -86,14 +96,22 @@ struct ColumnChunkReader {
         // Map the wanted chunk rows onto the decoded pages' rows.
         var indices: [Int32] = []
         indices.reserveCapacity(wanted.count)
-        var s = 0
+        var s = 0, sparseNext = 0
         for range in wanted.ranges {
             for row in range {
-                while s < segments.count && row >= segments[s].chunkRow + segments[s].rows { s += 1 }
+                while s < segments.count && row >= segments[s].chunkRow + segments[s].rows {
+                    s += 1
+                    sparseNext = 0
+                }
                 guard s < segments.count, row >= segments[s].chunkRow else {
                     throw corrupt("row \(row) is not in the column chunk")
                 }
-                indices.append(Int32(segments[s].builderRow + row - segments[s].chunkRow))
+                if segments[s].sparse {
+                    indices.append(Int32(segments[s].builderRow + sparseNext))
+                    sparseNext += 1
+                } else {
+                    indices.append(Int32(segments[s].builderRow + row - segments[s].chunkRow))
+                }
             }
         }
         return column.gather(indices)
@@ -299,6 +317,115 @@ struct ColumnChunkReader {
     }
 
     // MARK: pages
+
+    // MARK: sparse pages
+
+    /// The page rows (relative to `page.lowerBound`) that `wanted` picks, when they are few
+    /// enough for decoding them alone to pay: at most one in eight of the page's rows.
+    static func sparseRows(_ wanted: RowRanges, in page: Range<Int>) -> [Int]? {
+        var picked: [Int] = []
+        let limit = page.count / 8
+        for range in wanted.ranges where range.overlaps(page) {
+            let r = range.clamped(to: page)
+            guard picked.count + r.count <= limit else { return nil }
+            for row in r { picked.append(row - page.lowerBound) }
+        }
+        return picked.isEmpty ? nil : picked
+    }
+
+    /// Decodes only the `picked` rows of a dictionary-encoded data page (late materialization
+    /// of a few surviving rows): the definition levels are read whole, the indices of the other
+    /// rows are stepped over, never unpacked or gathered. false (nothing consumed from the
+    /// builder) for a page this does not handle: another encoding, no dictionary yet, BIT_PACKED
+    /// levels, an encrypted chunk; the caller then decodes the page whole.
+    private mutating func readSparsePage(
+        _ header: PageHeader, _ body: UnsafeRawBufferPointer, rows: Int, picked: [Int],
+        decompressor: Decompressor, builder: inout ColumnBuilder
+    ) throws -> Bool {
+        guard crypto == nil, builder.dictionary != nil else { return false }
+        let maxDef = descriptor.maxDefinitionLevel
+        let levels: UnsafeRawBufferPointer?, values: UnsafeRawBufferPointer
+        if let h = header.dataPageHeader {
+            guard h.encoding.isDictionary, maxDef == 0 || h.definitionLevelEncoding == .rle else { return false }
+            let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
+            if maxDef > 0 {
+                guard data.count >= 4 else { throw corrupt("definition levels truncated") }
+                let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
+                guard length <= data.count - 4 else { throw corrupt("definition levels length \(length) exceeds the page") }
+                levels = UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)])
+                values = UnsafeRawBufferPointer(rebasing: data[(4 + length)...])
+            } else {
+                levels = nil
+                values = data
+            }
+        } else if let h = header.dataPageHeaderV2 {
+            guard h.encoding.isDictionary else { return false }
+            let repLength = Int(h.repetitionLevelsByteLength), defLength = Int(h.definitionLevelsByteLength)
+            guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
+                throw corrupt("data page v2 level lengths exceed the page")
+            }
+            levels = maxDef > 0 ? UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)]) : nil
+            let compressed = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
+            let valuesSize = Int(header.uncompressedPageSize) - repLength - defLength
+            guard valuesSize >= 0 else { throw corrupt("data page v2 uncompressed size smaller than its levels") }
+            if h.isCompressed ?? true, codec != .uncompressed, compressed.count > 0 {
+                values = try decompressed(compressed, uncompressedSize: valuesSize, decompressor: decompressor)
+            } else {
+                values = compressed
+            }
+        } else {
+            return false
+        }
+
+        // Each picked row's level, and the position among the page's values of those defined.
+        var pickedLevels: [UInt32] = []
+        var positions: [Int] = []
+        positions.reserveCapacity(picked.count)
+        if let levels {
+            prepareLevelScratch(rows)
+            var decoder = try RLEHybridDecoder(levels, bitWidth: levelBitWidth)
+            let top = UInt32(maxDef)
+            let highest = try levelScratch.withUnsafeMutableBufferPointer { buf in
+                try decoder.decode(into: buf.baseAddress!, count: rows)
+                return buf[0..<rows].reduce(0, max)
+            }
+            // As the whole-page decode does: a level above the maximum anywhere is corrupt.
+            guard highest <= top else { throw corrupt("definition level \(highest) above the maximum \(top)") }
+            pickedLevels.reserveCapacity(picked.count)
+            var defined = 0, row = 0
+            for p in picked {
+                while row < p {
+                    defined += levelScratch[row] == top ? 1 : 0
+                    row += 1
+                }
+                pickedLevels.append(levelScratch[p])
+                if levelScratch[p] == top { positions.append(defined) }
+            }
+        } else {
+            positions = picked
+        }
+
+        var indices = [Int32](repeating: 0, count: positions.count)
+        if !positions.isEmpty {
+            guard values.count >= 1 else { throw corrupt("empty dictionary-index page") }
+            var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: values[1...]), bitWidth: Int(values[0]))
+            let dictionaryCount = builder.dictionaryCount
+            var next = 0
+            try indices.withUnsafeMutableBufferPointer { out in
+                for (i, position) in positions.enumerated() {
+                    try decoder.skip(position - next)
+                    try decoder.decodeDictionaryIndices(into: out.baseAddress! + i, count: 1, dictionaryCount: dictionaryCount)
+                    next = position + 1
+                }
+            }
+        }
+        if levels != nil {
+            pickedLevels.withUnsafeBufferPointer { builder.appendValidity(levels: $0) }
+        }
+        try indices.withUnsafeBufferPointer { try builder.appendDictionaryIndices(decoded: $0) }
+        try finishPage(rows: picked.count, nonNull: positions.count, builder: &builder)
+        return true
+    }
 
     private mutating func readPageV1(_ h: DataPageHeader, data: UnsafeRawBufferPointer, builder: inout ColumnBuilder) throws {
         let rows = Int(h.numValues)

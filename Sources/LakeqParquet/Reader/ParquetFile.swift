@@ -179,7 +179,7 @@ public final class ParquetFile: @unchecked Sendable {
         try Self.pageRange(try columnMetaData(rowGroup: rowGroup, column: column))
     }
 
-    private static func pageRange(_ meta: ColumnMetaData) -> (offset: Int64, length: Int64) {
+    static func pageRange(_ meta: ColumnMetaData) -> (offset: Int64, length: Int64) {
         var start = meta.dataPageOffset
         // Some writers set dictionary_page_offset to 0 or omit it; only trust it when it
         // points before the first data page.
