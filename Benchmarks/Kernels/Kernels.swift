@@ -111,6 +111,15 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(int32s.withUnsafeBufferPointer { Reductions.extreme($0, less: false) })
     }
 
+    // MARK: dictionary probe (dictionary filtering of `=`): a value absent from 1M int64s
+
+    Benchmark("int64 contains, absent (Array.contains)", configuration: config) { _ in
+        blackHole(int64s.contains(Int64.min))
+    }
+    Benchmark("int64 contains, absent (SIMD, Search.contains)", configuration: config) { _ in
+        blackHole(int64s.withUnsafeBufferPointer { Search.contains($0, Int64.min) })
+    }
+
     // MARK: hashing (group and join keys)
 
     Benchmark("hash int64 keys", configuration: config) { _ in

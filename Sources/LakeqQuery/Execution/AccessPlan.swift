@@ -280,7 +280,10 @@ final class AccessPlan: @unchecked Sendable {
         switch column.values {
         case .int64(let v) where column.type == .int64:
             let wanted = values.compactMap { if case .int(let x) = $0 { return x } else { return nil } }
-            if wanted.count == 1 { let w = wanted[0]; return v.contains(w) }
+            // A short IN list: one vectorized pass per value beats a hash probe per entry.
+            if wanted.count <= 8 {
+                return v.withUnsafeBufferPointer { entries in wanted.contains { Search.contains(entries, $0) } }
+            }
             let set = Set(wanted)
             return v.contains { set.contains($0) }
         case .int32(let v) where column.type == .int32:
