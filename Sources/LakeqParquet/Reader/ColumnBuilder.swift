@@ -80,7 +80,6 @@ struct ColumnBuilder {
         case .boolean(let d): return try Self.gatherPage(&decoder, d, count: n, into: &bools, mode: &mode)
         default: break
         }
-        if mode == .undecided { mode = .dictionary }
         if mode == .dictionary {
             let base = indices.count
             indices.append(contentsOf: repeatElement(0, count: n))
@@ -113,7 +112,6 @@ struct ColumnBuilder {
         case .boolean(let d): return Self.gather(decoded, d, into: &bools, mode: &mode)
         default: break
         }
-        if mode == .undecided { mode = .dictionary }
         if mode == .dictionary {
             indices.append(contentsOf: decoded)
         } else {

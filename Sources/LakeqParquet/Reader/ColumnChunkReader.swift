@@ -318,6 +318,74 @@ struct ColumnChunkReader {
 
     // MARK: pages
 
+    private mutating func readPageV1(_ h: DataPageHeader, data: UnsafeRawBufferPointer, builder: inout ColumnBuilder) throws {
+        let rows = Int(h.numValues)
+        var rest = data
+        var nonNull = rows
+        if descriptor.maxDefinitionLevel > 0 {
+            let used: Int
+            (nonNull, used) = try decodeLevelsV1(rest, encoding: h.definitionLevelEncoding, rows: rows, builder: &builder)
+            rest = UnsafeRawBufferPointer(rebasing: rest[used...])
+        }
+        try decodeValues(rest, encoding: h.encoding, count: nonNull, builder: &builder)
+        try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
+    }
+
+    private mutating func readPageV2(
+        _ h: DataPageHeaderV2, body: UnsafeRawBufferPointer, uncompressedSize: Int,
+        decompressor: Decompressor, builder: inout ColumnBuilder
+    ) throws {
+        let rows = Int(h.numValues)
+        let repLength = Int(h.repetitionLevelsByteLength)
+        let defLength = Int(h.definitionLevelsByteLength)
+        guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
+            throw corrupt("data page v2 level lengths exceed the page")
+        }
+        // Levels are never compressed in v2; only the values section is.
+        let defBytes = UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)])
+        let valuesCompressed = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
+        var nonNull = rows
+        if descriptor.maxDefinitionLevel > 0 {
+            nonNull = try decodeHybridLevels(defBytes, rows: rows, builder: &builder)
+        }
+        let valuesSize = uncompressedSize - repLength - defLength
+        guard valuesSize >= 0 else { throw corrupt("data page v2 uncompressed size smaller than its levels") }
+        let values: UnsafeRawBufferPointer
+        if h.isCompressed ?? true, codec != .uncompressed, valuesCompressed.count > 0 {
+            values = try decompressed(valuesCompressed, uncompressedSize: valuesSize, decompressor: decompressor)
+        } else {
+            values = valuesCompressed
+        }
+        try decodeValues(values, encoding: h.encoding, count: nonNull, builder: &builder)
+        try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
+    }
+
+    /// A data page's value count from its v1 or v2 header, checked against what the chunk has left.
+    private func dataPageValues(_ header: PageHeader) throws -> Int {
+        guard let declared = header.type == .dataPage ? header.dataPageHeader?.numValues : header.dataPageHeaderV2?.numValues else {
+            throw corrupt("\(header.type) without its header")
+        }
+        return try pageRowCount(declared)
+    }
+
+    private func pageRowCount(_ declared: Int32) throws -> Int {
+        let rows = Int(declared)
+        guard rows >= 0, rows <= numValues - rowsSeen else {
+            throw corrupt("page declares \(declared) values but the chunk has \(numValues - rowsSeen) left")
+        }
+        return rows
+    }
+
+    /// The page's validity bits (if the column has levels) were appended while decoding its
+    /// levels; this checks the value count and spreads the dense values over the rows.
+    private mutating func finishPage(rows: Int, nonNull: Int, builder: inout ColumnBuilder) throws {
+        let stored = builder.storedCount
+        guard stored == builder.count + nonNull else {
+            throw corrupt("page decoded \(stored - builder.count) values, expected \(nonNull)")
+        }
+        builder.finishPage(rows: rows, nonNull: nonNull)
+    }
+
     // MARK: sparse pages
 
     /// The page rows (relative to `page.lowerBound`) that `wanted` picks, when they are few
@@ -425,74 +493,6 @@ struct ColumnChunkReader {
         try indices.withUnsafeBufferPointer { try builder.appendDictionaryIndices(decoded: $0) }
         try finishPage(rows: picked.count, nonNull: positions.count, builder: &builder)
         return true
-    }
-
-    private mutating func readPageV1(_ h: DataPageHeader, data: UnsafeRawBufferPointer, builder: inout ColumnBuilder) throws {
-        let rows = Int(h.numValues)
-        var rest = data
-        var nonNull = rows
-        if descriptor.maxDefinitionLevel > 0 {
-            let used: Int
-            (nonNull, used) = try decodeLevelsV1(rest, encoding: h.definitionLevelEncoding, rows: rows, builder: &builder)
-            rest = UnsafeRawBufferPointer(rebasing: rest[used...])
-        }
-        try decodeValues(rest, encoding: h.encoding, count: nonNull, builder: &builder)
-        try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
-    }
-
-    private mutating func readPageV2(
-        _ h: DataPageHeaderV2, body: UnsafeRawBufferPointer, uncompressedSize: Int,
-        decompressor: Decompressor, builder: inout ColumnBuilder
-    ) throws {
-        let rows = Int(h.numValues)
-        let repLength = Int(h.repetitionLevelsByteLength)
-        let defLength = Int(h.definitionLevelsByteLength)
-        guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
-            throw corrupt("data page v2 level lengths exceed the page")
-        }
-        // Levels are never compressed in v2; only the values section is.
-        let defBytes = UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)])
-        let valuesCompressed = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
-        var nonNull = rows
-        if descriptor.maxDefinitionLevel > 0 {
-            nonNull = try decodeHybridLevels(defBytes, rows: rows, builder: &builder)
-        }
-        let valuesSize = uncompressedSize - repLength - defLength
-        guard valuesSize >= 0 else { throw corrupt("data page v2 uncompressed size smaller than its levels") }
-        let values: UnsafeRawBufferPointer
-        if h.isCompressed ?? true, codec != .uncompressed, valuesCompressed.count > 0 {
-            values = try decompressed(valuesCompressed, uncompressedSize: valuesSize, decompressor: decompressor)
-        } else {
-            values = valuesCompressed
-        }
-        try decodeValues(values, encoding: h.encoding, count: nonNull, builder: &builder)
-        try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
-    }
-
-    /// A data page's value count from its v1 or v2 header, checked against what the chunk has left.
-    private func dataPageValues(_ header: PageHeader) throws -> Int {
-        guard let declared = header.type == .dataPage ? header.dataPageHeader?.numValues : header.dataPageHeaderV2?.numValues else {
-            throw corrupt("\(header.type) without its header")
-        }
-        return try pageRowCount(declared)
-    }
-
-    private func pageRowCount(_ declared: Int32) throws -> Int {
-        let rows = Int(declared)
-        guard rows >= 0, rows <= numValues - rowsSeen else {
-            throw corrupt("page declares \(declared) values but the chunk has \(numValues - rowsSeen) left")
-        }
-        return rows
-    }
-
-    /// The page's validity bits (if the column has levels) were appended while decoding its
-    /// levels; this checks the value count and spreads the dense values over the rows.
-    private mutating func finishPage(rows: Int, nonNull: Int, builder: inout ColumnBuilder) throws {
-        let stored = builder.storedCount
-        guard stored == builder.count + nonNull else {
-            throw corrupt("page decoded \(stored - builder.count) values, expected \(nonNull)")
-        }
-        builder.finishPage(rows: rows, nonNull: nonNull)
     }
 
     // MARK: levels
