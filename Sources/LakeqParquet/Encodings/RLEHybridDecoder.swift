@@ -117,23 +117,15 @@ public struct RLEHybridDecoder {
                 if rleValue != 0 { set &+= n }
                 rleLeft &-= n
                 done &+= n
-            } else if packedGroups > 0 {
-                if need >= 8, let b = base {
-                    // With width 1 a group of 8 values is one byte.
-                    let g = min(packedGroups, need &>> 3)
-                    set &+= bitmap.append(packedBits: b + pos, count: g &<< 3)
-                    pos &+= g
-                    packedGroups &-= g
-                    done &+= g &<< 3
-                } else {
-                    unpackPending(bytes: bitWidth, valid: 8)
-                    packedGroups &-= 1
-                }
-            } else if packedPartial > 0 {
-                unpackPending(bytes: end &- pos, valid: packedPartial)
-                packedPartial = 0
+            } else if packedGroups > 0, need >= 8, let b = base {
+                // With width 1 a group of 8 values is one byte.
+                let g = min(packedGroups, need &>> 3)
+                set &+= bitmap.append(packedBits: b + pos, count: g &<< 3)
+                pos &+= g
+                packedGroups &-= g
+                done &+= g &<< 3
             } else {
-                try nextRun()
+                try refill()
             }
         }
         return set
@@ -154,22 +146,29 @@ public struct RLEHybridDecoder {
                 let n = min(left, rleLeft)
                 rleLeft &-= n
                 left &-= n
-            } else if packedGroups > 0 {
-                if left >= 8 {
-                    let g = min(packedGroups, left &>> 3)
-                    pos &+= g &* bitWidth
-                    packedGroups &-= g
-                    left &-= g &<< 3
-                } else {
-                    unpackPending(bytes: bitWidth, valid: 8)
-                    packedGroups &-= 1
-                }
-            } else if packedPartial > 0 {
-                unpackPending(bytes: end &- pos, valid: packedPartial)
-                packedPartial = 0
+            } else if packedGroups > 0, left >= 8 {
+                let g = min(packedGroups, left &>> 3)
+                pos &+= g &* bitWidth
+                packedGroups &-= g
+                left &-= g &<< 3
             } else {
-                try nextRun()
+                try refill()
             }
+        }
+    }
+
+    /// When the values wanted do not fill a whole bit-packed group: unpacks the next group
+    /// (or the data's trailing partial one) into `pending`, else reads the next run header.
+    @inline(__always)
+    mutating func refill() throws {
+        if packedGroups > 0 {
+            unpackPending(bytes: bitWidth, valid: 8)
+            packedGroups &-= 1
+        } else if packedPartial > 0 {
+            unpackPending(bytes: end &- pos, valid: packedPartial)
+            packedPartial = 0
+        } else {
+            try nextRun()
         }
     }
 
@@ -200,33 +199,25 @@ public struct RLEHybridDecoder {
                 (out + done).update(repeating: rleValue, count: n)
                 rleLeft &-= n
                 done &+= n
-            } else if packedGroups > 0 {
-                if need >= 8 {
-                    var g = min(packedGroups, need &>> 3)
-                    // Checked decoding works in L1-sized chunks so the max-reduce reads hot data.
-                    if check { g = min(g, 128) }
-                    let n = g &<< 3
-                    let dst = out + done
-                    if let b = base {
-                        BitUnpacking.unpack32(b + pos, bitWidth: bitWidth, count: n, readable: end &- pos, into: dst)
-                    } else {
-                        dst.update(repeating: 0, count: n)  // only reachable with bitWidth 0
-                    }
-                    if check && (limit == 0 || RLEHybridDecoder.anyAtLeast(dst, n, limit)) {
-                        throw ParquetError.corrupt("dictionary index out of range")
-                    }
-                    pos &+= g &* bitWidth
-                    packedGroups &-= g
-                    done &+= n
+            } else if packedGroups > 0, need >= 8 {
+                var g = min(packedGroups, need &>> 3)
+                // Checked decoding works in L1-sized chunks so the max-reduce reads hot data.
+                if check { g = min(g, 128) }
+                let n = g &<< 3
+                let dst = out + done
+                if let b = base {
+                    BitUnpacking.unpack32(b + pos, bitWidth: bitWidth, count: n, readable: end &- pos, into: dst)
                 } else {
-                    unpackPending(bytes: bitWidth, valid: 8)
-                    packedGroups &-= 1
+                    dst.update(repeating: 0, count: n)  // only reachable with bitWidth 0
                 }
-            } else if packedPartial > 0 {
-                unpackPending(bytes: end &- pos, valid: packedPartial)
-                packedPartial = 0
+                if check && (limit == 0 || RLEHybridDecoder.anyAtLeast(dst, n, limit)) {
+                    throw ParquetError.corrupt("dictionary index out of range")
+                }
+                pos &+= g &* bitWidth
+                packedGroups &-= g
+                done &+= n
             } else {
-                try nextRun()
+                try refill()
             }
         }
     }

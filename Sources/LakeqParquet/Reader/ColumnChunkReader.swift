@@ -336,28 +336,33 @@ struct ColumnChunkReader {
         decompressor: Decompressor, builder: inout ColumnBuilder
     ) throws {
         let rows = Int(h.numValues)
+        let (defBytes, values) = try sectionsV2(h, body: body, uncompressedSize: uncompressedSize, decompressor: decompressor)
+        var nonNull = rows
+        if descriptor.maxDefinitionLevel > 0 {
+            nonNull = try decodeHybridLevels(defBytes, rows: rows, builder: &builder)
+        }
+        try decodeValues(values, encoding: h.encoding, count: nonNull, builder: &builder)
+        try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
+    }
+
+    /// A v2 page's definition levels and its values section, decompressed. Levels are never
+    /// compressed in v2; only the values section is.
+    private mutating func sectionsV2(
+        _ h: DataPageHeaderV2, body: UnsafeRawBufferPointer, uncompressedSize: Int, decompressor: Decompressor
+    ) throws -> (definitionLevels: UnsafeRawBufferPointer, values: UnsafeRawBufferPointer) {
         let repLength = Int(h.repetitionLevelsByteLength)
         let defLength = Int(h.definitionLevelsByteLength)
         guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
             throw corrupt("data page v2 level lengths exceed the page")
         }
-        // Levels are never compressed in v2; only the values section is.
         let defBytes = UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)])
         let valuesCompressed = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
-        var nonNull = rows
-        if descriptor.maxDefinitionLevel > 0 {
-            nonNull = try decodeHybridLevels(defBytes, rows: rows, builder: &builder)
-        }
         let valuesSize = uncompressedSize - repLength - defLength
         guard valuesSize >= 0 else { throw corrupt("data page v2 uncompressed size smaller than its levels") }
-        let values: UnsafeRawBufferPointer
         if h.isCompressed ?? true, codec != .uncompressed, valuesCompressed.count > 0 {
-            values = try decompressed(valuesCompressed, uncompressedSize: valuesSize, decompressor: decompressor)
-        } else {
-            values = valuesCompressed
+            return (defBytes, try decompressed(valuesCompressed, uncompressedSize: valuesSize, decompressor: decompressor))
         }
-        try decodeValues(values, encoding: h.encoding, count: nonNull, builder: &builder)
-        try finishPage(rows: rows, nonNull: nonNull, builder: &builder)
+        return (defBytes, valuesCompressed)
     }
 
     /// A data page's value count from its v1 or v2 header, checked against what the chunk has left.
@@ -417,30 +422,18 @@ struct ColumnChunkReader {
             guard h.encoding.isDictionary, maxDef == 0 || h.definitionLevelEncoding == .rle else { return false }
             let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
             if maxDef > 0 {
-                guard data.count >= 4 else { throw corrupt("definition levels truncated") }
-                let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
-                guard length <= data.count - 4 else { throw corrupt("definition levels length \(length) exceeds the page") }
-                levels = UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)])
-                values = UnsafeRawBufferPointer(rebasing: data[(4 + length)...])
+                let rle = try prefixedLevelsV1(data)
+                levels = rle
+                values = UnsafeRawBufferPointer(rebasing: data[(4 + rle.count)...])
             } else {
                 levels = nil
                 values = data
             }
         } else if let h = header.dataPageHeaderV2 {
             guard h.encoding.isDictionary else { return false }
-            let repLength = Int(h.repetitionLevelsByteLength), defLength = Int(h.definitionLevelsByteLength)
-            guard repLength >= 0, defLength >= 0, repLength <= body.count, defLength <= body.count - repLength else {
-                throw corrupt("data page v2 level lengths exceed the page")
-            }
-            levels = maxDef > 0 ? UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)]) : nil
-            let compressed = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
-            let valuesSize = Int(header.uncompressedPageSize) - repLength - defLength
-            guard valuesSize >= 0 else { throw corrupt("data page v2 uncompressed size smaller than its levels") }
-            if h.isCompressed ?? true, codec != .uncompressed, compressed.count > 0 {
-                values = try decompressed(compressed, uncompressedSize: valuesSize, decompressor: decompressor)
-            } else {
-                values = compressed
-            }
+            let sections = try sectionsV2(h, body: body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor)
+            levels = maxDef > 0 ? sections.definitionLevels : nil
+            values = sections.values
         } else {
             return false
         }
@@ -503,11 +496,9 @@ struct ColumnChunkReader {
         _ data: UnsafeRawBufferPointer, encoding: Encoding, rows: Int, builder: inout ColumnBuilder
     ) throws -> (Int, Int) {
         if encoding == .rle {
-            guard data.count >= 4 else { throw corrupt("definition levels truncated") }
-            let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
-            guard length <= data.count - 4 else { throw corrupt("definition levels length \(length) exceeds the page") }
-            let nonNull = try decodeHybridLevels(UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)]), rows: rows, builder: &builder)
-            return (nonNull, 4 + length)
+            let rle = try prefixedLevelsV1(data)
+            let nonNull = try decodeHybridLevels(rle, rows: rows, builder: &builder)
+            return (nonNull, 4 + rle.count)
         } else if encoding == .bitPacked {
             let width = levelBitWidth
             let used = (rows * width + 7) / 8
@@ -530,6 +521,14 @@ struct ColumnChunkReader {
             return (nonNull, used)
         }
         throw ParquetError.unsupported("\(location): definition level encoding \(encoding)")
+    }
+
+    /// v1 RLE definition levels: the hybrid data after their 4-byte length (4 + its count bytes used).
+    private func prefixedLevelsV1(_ data: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer {
+        guard data.count >= 4 else { throw corrupt("definition levels truncated") }
+        let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
+        guard length <= data.count - 4 else { throw corrupt("definition levels length \(length) exceeds the page") }
+        return UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)])
     }
 
     private var levelBitWidth: Int { 64 - UInt64(descriptor.maxDefinitionLevel).leadingZeroBitCount }
