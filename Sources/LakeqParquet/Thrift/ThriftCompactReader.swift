@@ -243,6 +243,17 @@ public struct ThriftCompactReader {
             pendingBool = nil
             return
         }
+        // The fast walk; a malformed value is walked again below to say what is wrong.
+        var p = position
+        if p >= 0, ThriftSkipper.skip(buffer, &p, type: type.rawValue, inStruct: false, depth: depth) {
+            position = p
+            return
+        }
+        try skipBody(type, depth: depth, inStruct: false)
+    }
+
+    /// The error-reporting walk alone (tests compare it with `ThriftSkipper`).
+    mutating func skipReportingErrors(_ type: ThriftType) throws {
         try skipBody(type, depth: depth, inStruct: false)
     }
 

@@ -17,6 +17,7 @@ private func expectCorrupt(_ bytes: [UInt8], _ body: (inout ThriftCompactReader)
 /// too-deep ones.
 private let skippers: [(name: String, skip: (inout ThriftCompactReader, ThriftType) throws -> Void)] = [
     ("skip", { r, t in try r.skip(t) }),
+    ("skip reporting errors", { r, t in try r.skipReportingErrors(t) }),
 ]
 
 @Suite struct ThriftCompactTests {
@@ -263,6 +264,47 @@ private let skippers: [(name: String, skip: (inout ThriftCompactReader, ThriftTy
             let structBytes = Array(w.bytes.dropLast())
             for n in 0..<structBytes.count {
                 expectCorrupt(Array(structBytes.prefix(n))) { r in try skip(&r, .struct) }
+            }
+        }
+    }
+
+    /// The fast skipper (`ThriftSkipper`) and the error-reporting walk agree on every
+    /// mutation of a valid struct: both accept it ending at the same byte, or both refuse it.
+    @Test func fastAndReportingSkipsAgreeOnMutatedInput() throws {
+        var w = ThriftCompactWriter()
+        w.structBegin()
+        w.writeBoolField(id: 1, true)
+        w.writeFieldHeader(id: 3, type: .i64); w.writeI64(-123_456_789)
+        w.writeFieldHeader(id: 7, type: .binary); w.writeBinary([9, 8, 7, 6])
+        w.writeFieldHeader(id: 8, type: .list)
+        w.writeList(.bool, [true, false]) { w, b in w.writeBool(b) }
+        w.writeFieldHeader(id: 10, type: .map)
+        w.writeMapHeader(key: .i32, value: .double, count: 2)
+        for k in 0..<2 as Range<Int32> { w.writeI32(k); w.writeDouble(Double(k)) }
+        w.writeFieldHeader(id: 40, type: .struct)
+        w.structBegin()
+        w.writeFieldHeader(id: 1, type: .list)
+        w.writeList(.struct, 0..<2) { w, _ in w.structBegin(); w.writeFieldHeader(id: 2, type: .i32); w.writeI32(7); w.structEnd() }
+        w.structEnd()
+        w.structEnd()
+        let valid = w.bytes
+        var rng = SplitMix64(seed: 77)
+        for trial in 0..<20_000 {
+            var bytes = valid
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            if trial % 7 == 0 { bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count + 1)))) }
+            for type in [ThriftType.struct, .list, .map, .binary] {
+                let fast: Int? = bytes.withUnsafeBytes { buffer in
+                    var p = 0
+                    return ThriftSkipper.skip(buffer, &p, type: type.rawValue, inStruct: false, depth: 0) ? p : nil
+                }
+                let slow: Int? = try? read(bytes) { (r) throws -> Int in
+                    try r.skipReportingErrors(type)
+                    return r.position
+                }
+                #expect(fast == slow, "trial \(trial), \(type): \(bytes)")
             }
         }
     }
