@@ -15,6 +15,16 @@ public final class MappedFile: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer?
     /// True when `base` was allocated by `init(bytes:name:)` rather than mapped.
     private let owned: Bool
+    /// Read with `pread` when the file is opened, so that opening a Parquet file never
+    /// touches the map: its first 4 bytes (`head`), its last 8 (`tail`: footer length and
+    /// magic) and, when those end in a Parquet magic, the footer they declare (`footer`, up to
+    /// `footerLimit` bytes; nil otherwise, and the reader takes it from the map). Touching the
+    /// map there cost two page faults per file, its first page and its last (~4% of a
+    /// `count(*)` over 30 files); the footer is copied out of the map anyway.
+    public let head: [UInt8]
+    public let tail: [UInt8]
+    public let footer: [UInt8]?
+    public static let footerLimit = 1 << 20
 
     public init(path: String) throws {
         self.path = path
@@ -35,7 +45,18 @@ public final class MappedFile: @unchecked Sendable {
                                 modified: Int64(mtime.tv_sec) &* 1_000_000_000 &+ Int64(mtime.tv_nsec))
         if size == 0 {
             base = nil
+            head = []
+            tail = []
+            footer = nil
             return
+        }
+        head = try Self.read(fd, offset: 0, count: min(size, 4), path: path)
+        tail = try Self.read(fd, offset: max(size - 8, 0), count: min(size, 8), path: path)
+        let fileSize = size
+        if let n = Self.footerLength(tail), n <= Self.footerLimit, n <= fileSize - 12 {
+            footer = try Self.read(fd, offset: fileSize - 8 - n, count: n, path: path)
+        } else {
+            footer = nil
         }
         let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
         guard let p, p != MAP_FAILED else { throw ParquetError.io("\(path): cannot map: \(String(cString: strerror(errno)))") }
@@ -53,12 +74,44 @@ public final class MappedFile: @unchecked Sendable {
         size = bytes.count
         if size == 0 {
             base = nil
+            head = []
+            tail = []
+            footer = nil
             return
         }
         let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         let buffer = UnsafeMutableRawBufferPointer(start: p, count: size)
         _ = buffer.copyBytes(from: bytes)
         base = p
+        head = Array(buffer.prefix(4))
+        tail = Array(buffer.suffix(8))
+        footer = nil  // read from the bytes themselves
+    }
+
+    /// The footer length `tail` declares when it ends in a Parquet magic (PAR1 or PARE).
+    private static func footerLength(_ tail: [UInt8]) -> Int? {
+        guard tail.count == 8, tail[7] == UInt8(ascii: "1") || tail[7] == UInt8(ascii: "E"),
+              tail[4] == UInt8(ascii: "P"), tail[5] == UInt8(ascii: "A"), tail[6] == UInt8(ascii: "R") else { return nil }
+        return Int(tail[0]) | Int(tail[1]) << 8 | Int(tail[2]) << 16 | Int(tail[3]) << 24
+    }
+
+    /// `count` bytes at `offset` of `fd`, with `pread` (retried on EINTR, continued after a
+    /// short read); a file that ends early is an I/O error.
+    private static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        try out.withUnsafeMutableBytes { buffer in
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ParquetError.io("\(path): cannot read: \(String(cString: strerror(errno)))")
+                }
+                if n == 0 { throw ParquetError.io("\(path): file ended at byte \(offset + done), before \(offset + count)") }
+                done += n
+            }
+        }
+        return out
     }
 
     deinit {

@@ -31,55 +31,71 @@ public final class ParquetFile: @unchecked Sendable {
     public init(file: MappedFile, keys: KeyRing? = nil) throws {
         self.file = file
         path = file.path
-        let bytes = file.bytes
-        guard bytes.count >= 12 else {
-            throw ParquetError.corrupt("\(file.path): \(bytes.count) bytes is too short for a Parquet file")
+        let size = file.size
+        guard size >= 12 else {
+            throw ParquetError.corrupt("\(file.path): \(size) bytes is too short for a Parquet file")
         }
-        let magic = bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self)
+        // Magic and footer from the bytes read at open (`head`, `tail`, `footer`), not through the map.
+        let tail = file.tail
+        let magic = tail.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: tail.count - 4, as: UInt32.self) }
         let plain = Self.magic("PAR1"), encrypted = Self.magic("PARE")
         guard magic == plain || magic == encrypted else {
             throw ParquetError.corrupt("\(file.path): no PAR1 magic at the end (not Parquet, or truncated)")
         }
-        guard bytes.loadUnaligned(as: UInt32.self) == magic else {
+        guard file.head.withUnsafeBytes({ $0.loadUnaligned(as: UInt32.self) }) == magic else {
             throw ParquetError.corrupt("\(file.path): no \(magic == plain ? "PAR1" : "PARE") magic at the start")
         }
-        let footerLength = Int(bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self).littleEndian)
-        guard footerLength <= bytes.count - 12 else {
-            throw ParquetError.corrupt("\(file.path): footer length \(footerLength) exceeds the file size \(bytes.count)")
+        let footerLength = Int(tail.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: tail.count - 8, as: UInt32.self) }.littleEndian)
+        guard footerLength <= size - 12 else {
+            throw ParquetError.corrupt("\(file.path): footer length \(footerLength) exceeds the file size \(size)")
         }
-        let footerStart = bytes.count - 8 - footerLength
-        let footerBytes = UnsafeRawBufferPointer(rebasing: bytes[footerStart..<(bytes.count - 8)])
+        let footerStart = size - 8 - footerLength
+        let footerArray: [UInt8]
+        if let read = file.footer, read.count == footerLength {
+            footerArray = read
+        } else {
+            footerArray = Array(UnsafeRawBufferPointer(rebasing: file.bytes[footerStart..<(size - 8)]))
+        }
+        (footer, schema, decryption) = try footerArray.withUnsafeBytes { footerBytes in
+            try Self.openFooter(footerArray, footerBytes, encrypted: magic == encrypted, keys: keys, path: file.path)
+        }
+        dataEnd = footerStart
+        try validate()
+    }
+
+    /// The footer index, schema and decryption state of the footer bytes (`footerArray`,
+    /// also as `footerBytes`).
+    private static func openFooter(_ footerArray: [UInt8], _ footerBytes: UnsafeRawBufferPointer, encrypted: Bool, keys: KeyRing?,
+                                   path: String) throws -> (ParquetFooter, ParquetSchema, FileDecryption?) {
         var decryption: FileDecryption?
         var keys = keys
+        let footer: ParquetFooter
         do {
-            if magic == encrypted {
+            if encrypted {
                 keys = try keys ?? KeyRing.fromEnvironment()
                 var meta: FileMetaData
-                (meta, decryption) = try Self.openEncryptedFooter(footerBytes, keys: keys, path: file.path)
-                try decryption?.decryptColumnMetadata(&meta, keys: keys, path: file.path)
+                (meta, decryption) = try openEncryptedFooter(footerBytes, keys: keys, path: path)
+                try decryption?.decryptColumnMetadata(&meta, keys: keys, path: path)
                 footer = ParquetFooter(decoded: meta)
             } else {
-                let index = try ParquetFooter(indexing: Array(footerBytes))
+                let index = try ParquetFooter(indexing: footerArray)
                 if let algorithm = index.encryptionAlgorithm {
                     // Encrypted columns under a plaintext footer: their metadata is decrypted
                     // (and the footer's signature checked) up front.
                     keys = try keys ?? KeyRing.fromEnvironment()
                     var (meta, used) = try FileMetaData.decode(footerBytes)
-                    decryption = try Self.verifyPlaintextFooter(footerBytes, used: used, meta: meta, algorithm: algorithm, keys: keys, path: file.path)
-                    try decryption?.decryptColumnMetadata(&meta, keys: keys, path: file.path)
+                    decryption = try verifyPlaintextFooter(footerBytes, used: used, meta: meta, algorithm: algorithm, keys: keys, path: path)
+                    try decryption?.decryptColumnMetadata(&meta, keys: keys, path: path)
                     footer = ParquetFooter(decoded: meta)
                 } else {
                     footer = index
                 }
             }
-            schema = try ParquetSchema(elements: footer.schema)
+            return (footer, try ParquetSchema(elements: footer.schema), decryption)
         } catch let e as ParquetError {
             if case .encryption = e { throw e }
-            throw ParquetError.corrupt("\(file.path): footer: \(e.description)")
+            throw ParquetError.corrupt("\(path): footer: \(e.description)")
         }
-        self.decryption = decryption
-        dataEnd = footerStart
-        try validate()
     }
 
     private static func magic(_ s: StaticString) -> UInt32 {
@@ -214,6 +230,27 @@ public final class ParquetFile: @unchecked Sendable {
     /// decode their dictionary every time.
     public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor, rows wanted: RowRanges?,
                            dictionaries: (any DictionaryPageCache)?, dictionaryReused: inout Bool) throws -> Column {
+        let (reader0, offset, length) = try chunkReader(rowGroup: rowGroup, column: column)
+        var reader = reader0
+        reader.setDictionaryCache(dictionaries, file: file, rowGroup: rowGroup, column: column)
+        let col = try reader.read(decompressor: decompressor, wanted: wanted)
+        dictionaryReused = reader.dictionariesReused > 0
+        file.release(offset, length)
+        return col
+    }
+
+    /// The count of non-NULL values of one flat INT32, INT64 or DOUBLE column chunk, with the
+    /// sum and extremes `wants` asks for, folded page by page while decoding: the column is
+    /// never held (see `ChunkSummary`). Throws `unsupported` for other columns.
+    public func summarizeColumn(rowGroup: Int, column: Int, wants: ChunkSummary.Wants, decompressor: Decompressor) throws -> ChunkSummary {
+        var (reader, offset, length) = try chunkReader(rowGroup: rowGroup, column: column)
+        let summary = try reader.summarize(wants, decompressor: decompressor)
+        file.release(offset, length)
+        return summary
+    }
+
+    /// A reader over one flat column chunk's pages, and the byte range to release after it.
+    private func chunkReader(rowGroup: Int, column: Int) throws -> (ColumnChunkReader, offset: Int64, length: Int64) {
         guard column >= 0, column < schema.columns.count else {
             throw ParquetError.invalidArgument("\(path): no column \(column)")
         }
@@ -233,11 +270,7 @@ public final class ParquetFile: @unchecked Sendable {
         let bytes = try file.slice(offset, max(length, Int64(dataEnd) - offset), what: location)
         var reader = ColumnChunkReader(descriptor: descriptor, chunk: bytes, codec: meta.codec, numValues: rows, location: location)
         reader.crypto = try decryption?.chunk(rowGroup: rowGroup, column: column)
-        reader.setDictionaryCache(dictionaries, file: file, rowGroup: rowGroup, column: column)
-        let col = try reader.read(decompressor: decompressor, wanted: wanted)
-        dictionaryReused = reader.dictionariesReused > 0
-        file.release(offset, length)
-        return col
+        return (reader, offset, length)
     }
 
     /// One leaf column chunk of any nesting as raw repetition / definition levels and the
