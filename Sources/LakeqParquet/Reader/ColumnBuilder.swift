@@ -28,6 +28,10 @@ struct ColumnBuilder {
     var validity: Bitmap?
     private(set) var count = 0
 
+    /// Set to summarize instead of build (`ChunkSummary`): each page's values are folded into
+    /// it and dropped when the page is finished, so the buffers hold one page at a time.
+    var summary: ChunkSummary?
+
     /// Rows the chunk will hold, to size buffers once.
     private let expectedRows: Int
 
@@ -58,6 +62,33 @@ struct ColumnBuilder {
         dictionaryCount = values.count
         // Dictionary pages come first: size the index buffer once instead of growing per page.
         indices.reserveCapacity(expectedRows)
+    }
+
+    /// Sets a dictionary decoded after sparse pages already took values from its page bytes
+    /// (`ColumnChunkReader.deferDictionary`; fixed-width types only, which are gathered into
+    /// plain values, so the mode those pages left stays right).
+    mutating func setDeferredDictionary(_ values: ColumnValues) {
+        dictionary = values
+        dictionaryCount = values.count
+    }
+
+    /// Appends the values at `decoded` (indices already checked against the dictionary's
+    /// size) of a PLAIN fixed-width dictionary page still in its page bytes, `raw`
+    /// (little-endian hosts only: the values are loaded as they are stored).
+    mutating func appendDictionaryIndices(decoded: UnsafeBufferPointer<Int32>, plainDictionary raw: UnsafeRawBufferPointer) {
+        mode = .plain
+        switch descriptor.physicalType {
+        case .int32: Self.gather(decoded, raw, into: &int32s)
+        case .int64: Self.gather(decoded, raw, into: &int64s)
+        case .float: Self.gather(decoded, raw, into: &floats)
+        case .double: Self.gather(decoded, raw, into: &doubles)
+        default: break  // never deferred (ColumnChunkReader.deferDictionary)
+        }
+    }
+
+    private static func gather<T: BitwiseCopyable>(_ indices: UnsafeBufferPointer<Int32>, _ raw: UnsafeRawBufferPointer, into out: inout [T]) {
+        out.reserveForAppending(indices.count)
+        for i in indices { out.append(raw.loadUnaligned(fromByteOffset: Int(i) &* MemoryLayout<T>.stride, as: T.self)) }
     }
 
     /// Appends `n` dictionary indices decoded from an RLE_DICTIONARY page body.
@@ -187,8 +218,14 @@ struct ColumnBuilder {
         }
     }
 
-    /// Number of dense values currently held (before spreading nulls).
+    /// Number of dense values currently held (before spreading nulls); when summarizing, the
+    /// rows of the pages already folded plus the values of the page being decoded.
     var storedCount: Int {
+        if summary != nil { return count + heldValues }
+        return heldValues
+    }
+
+    private var heldValues: Int {
         if mode == .dictionary { return indices.count }
         switch descriptor.physicalType {
         case .boolean: return bools.count
@@ -223,6 +260,11 @@ struct ColumnBuilder {
     /// whose validity bits are already in `validity`: spreads the values so nulls get (zeroed)
     /// slots.
     mutating func finishPage(rows: Int, nonNull: Int) {
+        if summary != nil {
+            summarizePage()
+            count += rows
+            return
+        }
         if nonNull < rows, let validity {
             validity.words.withUnsafeBufferPointer { words in
                 spreadNulls(words: words, rows: rows, nonNull: nonNull)
@@ -340,6 +382,20 @@ struct ColumnBuilder {
             }
             j = wordStart
         }
+    }
+
+    /// Folds the page just decoded into `summary` and empties the buffers (keeping their
+    /// capacity for the next page). Only the physical types `ChunkSummary` takes get here.
+    private mutating func summarizePage() {
+        guard var s = summary else { return }
+        switch descriptor.physicalType {
+        case .int32: int32s.withUnsafeBufferPointer { s.add($0) }; int32s.removeAll(keepingCapacity: true)
+        case .int64: int64s.withUnsafeBufferPointer { s.add($0) }; int64s.removeAll(keepingCapacity: true)
+        case .double: doubles.withUnsafeBufferPointer { s.add($0) }; doubles.removeAll(keepingCapacity: true)
+        default: break
+        }
+        summary = s
+        if validity != nil { validity = Bitmap(count: 0, value: false) }
     }
 
     // MARK: result

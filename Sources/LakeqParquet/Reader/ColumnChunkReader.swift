@@ -33,6 +33,11 @@ struct ColumnChunkReader {
     private var dictionaries: (cache: any DictionaryPageCache, key: DictionaryPageKey)?
     /// Dictionary pages taken from `dictionaries` rather than decoded.
     private(set) var dictionariesReused = 0
+    /// A fixed-width PLAIN dictionary page left undecoded while only a few rows are wanted
+    /// (`deferDictionary`): sparse pages gather their rows' values straight from its bytes,
+    /// in `dictionaryScratch`; the first page decoded whole decodes it.
+    private var deferredDictionary: (bytes: UnsafeRawBufferPointer, count: Int)?
+    private let dictionaryScratch = ScratchBuffer()
 
     init(descriptor: ColumnDescriptor, chunk: UnsafeRawBufferPointer, codec: CompressionCodec, numValues: Int, location: String) {
         self.descriptor = descriptor
@@ -53,44 +58,7 @@ struct ColumnChunkReader {
             throw ParquetError.unsupported("\(location): nested (repeated) columns are not supported yet")
         }
         var builder = ColumnBuilder(descriptor: descriptor, expectedRows: wanted?.count ?? numValues)
-        // Decoded pages: (first row in the chunk, first row in the builder, rows); a sparse
-        // page put only its wanted rows in the builder, in order.
-        var segments: [(chunkRow: Int, builderRow: Int, rows: Int, sparse: Bool)] = []
-        var pos = 0
-        while rowsSeen < numValues {
-            let (header, body) = try nextPage(&pos, valuesRead: builder.count)
-            let uncompressedSize = Int(header.uncompressedPageSize)
-            pagesRead += 1
-            switch header.type {
-            case .dictionaryPage:
-                try readDictionary(header, body, decompressor: decompressor, into: &builder)
-            case .dataPage, .dataPageV2:
-                let v1 = header.dataPageHeader, v2 = header.dataPageHeaderV2
-                let rows = try dataPageValues(header)
-                // Pages holding none of the wanted rows are neither decompressed nor decoded.
-                if let wanted, !wanted.overlaps(rowsSeen..<(rowsSeen + rows)) {
-                    rowsSeen += rows
-                    pagesSkipped += 1
-                    continue
-                }
-                if let wanted, let picked = Self.sparseRows(wanted, in: rowsSeen..<(rowsSeen + rows)),
-                   try readSparsePage(header, body, rows: rows, picked: picked, decompressor: decompressor, builder: &builder) {
-                    segments.append((rowsSeen, builder.count - picked.count, rows, true))
-                    rowsSeen += rows
-                    pagesReadSparsely += 1
-                    continue
-                }
-                segments.append((rowsSeen, builder.count, rows, false))
-                if let v1 {
-                    try readPageV1(v1, data: try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor), builder: &builder)
-                } else if let v2 {
-                    try readPageV2(v2, body: body, uncompressedSize: uncompressedSize, decompressor: decompressor, builder: &builder)
-                }
-                rowsSeen += rows
-            default:
-                continue  // index pages and unknown page types carry no values
-            }
-        }
+        let segments = try decodePages(decompressor: decompressor, wanted: wanted, into: &builder)
         let column = builder.finish()
         guard let wanted else { return column }
         // Map the wanted chunk rows onto the decoded pages' rows.
@@ -115,6 +83,68 @@ struct ColumnChunkReader {
             }
         }
         return column.gather(indices)
+    }
+
+    /// Decodes every page as `read` does, folding the values into a `ChunkSummary` (count, and
+    /// the sum and extremes `wants` asks for) instead of building the column.
+    mutating func summarize(_ wants: ChunkSummary.Wants, decompressor: Decompressor) throws -> ChunkSummary {
+        guard descriptor.maxRepetitionLevel == 0, ChunkSummary.canSummarize(descriptor.physicalType) else {
+            throw ParquetError.unsupported("\(location): only flat INT32, INT64 and DOUBLE columns can be summarized")
+        }
+        var builder = ColumnBuilder(descriptor: descriptor, expectedRows: 0)
+        builder.summary = ChunkSummary(wants: wants)
+        _ = try decodePages(decompressor: decompressor, wanted: nil, into: &builder)
+        guard var summary = builder.summary else { throw corrupt("summary lost") }
+        summary.rows = builder.count
+        return summary
+    }
+
+    /// Decoded pages: (first row in the chunk, first row in the builder, rows); a sparse page
+    /// put only its wanted rows in the builder, in order.
+    private typealias Segment = (chunkRow: Int, builderRow: Int, rows: Int, sparse: Bool)
+
+    /// The page loop of `read` and `summarize`.
+    private mutating func decodePages(decompressor: Decompressor, wanted: RowRanges?, into builder: inout ColumnBuilder) throws -> [Segment] {
+        var segments: [Segment] = []
+        var pos = 0
+        while rowsSeen < numValues {
+            let (header, body) = try nextPage(&pos, valuesRead: builder.count)
+            let uncompressedSize = Int(header.uncompressedPageSize)
+            pagesRead += 1
+            switch header.type {
+            case .dictionaryPage:
+                if deferredDictionary != nil { throw corrupt("a second dictionary page") }
+                if wanted != nil, try deferDictionary(header, body, decompressor: decompressor, builder: builder) { continue }
+                try readDictionary(header, body, decompressor: decompressor, into: &builder)
+            case .dataPage, .dataPageV2:
+                let v1 = header.dataPageHeader, v2 = header.dataPageHeaderV2
+                let rows = try dataPageValues(header)
+                // Pages holding none of the wanted rows are neither decompressed nor decoded.
+                if let wanted, !wanted.overlaps(rowsSeen..<(rowsSeen + rows)) {
+                    rowsSeen += rows
+                    pagesSkipped += 1
+                    continue
+                }
+                if let wanted, let picked = Self.sparseRows(wanted, in: rowsSeen..<(rowsSeen + rows)),
+                   try readSparsePage(header, body, rows: rows, picked: picked, decompressor: decompressor, builder: &builder) {
+                    segments.append((rowsSeen, builder.count - picked.count, rows, true))
+                    rowsSeen += rows
+                    pagesReadSparsely += 1
+                    continue
+                }
+                try decodeDeferredDictionary(into: &builder)
+                segments.append((rowsSeen, builder.count, rows, false))
+                if let v1 {
+                    try readPageV1(v1, data: try decompressed(body, uncompressedSize: uncompressedSize, decompressor: decompressor), builder: &builder)
+                } else if let v2 {
+                    try readPageV2(v2, body: body, uncompressedSize: uncompressedSize, decompressor: decompressor, builder: &builder)
+                }
+                rowsSeen += rows
+            default:
+                continue  // index pages and unknown page types carry no values
+            }
+        }
+        return segments
     }
 
     /// Reads a leaf of any nesting as its raw levels and its defined values (the Dremel
@@ -415,7 +445,7 @@ struct ColumnChunkReader {
         _ header: PageHeader, _ body: UnsafeRawBufferPointer, rows: Int, picked: [Int],
         decompressor: Decompressor, builder: inout ColumnBuilder
     ) throws -> Bool {
-        guard crypto == nil, builder.dictionary != nil else { return false }
+        guard crypto == nil, builder.dictionary != nil || deferredDictionary != nil else { return false }
         let maxDef = descriptor.maxDefinitionLevel
         let levels: UnsafeRawBufferPointer?, values: UnsafeRawBufferPointer
         if let h = header.dataPageHeader {
@@ -448,19 +478,25 @@ struct ColumnChunkReader {
             let top = UInt32(maxDef)
             let highest = try levelScratch.withUnsafeMutableBufferPointer { buf in
                 try decoder.decode(into: buf.baseAddress!, count: rows)
-                return buf[0..<rows].reduce(0, max)
+                var highest: UInt32 = 0
+                for level in UnsafeBufferPointer(rebasing: buf[0..<rows]) { highest = Swift.max(highest, level) }
+                return highest
             }
             // As the whole-page decode does: a level above the maximum anywhere is corrupt.
             guard highest <= top else { throw corrupt("definition level \(highest) above the maximum \(top)") }
             pickedLevels.reserveCapacity(picked.count)
-            var defined = 0, row = 0
-            for p in picked {
-                while row < p {
-                    defined += levelScratch[row] == top ? 1 : 0
-                    row += 1
+            levelScratch.withUnsafeBufferPointer { levels in
+                // Defined rows before each picked row, counted in plain loops LLVM vectorizes
+                // (a page of 131k rows is counted for every column of a late-materialized row group).
+                var defined = 0, row = 0
+                for p in picked {
+                    var n = 0
+                    for level in UnsafeBufferPointer(rebasing: levels[row..<p]) { n &+= level == top ? 1 : 0 }
+                    defined += n
+                    row = p
+                    pickedLevels.append(levels[p])
+                    if levels[p] == top { positions.append(defined) }
                 }
-                pickedLevels.append(levelScratch[p])
-                if levelScratch[p] == top { positions.append(defined) }
             }
         } else {
             positions = picked
@@ -470,7 +506,7 @@ struct ColumnChunkReader {
         if !positions.isEmpty {
             guard values.count >= 1 else { throw corrupt("empty dictionary-index page") }
             var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: values[1...]), bitWidth: Int(values[0]))
-            let dictionaryCount = builder.dictionaryCount
+            let dictionaryCount = deferredDictionary?.count ?? builder.dictionaryCount
             var next = 0
             try indices.withUnsafeMutableBufferPointer { out in
                 for (i, position) in positions.enumerated() {
@@ -483,9 +519,49 @@ struct ColumnChunkReader {
         if levels != nil {
             pickedLevels.withUnsafeBufferPointer { builder.appendValidity(levels: $0) }
         }
-        try indices.withUnsafeBufferPointer { try builder.appendDictionaryIndices(decoded: $0) }
+        if let deferred = deferredDictionary {
+            indices.withUnsafeBufferPointer { builder.appendDictionaryIndices(decoded: $0, plainDictionary: deferred.bytes) }
+        } else {
+            try indices.withUnsafeBufferPointer { try builder.appendDictionaryIndices(decoded: $0) }
+        }
         try finishPage(rows: picked.count, nonNull: positions.count, builder: &builder)
         return true
+    }
+
+    /// Keeps a dictionary page undecoded (`deferredDictionary`) when only some rows are
+    /// wanted, so that pages read sparsely take their few values from its bytes instead of
+    /// the whole dictionary being copied out first (a high-cardinality BIGINT's dictionary is
+    /// a MiB, for the ~40 rows a selective filter keeps in a row group). Only PLAIN pages of
+    /// INT32, INT64, FLOAT and DOUBLE on a little-endian host, outside encryption and the
+    /// dictionary cache (which wants the decoded values). false: decode it now.
+    private mutating func deferDictionary(_ header: PageHeader, _ body: UnsafeRawBufferPointer, decompressor: Decompressor,
+                                          builder: ColumnBuilder) throws -> Bool {
+#if _endian(little)
+        guard crypto == nil, dictionaries == nil, builder.dictionary == nil, deferredDictionary == nil,
+              let dict = header.dictionaryPageHeader, dict.encoding == .plain || dict.encoding == .plainDictionary else { return false }
+        let width: Int
+        switch descriptor.physicalType {
+        case .int32, .float: width = 4
+        case .int64, .double: width = 8
+        default: return false
+        }
+        let count = Int(dict.numValues)
+        let data = try decompressed(body, uncompressedSize: Int(header.uncompressedPageSize), decompressor: decompressor, into: dictionaryScratch)
+        guard count >= 0, count <= data.count / width else {
+            throw corrupt("dictionary page declares \(count) values in \(data.count) bytes")
+        }
+        deferredDictionary = (data, count)
+        return true
+#else
+        return false
+#endif
+    }
+
+    /// Decodes a deferred dictionary page into the builder, before a page that needs it whole.
+    private mutating func decodeDeferredDictionary(into builder: inout ColumnBuilder) throws {
+        guard let deferred = deferredDictionary else { return }
+        deferredDictionary = nil
+        builder.setDeferredDictionary(try decodeDictionary(deferred.bytes, count: deferred.count, encoding: .plain))
     }
 
     // MARK: levels
@@ -667,14 +743,16 @@ struct ColumnChunkReader {
     /// so a hostile header cannot make the reader allocate gigabytes.
     static let pageSizeCap = 256 << 20
 
+    /// The page body decompressed into `target` (by default the scratch buffer the next page
+    /// reuses), or the body itself when the chunk is not compressed.
     private mutating func decompressed(
-        _ body: UnsafeRawBufferPointer, uncompressedSize: Int, decompressor: Decompressor
+        _ body: UnsafeRawBufferPointer, uncompressedSize: Int, decompressor: Decompressor, into target: ScratchBuffer? = nil
     ) throws -> UnsafeRawBufferPointer {
         if codec == .uncompressed { return body }
         guard uncompressedSize <= max(Self.pageSizeCap, body.count.multipliedReportingOverflow(by: 8192).partialValue) else {
             throw corrupt("page claims \(uncompressedSize) bytes uncompressed from \(body.count)")
         }
-        let out = scratch.reserve(uncompressedSize)
+        let out = (target ?? scratch).reserve(uncompressedSize)
         do {
             try decompressor.decompress(codec, body, into: out)
         } catch let e as ParquetError {

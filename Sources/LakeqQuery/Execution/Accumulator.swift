@@ -1,5 +1,6 @@
 import Foundation
 import LakeqColumnar
+import LakeqParquet
 
 /// The running state of one aggregate for every group, grown as groups appear.
 ///
@@ -161,6 +162,35 @@ struct Accumulator {
     mutating func foldExtreme(_ v: Scalar) {
         grow(to: 1)
         foldScalar(0, v)
+    }
+
+    /// Folds a column chunk's summary (its non-NULL count, sum and extremes, decoded without
+    /// building the column) into the single group of a count, sum, avg, min or max.
+    mutating func foldSummary(_ s: ChunkSummary) throws {
+        grow(to: 1)
+        guard s.values > 0 else { return }
+        stopSkippingCounts()
+        switch kind {
+        case .count:
+            counts[0] &+= Int64(s.values)
+        case .intSum:
+            guard let part = s.integerSum else { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+            let (r, o) = intSums[0].addingReportingOverflow(part)
+            if o { throw QueryError.execution("integer overflow in \(spec.text): the sum exceeds BIGINT") }
+            intSums[0] = r
+            counts[0] &+= Int64(s.values)
+        case .doubleSum:
+            doubleSums[0] += s.doubleSum
+            counts[0] &+= Int64(s.values)
+        case .intExtreme:
+            guard let x = wantLess ? s.integerMin : s.integerMax else { return }
+            if !seen[0] || (wantLess ? x < intBest[0] : x > intBest[0]) { intBest[0] = x; seen[0] = true }
+        case .doubleExtreme:
+            guard let x = wantLess ? s.doubleMin : s.doubleMax else { return }
+            foldDouble(0, x)
+        default:
+            throw QueryError.execution("internal: \(spec.text) cannot take a column summary")
+        }
     }
 
     private mutating func foldScalar(_ g: Int, _ v: Scalar) {

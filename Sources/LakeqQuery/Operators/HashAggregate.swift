@@ -246,15 +246,16 @@ class HashAggregate: MaterializingOperator, @unchecked Sendable {
         spill = nil
     }
 
-    /// Folds a row group answered from its footer (count(*) over `rows`, min/max values) into
-    /// the single group of an aggregate without GROUP BY.
-    func foldMetadata(rows: Int, values: [Scalar?], worker: Int) throws {
+    /// Folds a row group answered inside the scan (`ScanAggregation`: count(*) over its rows,
+    /// footer extremes, column summaries), one part per aggregate, into the single group of an
+    /// aggregate without GROUP BY.
+    func foldScanParts(_ parts: [ScanAggregation.Part], worker: Int) throws {
         let l = local(worker)
-        for (a, v) in values.enumerated() {
-            if let v {
-                if !v.isNull { l.accumulators[0][a].foldExtreme(v) }
-            } else {
-                try l.accumulators[0][a].updateSingleGroup(rows: rows, arg: nil)
+        for (a, part) in parts.enumerated() {
+            switch part {
+            case .rows(let rows): try l.accumulators[0][a].updateSingleGroup(rows: rows, arg: nil)
+            case .extreme(let v): if !v.isNull { l.accumulators[0][a].foldExtreme(v) }
+            case .summary(let s): try l.accumulators[0][a].foldSummary(s)
             }
         }
     }

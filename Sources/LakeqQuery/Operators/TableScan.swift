@@ -5,8 +5,9 @@ import LakeqParquet
 /// Reads a table through its `AccessPlan`: one morsel per row group that pruning kept.
 ///
 /// Scan-level fast paths, set up by the physical planner:
-/// - `metadata`: an aggregate of count(*)/min/max right above answers row groups without a
-///   row filter from their footer statistics (nothing decoded);
+/// - `aggregation`: an aggregate without GROUP BY right above (count, sum, avg, min, max of
+///   columns) answers row groups without a row filter from their footer statistics, or
+///   folds their columns while decoding them, without building columns (`ScanAggregation`);
 /// - `topN`: `ORDER BY col LIMIT n` above visits row groups best-first and skips those that
 ///   cannot beat the current n-th row;
 /// - `rowLimit`: `LIMIT n` above with no filter reads only the first row groups holding n rows.
@@ -14,7 +15,7 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
     let access: AccessPlan
     let names: [String]
     var topN: TopNPruner?
-    var metadata: MetadataAggregation?
+    var aggregation: ScanAggregation?
     var rowLimit: Int?
 
     private var order: [Int] = []
@@ -72,9 +73,13 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
             workerStats[worker].rowGroupsSkippedByTopN += 1
             return
         }
-        if pruning, access.files[ref.entry].residual == nil, let metadata, try metadata.answer(access, ref, worker: worker) {
+        if pruning, access.files[ref.entry].residual == nil, let aggregation,
+           let answer = try aggregation.answer(access, ref, decompressor: decompressors[worker], worker: worker) {
             let rows = access.rowCount(ref)
-            workerStats[worker].rowGroupsAnsweredFromMetadata += 1
+            switch answer {
+            case .fromMetadata: workerStats[worker].rowGroupsAnsweredFromMetadata += 1
+            case .whileDecoding: workerStats[worker].rowGroupsAggregatedWhileDecoding += 1
+            }
             workerStats[worker].rowsScanned += rows
             workerStats[worker].rowsAfterFilter += rows
             return
@@ -110,51 +115,5 @@ final class TableScan: PhysicalOperator, @unchecked Sendable {
 
     override func explainLines(analyzed: Bool) -> [String] {
         Explain.pruningLines(analyzed ? totals : access.statistics, access: access, analyzed: analyzed)
-    }
-}
-
-/// count(*), min and max of a row group without a row filter, answered from its footer alone
-/// when every aggregate is one of those and the statistics are exact. Floating-point bounds
-/// are never used: statistics leave NaN out, so they are not exact for max.
-final class MetadataAggregation: @unchecked Sendable {
-    enum Item {
-        case count
-        case extreme(scanColumn: Int, type: DataType, isMin: Bool)
-    }
-
-    let items: [Item]
-    unowned let aggregate: HashAggregate
-
-    init(items: [Item], aggregate: HashAggregate) {
-        self.items = items
-        self.aggregate = aggregate
-    }
-
-    func answer(_ access: AccessPlan, _ ref: AccessPlan.RowGroupRef, worker: Int) throws -> Bool {
-        let entry = access.files[ref.entry]
-        let pf = try access.table.parquetFile(entry.file)
-        let g = ref.rowGroup
-        let rows = Int64(pf.rowCount(rowGroup: g))
-        var values: [Scalar?] = []
-        for item in items {
-            switch item {
-            case .count:
-                values.append(nil)
-            case .extreme(let k, let type, let isMin):
-                guard case .file(let c) = entry.sources[k] else { return false }
-                switch type {
-                case .int32, .int64, .date32, .timestamp, .string: break
-                default: return false
-                }
-                guard let stats = try pf.statistics(rowGroup: g, column: c), let nulls = stats.nullCount else { return false }
-                if nulls == rows { values.append(.null); continue }  // no value here
-                let bound = isMin ? stats.min : stats.max
-                let exact = isMin ? stats.isMinExact : stats.isMaxExact
-                guard exact, let b = bound, let v = Pruning.scalar(b, type: type, parquetType: pf.schema.columns[c].dataType) else { return false }
-                values.append(v)
-            }
-        }
-        try aggregate.foldMetadata(rows: Int(rows), values: values, worker: worker)
-        return true
     }
 }

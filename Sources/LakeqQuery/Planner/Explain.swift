@@ -55,6 +55,9 @@ enum Explain {
             if s.rowGroupsAnsweredFromMetadata > 0 {
                 lines.append("\(s.rowGroupsAnsweredFromMetadata) row groups answered from metadata (no column decoded)")
             }
+            if s.rowGroupsAggregatedWhileDecoding > 0 {
+                lines.append("\(s.rowGroupsAggregatedWhileDecoding) row groups aggregated while decoding (no column built)")
+            }
             let filterCols = access.filterColumns.sorted().map { s.columnsRead.indices.contains($0) ? s.columnsRead[$0] : "?" }
             lines.append("rows: \(s.rowsScanned) scanned, \(s.rowsAfterFilter) after filter" + (access.filter != nil ? " on [\(filterCols.joined(separator: ", "))]" : ""))
             let wide = s.columnsRead.filter { !filterCols.contains($0) }

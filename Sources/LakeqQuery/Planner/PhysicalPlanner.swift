@@ -83,7 +83,7 @@ final class PhysicalPlanner {
             let keys = try a.groups.map { try remap($0.expr, c.layout) }
             let aggs = try a.aggregates.map { try remap($0.spec, c.layout) }
             let op = HashAggregate(c.op, keys: keys, aggregates: aggs, groupingSets: a.groupingSets, emitsGroupingSet: a.groupingId != nil)
-            wireMetadataAnswers(op, input: c.op)
+            wireScanAggregation(op, input: c.op)
             return Planned(op: op, layout: a.groups.map(\.id) + a.aggregates.map(\.id) + [a.groupingId].compactMap { $0 })
         case .join(let j):
             return try planJoin(j, wanted: nil)
@@ -242,25 +242,28 @@ final class PhysicalPlanner {
 
     // MARK: scan-level fast paths
 
-    /// count(*)/min/max without GROUP BY right over an unfiltered scan: row groups are
-    /// answered from footer statistics where they are exact.
-    private func wireMetadataAnswers(_ agg: HashAggregate, input: PhysicalOperator) {
+    /// count(*), count, sum, avg, min and max of columns without GROUP BY right over an
+    /// unfiltered scan: row groups are answered inside the scan, from footer statistics where
+    /// they are exact, else by folding the columns while decoding them (`ScanAggregation`).
+    private func wireScanAggregation(_ agg: HashAggregate, input: PhysicalOperator) {
         guard options.pruning, let scan = input as? TableScan, scan.access.filter == nil, agg.keys.isEmpty, !agg.hasGroupingSets,
               !agg.aggregates.isEmpty else { return }
-        var items: [MetadataAggregation.Item] = []
+        var items: [ScanAggregation.Item] = []
         for a in agg.aggregates {
             guard !a.distinct, a.filter == nil else { return }
+            if a.function == .countStar { items.append(.count); continue }
+            guard let arg = a.argument, case .column(let k) = arg.kind else { return }
             switch a.function {
-            case .countStar:
-                items.append(.count)
             case .min, .max:
-                guard let arg = a.argument, case .column(let k) = arg.kind else { return }
                 items.append(.extreme(scanColumn: k, type: arg.type, isMin: a.function == .min))
+            case .count, .sum, .avg:
+                guard ScanAggregation.summarizable(arg.type) else { return }
+                items.append(.reduce(scanColumn: k, type: arg.type, wants: a.function == .count ? [] : .sum))
             default:
                 return
             }
         }
-        scan.metadata = MetadataAggregation(items: items, aggregate: agg)
+        scan.aggregation = ScanAggregation(items: items, aggregate: agg)
     }
 
     /// ORDER BY col LIMIT n over (projections and filters of) a scan: the scan visits row

@@ -12,6 +12,8 @@ public struct ScanStatistics: Sendable {
     public var rowGroupsSkippedByDictionary = 0
     public var rowGroupsSkippedByBloomFilter = 0
     public var rowGroupsAnsweredFromMetadata = 0
+    /// Row groups whose aggregates were folded while decoding their columns (`ScanAggregation`).
+    public var rowGroupsAggregatedWhileDecoding = 0
     public var rowGroupsSkippedByTopN = 0
     public var rowGroupsSkippedByPageIndex = 0
     public var pagesTotal = 0
@@ -39,6 +41,7 @@ public struct ScanStatistics: Sendable {
         rowGroupsSkippedByDictionary += o.rowGroupsSkippedByDictionary
         rowGroupsSkippedByBloomFilter += o.rowGroupsSkippedByBloomFilter
         rowGroupsAnsweredFromMetadata += o.rowGroupsAnsweredFromMetadata
+        rowGroupsAggregatedWhileDecoding += o.rowGroupsAggregatedWhileDecoding
         rowGroupsSkippedByTopN += o.rowGroupsSkippedByTopN
         rowGroupsSkippedByPageIndex += o.rowGroupsSkippedByPageIndex
         pagesTotal += o.pagesTotal

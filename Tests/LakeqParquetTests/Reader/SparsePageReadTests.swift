@@ -60,6 +60,9 @@ struct SparsePageReadTests {
         ("short runs", [10..<20, 5000..<5030, 9000..<9010, 28_000..<28_050], true),
         ("only null ids", [8200..<8203, 8300..<8301], true),
         ("one dense page, sparse others", [100..<3000, 7000..<7001, 20_000..<20_002], true),
+        // Fixed-width dictionaries stay undecoded while pages are read sparsely, and are
+        // decoded for the first page read whole, after values were already taken from them.
+        ("sparse pages, then a dense one", [5..<6, 4100..<4101, 20_000..<23_000], true),
         ("dense everywhere", [0..<30_000], false),
     ]
 
