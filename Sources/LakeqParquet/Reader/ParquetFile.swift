@@ -242,8 +242,11 @@ public final class ParquetFile: @unchecked Sendable {
     /// The count of non-NULL values of one flat INT32, INT64 or DOUBLE column chunk, with the
     /// sum and extremes `wants` asks for, folded page by page while decoding: the column is
     /// never held (see `ChunkSummary`). Throws `unsupported` for other columns.
-    public func summarizeColumn(rowGroup: Int, column: Int, wants: ChunkSummary.Wants, decompressor: Decompressor) throws -> ChunkSummary {
+    /// `dictionaries` as in `readColumn(rowGroup:column:decompressor:rows:dictionaries:dictionaryReused:)`.
+    public func summarizeColumn(rowGroup: Int, column: Int, wants: ChunkSummary.Wants, decompressor: Decompressor,
+                                dictionaries: (any DictionaryPageCache)? = nil) throws -> ChunkSummary {
         var (reader, offset, length) = try chunkReader(rowGroup: rowGroup, column: column)
+        reader.setDictionaryCache(dictionaries, file: file, rowGroup: rowGroup, column: column)
         let summary = try reader.summarize(wants, decompressor: decompressor)
         file.release(offset, length)
         return summary

@@ -74,7 +74,7 @@ final class ScanAggregation: @unchecked Sendable {
         var summaries: [Int: ChunkSummary] = [:]
         for w in wanted {
             guard let s = try Self.summary(entry.sources[w.scanColumn], type: w.type, wants: w.wants, pf, rowGroup: g, rows: rows,
-                                           decompressor: decompressor) else { return nil }
+                                           decompressor: decompressor, dictionaries: access.dictionaries) else { return nil }
             summaries[w.scanColumn] = s
         }
         var folded: [Part] = []
@@ -111,7 +111,8 @@ final class ScanAggregation: @unchecked Sendable {
 
     /// A column chunk's summary; nil when this file's column cannot be summarized as `type`.
     private static func summary(_ source: AccessPlan.Source, type: DataType, wants: ChunkSummary.Wants, _ pf: ParquetFile,
-                                rowGroup g: Int, rows: Int, decompressor: Decompressor) throws -> ChunkSummary? {
+                                rowGroup g: Int, rows: Int, decompressor: Decompressor,
+                                dictionaries: (any DictionaryPageCache)?) throws -> ChunkSummary? {
         switch source {
         case .missing:
             return ChunkSummary(wants: wants, nullRows: rows)
@@ -123,7 +124,8 @@ final class ScanAggregation: @unchecked Sendable {
             switch (type, column.physicalType, column.dataType) {
             case (.int32, .int32, .int8), (.int32, .int32, .int16), (.int32, .int32, .int32),
                  (.int64, .int64, .int64), (.float64, .double, .float64):
-                return try pf.summarizeColumn(rowGroup: g, column: c, wants: wants, decompressor: decompressor)
+                // The service's dictionary cache serves these reads too (decoded dictionary pages kept).
+                return try pf.summarizeColumn(rowGroup: g, column: c, wants: wants, decompressor: decompressor, dictionaries: dictionaries)
             default:
                 return nil
             }

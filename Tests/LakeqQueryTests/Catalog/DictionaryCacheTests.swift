@@ -88,6 +88,31 @@ struct DictionaryCacheTests {
         }
     }
 
+    /// Aggregates folded while decoding (`ScanAggregation`) take their dictionaries from the
+    /// cache as whole-column reads do.
+    @Test func aggregatesFoldedWhileDecodingUseTheCache() throws {
+        let dir = try TemporaryDirectory("dict-cache-summary")
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/t", withIntermediateDirectories: true)
+        try Self.writeFile(dir.path + "/t/part-0.parquet", rows: 2000, salt: 0)
+        try Self.writeFile(dir.path + "/t/part-1.parquet", rows: 1000, salt: 4)
+        let off = QueryEngine(lake: dir.path, threads: 1)
+        var on = off
+        let cache = DictionaryCache(capacity: 1 << 20)
+        on.options.dictionaryCache = cache
+        let sql = "SELECT sum(watch), max(watch), count(watch), count(*) FROM t"
+        func answer(_ e: QueryEngine) throws -> String {
+            let r = try e.run(sql)
+            return r.columns.map { "\(Scalar.from($0, row: 0))" }.joined(separator: "|")
+        }
+        let expected = try answer(off)
+        #expect(try answer(on) == expected)
+        #expect(cache.counts.inserts == 6)  // watch's dictionary in each of 6 row groups
+        let hits = cache.counts.hits
+        #expect(try answer(on) == expected)
+        #expect(cache.counts.hits == hits + 6)
+    }
+
     @Test func sameAnswersWithTheCacheOnAndOff() throws {
         let dir = try TemporaryDirectory("dict-cache-engine")
         defer { dir.remove() }
