@@ -310,7 +310,13 @@ struct Accumulator {
         grow(to: groupCount)
         let n = groups.count
         guard var arg else {
-            counts.withUnsafeMutableBufferPointer { c in for g in groups { c[Int(g)] &+= 1 } }
+            counts.withUnsafeMutableBufferPointer { c in
+                if FewGroupKernels.applies(groupCount: groupCount, rows: n) {
+                    groups.withUnsafeBufferPointer { FewGroupKernels.count($0, groupCount: groupCount, into: c) }
+                } else {
+                    for g in groups { c[Int(g)] &+= 1 }
+                }
+            }
             return
         }
         if spec.function == .countIf { arg = Self.ones(arg) }
@@ -319,7 +325,9 @@ struct Accumulator {
         case .count:
             counts.withUnsafeMutableBufferPointer { c in
                 if let validity { for i in 0..<n where validity[i] { c[Int(groups[i])] &+= 1 } }
-                else { for g in groups { c[Int(g)] &+= 1 } }
+                else if FewGroupKernels.applies(groupCount: groupCount, rows: n) {
+                    groups.withUnsafeBufferPointer { FewGroupKernels.count($0, groupCount: groupCount, into: c) }
+                } else { for g in groups { c[Int(g)] &+= 1 } }
             }
         case .intSum:
             guard let v = Vectors.int64s(arg) else { return }
@@ -360,7 +368,11 @@ struct Accumulator {
                 doubleSums.withUnsafeMutableBufferPointer { s in
                     v.withUnsafeBufferPointer { v in
                         groups.withUnsafeBufferPointer { gs in
-                            for i in 0..<n { s[Int(gs[i])] += v[i] }
+                            if FewGroupKernels.applies(groupCount: groupCount, rows: n) {
+                                FewGroupKernels.sum(gs, v, groupCount: groupCount, into: s)
+                            } else {
+                                for i in 0..<n { s[Int(gs[i])] += v[i] }
+                            }
                         }
                     }
                 }
@@ -374,6 +386,9 @@ struct Accumulator {
                         groups.withUnsafeBufferPointer { gs in
                             if let validity {
                                 for i in 0..<n where validity[i] { let g = Int(gs[i]); s[g] += v[i]; c[g] &+= 1 }
+                            } else if FewGroupKernels.applies(groupCount: groupCount, rows: n) {
+                                FewGroupKernels.sum(gs, v, groupCount: groupCount, into: s)
+                                FewGroupKernels.count(gs, groupCount: groupCount, into: c)
                             } else {
                                 for i in 0..<n { let g = Int(gs[i]); s[g] += v[i]; c[g] &+= 1 }
                             }
