@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import LakeqParquet
 
 /// Thin wrappers over the POSIX calls the commit protocol depends on (Foundation has no
 /// `link`, `fsync` of a directory, or exclusive create). Ingest uses them for its durable
@@ -84,19 +85,11 @@ public enum Posix {
         guard fd >= 0 else { throw DeltaError.io("\(path): open failed: \(errorText(errno))") }
         defer { close(fd) }
         var out = [UInt8](repeating: 0, count: max(0, count))
-        var got = 0
-        try out.withUnsafeMutableBytes { raw in
-            while got < raw.count {
-                let n = pread(fd, raw.baseAddress.map { $0 + got }, raw.count - got, off_t(offset + got))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw DeltaError.io("\(path): read failed: \(errorText(errno))")
-                }
-                if n == 0 { throw DeltaError.io("\(path): shorter than expected") }
-                got += n
-            }
+        switch out.withUnsafeMutableBytes({ PositionalRead.fill($0, from: fd, at: offset) }) {
+        case nil: return out
+        case .system(let code)?: throw DeltaError.io("\(path): read failed: \(errorText(code))")
+        case .endOfFile?: throw DeltaError.io("\(path): shorter than expected")
         }
-        return out
     }
 
     /// Makes directory `path` (mode 0700); throws with the system's reason.

@@ -114,7 +114,7 @@ struct ColumnChunkReader {
             switch header.type {
             case .dictionaryPage:
                 if deferredDictionary != nil { throw corrupt("a second dictionary page") }
-                if wanted != nil, try deferDictionary(header, body, decompressor: decompressor, builder: builder) { continue }
+                if wanted != nil, builder.dictionary == nil, try deferDictionary(header, body, decompressor: decompressor) { continue }
                 try readDictionary(header, body, decompressor: decompressor, into: &builder)
             case .dataPage, .dataPageV2:
                 let v1 = header.dataPageHeader, v2 = header.dataPageHeaderV2
@@ -534,10 +534,9 @@ struct ColumnChunkReader {
     /// a MiB, for the ~40 rows a selective filter keeps in a row group). Only PLAIN pages of
     /// INT32, INT64, FLOAT and DOUBLE on a little-endian host, outside encryption and the
     /// dictionary cache (which wants the decoded values). false: decode it now.
-    private mutating func deferDictionary(_ header: PageHeader, _ body: UnsafeRawBufferPointer, decompressor: Decompressor,
-                                          builder: ColumnBuilder) throws -> Bool {
+    private mutating func deferDictionary(_ header: PageHeader, _ body: UnsafeRawBufferPointer, decompressor: Decompressor) throws -> Bool {
 #if _endian(little)
-        guard crypto == nil, dictionaries == nil, builder.dictionary == nil, deferredDictionary == nil,
+        guard crypto == nil, dictionaries == nil, deferredDictionary == nil,
               let dict = header.dictionaryPageHeader, dict.encoding == .plain || dict.encoding == .plainDictionary else { return false }
         let width: Int
         switch descriptor.physicalType {

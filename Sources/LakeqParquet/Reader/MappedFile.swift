@@ -52,9 +52,8 @@ public final class MappedFile: @unchecked Sendable {
         }
         head = try Self.read(fd, offset: 0, count: min(size, 4), path: path)
         tail = try Self.read(fd, offset: max(size - 8, 0), count: min(size, 8), path: path)
-        let fileSize = size
-        if let n = Self.footerLength(tail), n <= Self.footerLimit, n <= fileSize - 12 {
-            footer = try Self.read(fd, offset: fileSize - 8 - n, count: n, path: path)
+        if let n = Self.footerLength(tail), n <= Self.footerLimit, n <= size - 12 {
+            footer = try Self.read(fd, offset: size - 8 - n, count: n, path: path)
         } else {
             footer = nil
         }
@@ -95,23 +94,14 @@ public final class MappedFile: @unchecked Sendable {
         return Int(tail[0]) | Int(tail[1]) << 8 | Int(tail[2]) << 16 | Int(tail[3]) << 24
     }
 
-    /// `count` bytes at `offset` of `fd`, with `pread` (retried on EINTR, continued after a
-    /// short read); a file that ends early is an I/O error.
+    /// `count` bytes at `offset` of `fd` (`PositionalRead`); a file that ends early is an I/O error.
     private static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        var done = 0
-        try out.withUnsafeMutableBytes { buffer in
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ParquetError.io("\(path): cannot read: \(String(cString: strerror(errno)))")
-                }
-                if n == 0 { throw ParquetError.io("\(path): file ended at byte \(offset + done), before \(offset + count)") }
-                done += n
-            }
+        switch out.withUnsafeMutableBytes({ PositionalRead.fill($0, from: fd, at: offset) }) {
+        case nil: return out
+        case .system(let code)?: throw ParquetError.io("\(path): cannot read: \(String(cString: strerror(code)))")
+        case .endOfFile(let at)?: throw ParquetError.io("\(path): file ended at byte \(at), before \(offset + count)")
         }
-        return out
     }
 
     deinit {

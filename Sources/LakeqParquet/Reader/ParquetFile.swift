@@ -230,8 +230,7 @@ public final class ParquetFile: @unchecked Sendable {
     /// decode their dictionary every time.
     public func readColumn(rowGroup: Int, column: Int, decompressor: Decompressor, rows wanted: RowRanges?,
                            dictionaries: (any DictionaryPageCache)?, dictionaryReused: inout Bool) throws -> Column {
-        let (reader0, offset, length) = try chunkReader(rowGroup: rowGroup, column: column)
-        var reader = reader0
+        var (reader, offset, length) = try chunkReader(rowGroup: rowGroup, column: column)
         reader.setDictionaryCache(dictionaries, file: file, rowGroup: rowGroup, column: column)
         let col = try reader.read(decompressor: decompressor, wanted: wanted)
         dictionaryReused = reader.dictionariesReused > 0

@@ -49,26 +49,27 @@ final class ScanAggregation: @unchecked Sendable {
         let pf = try access.table.parquetFile(entry.file)
         let g = ref.rowGroup
         let rows = pf.rowCount(rowGroup: g)
-        var parts: [Part?] = []
+        // Each aggregate's part, or the scan column whose summary will give it.
+        enum Slot { case ready(Part), summary(scanColumn: Int) }
+        var slots: [Slot] = []
         var wanted: [(scanColumn: Int, type: DataType, wants: ChunkSummary.Wants)] = []
-        func want(_ k: Int, _ type: DataType, _ w: ChunkSummary.Wants) {
+        func summary(_ k: Int, _ type: DataType, _ w: ChunkSummary.Wants) -> Slot {
             if let i = wanted.firstIndex(where: { $0.scanColumn == k }) { wanted[i].wants.formUnion(w) } else { wanted.append((k, type, w)) }
+            return .summary(scanColumn: k)
         }
         for item in items {
             switch item {
             case .count:
-                parts.append(.rows(rows))
+                slots.append(.ready(.rows(rows)))
             case .extreme(let k, let type, let isMin):
                 if let v = try Self.statisticsExtreme(entry.sources[k], type: type, isMin: isMin, pf, rowGroup: g, rows: rows) {
-                    parts.append(.extreme(v))
+                    slots.append(.ready(.extreme(v)))
                 } else {
                     guard Self.summarizable(type) else { return nil }
-                    want(k, type, isMin ? .min : .max)
-                    parts.append(nil)
+                    slots.append(summary(k, type, isMin ? .min : .max))
                 }
             case .reduce(let k, let type, let wants):
-                want(k, type, wants)
-                parts.append(nil)
+                slots.append(summary(k, type, wants))
             }
         }
         var summaries: [Int: ChunkSummary] = [:]
@@ -78,15 +79,13 @@ final class ScanAggregation: @unchecked Sendable {
             summaries[w.scanColumn] = s
         }
         var folded: [Part] = []
-        folded.reserveCapacity(items.count)
-        for (item, part) in zip(items, parts) {
-            if let part { folded.append(part); continue }
-            switch item {
-            case .extreme(let k, _, _), .reduce(let k, _, _):
+        folded.reserveCapacity(slots.count)
+        for slot in slots {
+            switch slot {
+            case .ready(let part): folded.append(part)
+            case .summary(let k):
                 guard let s = summaries[k] else { return nil }
                 folded.append(.summary(s))
-            case .count:
-                return nil
             }
         }
         try aggregate.foldScanParts(folded, worker: worker)

@@ -75,6 +75,15 @@ struct DictionaryCacheTests {
         _ = try writer.close()
     }
 
+    /// A lake whose table `t` is two such files: 2,000 rows (4 row groups) and 1,000 (2).
+    static func twoFileLake(_ name: String) throws -> TemporaryDirectory {
+        let dir = try TemporaryDirectory(name)
+        try FileManager.default.createDirectory(atPath: dir.path + "/t", withIntermediateDirectories: true)
+        try writeFile(dir.path + "/t/part-0.parquet", rows: 2000, salt: 0)
+        try writeFile(dir.path + "/t/part-1.parquet", rows: 1000, salt: 4)
+        return dir
+    }
+
     static let queries = [
         "SELECT show, avg(watch) AS a, count(*) AS n FROM t GROUP BY show ORDER BY a DESC, show",
         "SELECT count(*), sum(watch), min(show), max(watch) FROM t WHERE show = 'show 3'",
@@ -91,11 +100,8 @@ struct DictionaryCacheTests {
     /// Aggregates folded while decoding (`ScanAggregation`) take their dictionaries from the
     /// cache as whole-column reads do.
     @Test func aggregatesFoldedWhileDecodingUseTheCache() throws {
-        let dir = try TemporaryDirectory("dict-cache-summary")
+        let dir = try Self.twoFileLake("dict-cache-summary")
         defer { dir.remove() }
-        try FileManager.default.createDirectory(atPath: dir.path + "/t", withIntermediateDirectories: true)
-        try Self.writeFile(dir.path + "/t/part-0.parquet", rows: 2000, salt: 0)
-        try Self.writeFile(dir.path + "/t/part-1.parquet", rows: 1000, salt: 4)
         let off = QueryEngine(lake: dir.path, threads: 1)
         var on = off
         let cache = DictionaryCache(capacity: 1 << 20)
@@ -114,11 +120,8 @@ struct DictionaryCacheTests {
     }
 
     @Test func sameAnswersWithTheCacheOnAndOff() throws {
-        let dir = try TemporaryDirectory("dict-cache-engine")
+        let dir = try Self.twoFileLake("dict-cache-engine")
         defer { dir.remove() }
-        try FileManager.default.createDirectory(atPath: dir.path + "/t", withIntermediateDirectories: true)
-        try Self.writeFile(dir.path + "/t/part-0.parquet", rows: 2000, salt: 0)
-        try Self.writeFile(dir.path + "/t/part-1.parquet", rows: 1000, salt: 4)
         let off = QueryEngine(lake: dir.path, threads: 2)
         var on = off
         let cache = DictionaryCache(capacity: 1 << 20)
