@@ -23,6 +23,16 @@ let startUp: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
 ]
 
+// The codecs come from their static archives (`-l:libNAME.a`, Debian's -dev packages ship
+// them), not their shared libraries: loading and relocating seven shared libraries was ~2.5 ms
+// of every process, a third of a `count(*)` (spec/cli.md, "Start-up"). Brotli's encoder and
+// decoder need its common part after them; snappy is C++. Elsewhere, the shared libraries.
+let codecs = ["zstd", "snappy", "lz4", "z", "brotlienc", "brotlidec", "brotlicommon"]
+let codecArchives: [LinkerSetting] =
+    codecs.map { .linkedLibrary(":lib\($0).a", .when(platforms: [.linux])) }
+    + [.linkedLibrary("stdc++", .when(platforms: [.linux]))]
+    + codecs.map { .linkedLibrary($0, .when(platforms: [.macOS])) }
+
 let package = Package(
     name: "lakeq",
     platforms: [.macOS(.v13)],
@@ -51,11 +61,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
-        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+        // Headers only: the codecs are linked from their static archives by LakeqParquet's
+        // linker settings (`codecArchives`), so no pkg-config (its `-L`/`-l` would pick the
+        // shared libraries) and no `link` in the module maps.
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotli", providers: [.apt(["libbrotli-dev"])]),
         // Headers only: shim.h opens librdkafka on first use (dlopen), so it is not linked
         // (no pkg-config: its `-lrdkafka` would load libssl/libcrypto/libsasl2 at every start).
         .systemLibrary(name: "CRdkafka", providers: [.apt(["librdkafka-dev"])]),
@@ -68,7 +81,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            swiftSettings: startUp
+            swiftSettings: startUp,
+            linkerSettings: codecArchives
         ),
         .target(name: "LakeqDelta", dependencies: ["LakeqParquet", "LakeqColumnar"], swiftSettings: startUp),
         .target(name: "LakeqQuery", dependencies: ["LakeqDelta", "LakeqParquet", "LakeqColumnar"], swiftSettings: startUp),
@@ -113,6 +127,7 @@ let package = Package(
                 "LakeqServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["StaticCxx"],
             swiftSettings: startUp,
             // Process start is most of a small query's time. The toolchain's link exports all
             // ~38k of our symbols, which the loader's lookups and the runtime's dladdr walk at
@@ -120,7 +135,15 @@ let package = Package(
             // (-no-pie saves as much again; it is on README's release command line, not here,
             // because with a dynamically linked Swift runtime, as in debug builds, glibc then
             // warns on stderr about protected symbols.)
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))]
+            // The C++ runtime (the Swift runtime's and snappy's) is linked statically in release
+            // too: `-lstdc++` finds StaticCxx/libstdc++.so first, a linker script naming the
+            // static archive. Loading and relocating libstdc++.so was ~1 ms of every start.
+            // Release only, where README links the Swift runtime statically; debug builds load
+            // the Swift runtime's shared libraries, which bring libstdc++.so anyway.
+            linkerSettings: [
+                .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux])),
+                .unsafeFlags(["-L", Context.packageDirectory + "/Sources/lakeq/StaticCxx"], .when(platforms: [.linux], configuration: .release)),
+            ]
         ),
 
         // Test helpers shared by every test target (paths, programs, Python, temporary folders).

@@ -156,6 +156,16 @@ public enum Posix {
         return out
     }
 
+    /// Whether `path` is a directory (following symbolic links, as
+    /// `FileManager.fileExists(atPath:isDirectory:)` does); nil when it does not exist. One stat:
+    /// the query path asks this of every table it opens, and `FileManager.default` costs a
+    /// conformance scan and its set-up at first use in a process.
+    public static func isDirectory(_ path: String) -> Bool? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// True when `path` exists (one stat, no Foundation).
     static func exists(_ path: String) -> Bool {
         var st = stat()

@@ -90,8 +90,10 @@ struct FileMetaDataFields {
 
     /// Reads a `FileMetaData` struct; `readRowGroups` reads its row_groups list (when the
     /// field repeats, the last one wins). Version, schema, row count and row groups are required.
+    /// `readSchema`, if given, reads the schema list in place of the plain decoding.
     static func read<RowGroups>(
-        _ r: inout ThriftCompactReader, rowGroups readRowGroups: (inout ThriftCompactReader) throws -> RowGroups
+        _ r: inout ThriftCompactReader, schema readSchema: ((inout ThriftCompactReader) throws -> [SchemaElement])? = nil,
+        rowGroups readRowGroups: (inout ThriftCompactReader) throws -> RowGroups
     ) throws -> (FileMetaDataFields, RowGroups) {
         var version: Int32?, schema: [SchemaElement]?, numRows: Int64?, rowGroups: RowGroups?
         var kv: [KeyValue]?, createdBy: String?, columnOrders: [ColumnOrder]?
@@ -100,7 +102,7 @@ struct FileMetaDataFields {
         while let f = try r.readFieldHeader() {
             switch (f.id, f.type) {
             case (1, .i32): version = try r.readI32()
-            case (2, .list): schema = try r.readStructList()
+            case (2, .list): schema = try readSchema.map { try $0(&r) } ?? r.readStructList()
             case (3, .i64): numRows = try r.readI64()
             case (4, .list): rowGroups = try readRowGroups(&r)
             case (5, .list): kv = try r.readStructList()

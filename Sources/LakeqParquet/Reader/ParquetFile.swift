@@ -91,7 +91,7 @@ public final class ParquetFile: @unchecked Sendable {
                     footer = index
                 }
             }
-            return (footer, try ParquetSchema(elements: footer.schema), decryption)
+            return (footer, try footer.parquetSchema(), decryption)
         } catch let e as ParquetError {
             if case .encryption = e { throw e }
             throw ParquetError.corrupt("\(path): footer: \(e.description)")

@@ -44,6 +44,12 @@ public final class ParquetFooter: @unchecked Sendable {
     /// Chunks decoded so far, by `chunkStart[g] + c`.
     private var decoded: [DecodedChunk?]
     private let lock = NSLock()
+    /// The schema built for an earlier footer with the same schema bytes, else nil.
+    private let internedSchema: ParquetSchema?
+    /// Where the schema list lies in `bytes`, to intern the schema once built (nil: interned already, or not indexed).
+    private let schemaRange: Range<Int>?
+    /// True when this footer's schema was found among those built before (tests).
+    var schemaWasInterned: Bool { internedSchema != nil }
 
     private final class DecodedChunk {
         let chunk: ColumnChunk
@@ -67,14 +73,33 @@ public final class ParquetFooter: @unchecked Sendable {
     public init(indexing footer: [UInt8]) throws {
         bytes = footer
         var starts: [Int] = [0], offsets: [Int] = []
+        var interned: SchemaInterner.Entry?, schemaRange: Range<Int>?
         let (f, rows) = try footer.withUnsafeBytes { buffer in
             var r = ThriftCompactReader(buffer)
-            return try FileMetaDataFields.read(&r) { r -> [Int64] in
+            // A schema whose bytes were seen before is taken from the interner; anything that
+            // does not step over cleanly is decoded as usual (and fails with its own message).
+            let readSchema = { (r: inout ThriftCompactReader) throws -> [SchemaElement] in
+                let start = r.position
+                (interned, schemaRange) = (nil, nil)  // a repeated field: the last one read is kept
+                if (try? r.skip(.list)) != nil {
+                    let range = start..<r.position
+                    if let hit = SchemaInterner.shared.lookup(UnsafeRawBufferPointer(rebasing: buffer[range])) {
+                        interned = hit
+                        return hit.elements
+                    }
+                    schemaRange = range
+                }
+                r.position = start
+                return try r.readStructList()
+            }
+            return try FileMetaDataFields.read(&r, schema: readSchema) { r -> [Int64] in
                 starts = [0]
                 offsets = []
                 return try r.readList(of: .struct) { try Self.indexRowGroup(&$0, offsets: &offsets, starts: &starts) }
             }
         }
+        internedSchema = interned?.schema
+        self.schemaRange = schemaRange
         fields = f
         rowGroupRows = rows
         chunkStart = starts
@@ -94,6 +119,19 @@ public final class ParquetFooter: @unchecked Sendable {
         chunkOffsets = []
         decoded = []
         full = metadata
+        internedSchema = nil
+        schemaRange = nil
+    }
+
+    /// The file's `ParquetSchema`, built once per distinct serialized schema in the process
+    /// (`SchemaInterner`): the files of a table share theirs.
+    public func parquetSchema() throws -> ParquetSchema {
+        if let internedSchema { return internedSchema }
+        let schema = try ParquetSchema(elements: self.schema)
+        if let schemaRange {
+            bytes.withUnsafeBytes { SchemaInterner.shared.insert(bytes: UnsafeRawBufferPointer(rebasing: $0[schemaRange]), elements: self.schema, schema: schema) }
+        }
+        return schema
     }
 
     /// A RowGroup's row count, noting where each of its column chunks starts and checking

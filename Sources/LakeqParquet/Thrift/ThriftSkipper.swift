@@ -71,7 +71,18 @@ enum ThriftSkipper {
                 let field = header & 0x0f
                 guard isType(field) else { return false }
                 if header >> 4 == 0, !skipVarint(buffer, &position) { return false }  // an absolute field id
-                guard skip(buffer, &position, type: field, inStruct: true, depth: depth + 1) else { return false }
+                // Scalars, most of a footer's fields, are stepped over here, without a call.
+                switch field {
+                case 1, 2:  // bool: in the header
+                    continue
+                case 4, 5, 6:
+                    guard skipVarint(buffer, &position) else { return false }
+                case 8:
+                    guard let n = varint(buffer, &position), n <= UInt64(end - position) else { return false }
+                    position += Int(n)
+                default:
+                    guard skip(buffer, &position, type: field, inStruct: true, depth: depth + 1) else { return false }
+                }
             }
         default:
             return false
@@ -85,6 +96,18 @@ enum ThriftSkipper {
     @inline(__always)
     private static func skipVarint(_ buffer: UnsafeRawBufferPointer, _ position: inout Int) -> Bool {
         let end = buffer.count
+        if end - position >= 10 {  // room for the longest varint: no bounds check per byte
+            var p = position
+            for _ in 0..<10 {
+                let b = buffer[p]
+                p += 1
+                if b & 0x80 == 0 {
+                    position = p
+                    return true
+                }
+            }
+            return false
+        }
         var i = 0
         while i < 10 {
             guard position < end else { return false }

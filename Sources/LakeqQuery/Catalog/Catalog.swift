@@ -35,8 +35,7 @@ public struct Catalog: Sendable {
         if access == .lakeTablesOnly { try TableAccess.checkTableName(name) }
         if explicit == nil, let given = tables[name] { return given }
         let path = lake + "/" + name
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+        guard Posix.isDirectory(path) == true else {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: lake)) ?? [])
                 .filter { !$0.hasPrefix(".") && !$0.hasPrefix("_") }.sorted()
             var message = "table \(name) not found in lake \(lake)"

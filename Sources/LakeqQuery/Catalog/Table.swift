@@ -81,8 +81,8 @@ public final class Table: @unchecked Sendable {
         for f in found { for (k, _) in f.parts where !keys.contains(k) { keys.append(k) } }
         var files: [DataFile] = []
         for f in found {
-            let map = Dictionary(f.parts, uniquingKeysWith: { _, last in last })
-            files.append(DataFile(path: f.path, partitionValues: keys.map { map[$0] }))
+            // The last `key=value` folder of a key wins, as a dictionary built from them would.
+            files.append(DataFile(path: f.path, partitionValues: keys.map { k in f.parts.last(where: { $0.0 == k })?.1 }))
         }
         self.files = files
         if let admit { for f in files { try admit(f.path) } }
@@ -92,7 +92,7 @@ public final class Table: @unchecked Sendable {
         let parquet = try Self.openAll(files.map(\.path), threads: threads)
         opened = parquet.map { $0 }
         var fields: [Field] = []
-        var origin: [String: String] = [:]
+        var origin: [String] = []  // the file each of `fields` was first seen in
         for pf in parquet {
             // Top-level fields: a nested one (struct, list, map) is one column of a nested type.
             for d in pf.schema.fields {
@@ -101,12 +101,12 @@ public final class Table: @unchecked Sendable {
                 if let i = fields.firstIndex(where: { $0.name == name }) {
                     if fields[i].type != type {
                         throw QueryError.catalog(
-                            "column \(name) is \(SQLType.name(fields[i].type)) in \(origin[name] ?? "?") but \(SQLType.name(type)) in \(pf.path)")
+                            "column \(name) is \(SQLType.name(fields[i].type)) in \(origin[i]) but \(SQLType.name(type)) in \(pf.path)")
                     }
                     fields[i].nullable = fields[i].nullable || d.nullable
                 } else {
                     fields.append(Field(name: name, type: type, nullable: d.nullable))
-                    origin[name] = pf.path
+                    origin.append(pf.path)
                 }
             }
         }
@@ -213,11 +213,10 @@ public final class Table: @unchecked Sendable {
         if path.contains("*") || path.contains("?") {
             return try Glob.expand(path).map { ($0, Glob.hiveParts(of: $0)) }
         }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        guard let isDirectory = Posix.isDirectory(path) else {
             throw QueryError.catalog("\(path): no such file or directory")
         }
-        if !isDir.boolValue { return [(path, [])] }
+        if !isDirectory { return [(path, [])] }
         var out: [(String, [(String, String)])] = []
         func walk(_ dir: String, _ parts: [(String, String)], depth: Int) throws {
             guard depth < 64 else { return }

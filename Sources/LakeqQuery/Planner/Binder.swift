@@ -1,5 +1,6 @@
 import Foundation
 import LakeqColumnar
+import LakeqDelta
 
 /// A bound query: its plan and its visible output columns, in order.
 public struct BoundQuery: Sendable {
@@ -365,8 +366,7 @@ public final class Binder {
         case .table(let name, let version):
             table = try catalog.table(named: name.name, version: version)
         case .path(let path, let version):
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            if Posix.isDirectory(path) == true {
                 table = try Catalog.open(name: path, path: path, version: version.map { Int($0) }, threads: catalog.threads)
             } else {
                 if version != nil { throw QueryError.unsupported("VERSION AS OF needs a Delta table directory, not \(path)") }

@@ -164,7 +164,19 @@ final class Lake {
             Issue.record("a type change across files must be an error")
         } catch let e as QueryError {
             #expect(e.description.contains("column id is BIGINT in") && e.description.contains("VARCHAR in") && e.description.contains("2026-01-04"))
+            // The file the column was first seen in is named.
+            #expect(e.description.contains("date=2026-01-01/"))
         }
+    }
+
+    @Test func aRepeatedPartitionKeyTakesItsInnermostValue() throws {
+        let folder = lake.dir + "/rep/k=1/k=2"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let schema = Schema([Field(name: "id", type: .int64, nullable: false)])
+        let w = try ParquetWriter(path: folder + "/part-0.parquet", schema: schema)
+        try w.write(RecordBatch(schema: schema, columns: [Column(type: .int64, values: .int64([7]))], rowCount: 1))
+        _ = try w.close()
+        #expect(try lake.csv("select id, k from rep") == "id,k\n7,2\n")
     }
 
     @Test func outputFormats() throws {
