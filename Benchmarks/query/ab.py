@@ -15,8 +15,12 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report"))
+import binaries  # noqa: E402  (Benchmarks/report/binaries.py)
 
 
 def queries(path):
@@ -67,6 +71,8 @@ def main():
     if not os.path.exists(args.sql):
         args.sql = "/work/shared/bench/queries.sql"
     wanted = set(args.queries.split(",")) if args.queries else None
+    for binary in (args.a, args.b):  # both mapped as if read from disk (see binaries.py)
+        binaries.settle(shutil.which(binary) or binary)
     print(f"load before: {os.getloadavg()}")
     print(f"{'query':6} {'A':>9} {'B':>9} {'B/A':>6}  {'A MiB':>7} {'B MiB':>7}  same")
     ratios = []
