@@ -29,9 +29,7 @@ enum ThriftSkipper {
             position += 8
             return true
         case 8:  // binary
-            guard let n = varint(buffer, &position), n <= UInt64(end - position) else { return false }
-            position += Int(n)
-            return true
+            return skipBinary(buffer, &position)
         case 9, 10:  // list, set
             guard position < end else { return false }
             let header = buffer[position]
@@ -78,8 +76,7 @@ enum ThriftSkipper {
                 case 4, 5, 6:
                     guard skipVarint(buffer, &position) else { return false }
                 case 8:
-                    guard let n = varint(buffer, &position), n <= UInt64(end - position) else { return false }
-                    position += Int(n)
+                    guard skipBinary(buffer, &position) else { return false }
                 default:
                     guard skip(buffer, &position, type: field, inStruct: true, depth: depth + 1) else { return false }
                 }
@@ -92,6 +89,14 @@ enum ThriftSkipper {
     /// A compact type nibble (bool true/false, i8 … struct); 0 (STOP) is not a type.
     @inline(__always)
     private static func isType(_ nibble: UInt8) -> Bool { nibble >= 1 && nibble <= 12 }
+
+    /// A length varint and that many bytes.
+    @inline(__always)
+    private static func skipBinary(_ buffer: UnsafeRawBufferPointer, _ position: inout Int) -> Bool {
+        guard let n = varint(buffer, &position), n <= UInt64(buffer.count - position) else { return false }
+        position += Int(n)
+        return true
+    }
 
     @inline(__always)
     private static func skipVarint(_ buffer: UnsafeRawBufferPointer, _ position: inout Int) -> Bool {

@@ -97,15 +97,21 @@ struct DictionaryCacheTests {
         }
     }
 
+    /// An engine over `lake` without a dictionary cache, and the same engine with a 1 MiB one.
+    static func enginesWithoutAndWithCache(_ lake: String, threads: Int) -> (off: QueryEngine, on: QueryEngine, cache: DictionaryCache) {
+        let off = QueryEngine(lake: lake, threads: threads)
+        var on = off
+        let cache = DictionaryCache(capacity: 1 << 20)
+        on.options.dictionaryCache = cache
+        return (off, on, cache)
+    }
+
     /// Aggregates folded while decoding (`ScanAggregation`) take their dictionaries from the
     /// cache as whole-column reads do.
     @Test func aggregatesFoldedWhileDecodingUseTheCache() throws {
         let dir = try Self.twoFileLake("dict-cache-summary")
         defer { dir.remove() }
-        let off = QueryEngine(lake: dir.path, threads: 1)
-        var on = off
-        let cache = DictionaryCache(capacity: 1 << 20)
-        on.options.dictionaryCache = cache
+        let (off, on, cache) = Self.enginesWithoutAndWithCache(dir.path, threads: 1)
         let sql = "SELECT sum(watch), max(watch), count(watch), count(*) FROM t"
         func answer(_ e: QueryEngine) throws -> String {
             let r = try e.run(sql)
@@ -122,10 +128,7 @@ struct DictionaryCacheTests {
     @Test func sameAnswersWithTheCacheOnAndOff() throws {
         let dir = try Self.twoFileLake("dict-cache-engine")
         defer { dir.remove() }
-        let off = QueryEngine(lake: dir.path, threads: 2)
-        var on = off
-        let cache = DictionaryCache(capacity: 1 << 20)
-        on.options.dictionaryCache = cache
+        let (off, on, cache) = Self.enginesWithoutAndWithCache(dir.path, threads: 2)
         let expected = try Self.answers(off)
         #expect(try Self.answers(on) == expected)
         #expect(cache.counts.inserts > 0)
